@@ -1,0 +1,90 @@
+// GraphBuilder: what every parser feeds to produce a HeapGraph.
+//
+// A parser creates nodes (getting dense ordinals back), adds edges between
+// ordinals, marks roots, and registers types and allocation sites. Formats
+// that name objects by address use AddressIndex (below) to turn an address,
+// possibly pointing inside an object, into the ordinal of the object holding
+// it, once, at build time.
+//
+// Edges may be added in any order; they are fastest when added grouped by
+// source in increasing source order (then no sort is needed at finish()).
+//
+// Threading: one builder per thread; finish() moves the result out.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis/HeapGraph.h"
+#include "analysis/TaskContext.h"
+
+namespace heaplens {
+
+class GraphBuilder {
+public:
+  // Creates the super-root as node 0.
+  GraphBuilder();
+
+  // Capacity hints, so big dumps allocate once.
+  void reserve(uint32_t nodes, uint64_t edges);
+
+  StringId intern(std::string_view s) { return graph_.strings.intern(s); }
+  // Types are deduplicated by name.
+  TypeId addType(std::string_view name);
+  // A source location, deduplicated.
+  LocationId addLocation(std::string_view function, std::string_view file, uint32_t line, uint32_t column = 0);
+  // A stack of locations, innermost first, deduplicated by content.
+  SiteId addSite(std::span<const LocationId> frames);
+
+  NodeId addNode(NodeKind kind, uint64_t selfSize, TypeId type = kNoType, SiteId site = kNoSite);
+  void setExternalSize(NodeId n, uint64_t bytes);  // allocates externalSize on first use
+  void setAddress(NodeId n, uint64_t address);     // allocates address on first use
+  void setSite(NodeId n, SiteId site);
+  void setType(NodeId n, TypeId type);
+  void setFlag(NodeId n, NodeFlag flag);
+
+  void addEdge(NodeId from, NodeId to, EdgeLabel label = EdgeLabel::none());
+  // Links the super-root to `root` with the root's kind as the edge label.
+  void addRoot(NodeId root, std::string_view rootKind);
+
+  uint32_t nodeCount() const { return graph_.nodeCount(); }
+  const HeapGraph& peek() const { return graph_; }
+
+  // Builds the CSR and hands the graph over. The builder is empty afterwards.
+  HeapGraph finish(const TaskContext& ctx = {});
+
+private:
+  HeapGraph graph_;
+  std::vector<NodeId> edgeSource_;  // only while out of order
+  bool edgesSorted_ = true;
+  NodeId lastSource_ = 0;
+  std::vector<NodeId> rootTargets_;
+  std::vector<uint32_t> rootLabels_;
+  std::unordered_map<StringId, TypeId> typeByName_;
+  struct LocationHash { size_t operator()(const SourceLocation& l) const noexcept; };
+  std::unordered_map<SourceLocation, LocationId, LocationHash> locationIds_;
+  std::unordered_map<std::string, SiteId> siteIds_;  // key: packed frame ids
+};
+
+// Interior-pointer lookup: sorted [start, start+size) ranges to ordinals.
+// Objects in a Go dump come in span order, not address order; add them all,
+// call seal(), then resolve any address to the object that contains it.
+class AddressIndex {
+public:
+  void reserve(size_t n);
+  void add(uint64_t start, uint64_t size, NodeId node);
+  void seal();  // sorts; call once after the last add()
+  // The node whose range contains addr, or kNoNode.
+  NodeId find(uint64_t addr) const;
+  size_t size() const { return starts_.size(); }
+
+private:
+  std::vector<uint64_t> starts_;
+  std::vector<uint64_t> ends_;
+  std::vector<NodeId> nodes_;
+};
+
+}  // namespace heaplens

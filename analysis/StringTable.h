@@ -1,0 +1,43 @@
+// StringTable: interned strings for type names, labels, functions and files.
+//
+// Strings are appended to one character buffer and found again through a hash
+// index, so each distinct string is stored once and named by a dense id.
+// Id 0 is always the empty string.
+//
+// Threading: filled on one thread (the builder's), then read-only.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace heaplens {
+
+using StringId = uint32_t;
+
+class StringTable {
+public:
+  StringTable();
+
+  StringId intern(std::string_view s);
+  // Id of s if it was interned, otherwise returns false.
+  bool find(std::string_view s, StringId& out) const;
+  std::string_view get(StringId id) const {
+    return std::string_view(chars_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]);
+  }
+  uint32_t size() const { return static_cast<uint32_t>(offsets_.size() - 1); }
+  uint64_t memoryBytes() const;
+
+private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::vector<char> chars_;
+  std::vector<uint64_t> offsets_;  // size()+1 entries
+  // Keys view into chars_; rebuilt on growth, so intern() re-keys when chars_ reallocates.
+  std::unordered_map<uint64_t, std::vector<StringId>> index_;  // hash -> ids
+};
+
+}  // namespace heaplens

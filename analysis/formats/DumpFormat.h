@@ -1,0 +1,61 @@
+// DumpFormat: the interface each dump format folder implements, and the registry.
+//
+// A format recognises its files by content (never by file name) and turns a
+// file into a Dump: it feeds a GraphBuilder, fills the format-neutral facts,
+// tables and warnings, and leaves the common analysis (dominators, retained
+// sizes) to finishDump(). Adding a format means a new folder plus one line in
+// Registry.cpp.
+//
+// Threading: load() runs on a worker thread; formats hold no shared state.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/Dump.h"
+#include "analysis/TaskContext.h"
+
+namespace heaplens {
+
+struct LoadOptions {
+  std::optional<uint32_t> snapshot;  // multi-snapshot formats: which one (default: last complete)
+};
+
+// A load that cannot produce a model. `offset` is the byte offset the problem was found at, if any.
+struct LoadError : std::runtime_error {
+  explicit LoadError(const std::string& message, std::optional<uint64_t> offset = std::nullopt)
+      : std::runtime_error(message), offset(offset) {}
+  std::optional<uint64_t> offset;
+};
+
+class DumpFormat {
+public:
+  virtual ~DumpFormat() = default;
+  virtual std::string_view name() const = 0;         // "go"
+  virtual std::string_view description() const = 0;  // "Go heap dump (runtime/debug.WriteHeapDump)"
+  // True when the first bytes of a file belong to this format.
+  virtual bool detect(std::span<const uint8_t> head) const = 0;
+  // Throws LoadError (bad input) or OperationCancelled. Never crashes on bad input.
+  virtual std::unique_ptr<Dump> load(const std::string& path, const LoadOptions& options,
+                                     const TaskContext& ctx) const = 0;
+};
+
+// All known formats, in detection order.
+std::span<const DumpFormat* const> dumpFormats();
+// The format whose detect() accepts the file's first bytes, or nullptr.
+const DumpFormat* detectFormat(std::span<const uint8_t> head);
+// Reads the head of `path`, detects the format and loads it, then runs finishDump().
+// Errors: unreadable file, unknown content (the message quotes the first bytes),
+// a recognised format that is not parsed yet (the message names it), or the format's own LoadError.
+std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& options, const TaskContext& ctx);
+
+// Common analysis after a format's load(): dominators, retained sizes, unreachable counts.
+void finishDump(Dump& dump, const TaskContext& ctx);
+
+}  // namespace heaplens

@@ -1,0 +1,72 @@
+// Features: the editor features as free functions over the loaded dumps and one document.
+//
+// The server only schedules these (clangd's getHover(AST, Pos) pattern): each
+// takes a FeatureContext (the dumps loaded at the moment the request was
+// read, the workspace's source map and settings) and a document, and returns
+// protocol values. None of them blocks on a load in progress.
+//
+// Threading: called on worker threads with immutable inputs.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/Dump.h"
+#include "analysis/Paths.h"
+#include "analysis/SourceMap.h"
+#include "protocol/LspTypes.h"
+
+namespace heaplens::lsp {
+
+// A dump as the server holds it: the immutable Dump plus indexes built on first use.
+class LoadedDump {
+public:
+  explicit LoadedDump(std::shared_ptr<const Dump> dump) : dump_(std::move(dump)) {}
+  const Dump& dump() const { return *dump_; }
+  std::shared_ptr<const Dump> shared() const { return dump_; }
+  // Built once, on first use, thread-safe.
+  const PathFinder& paths() const;
+
+private:
+  std::shared_ptr<const Dump> dump_;
+  mutable std::once_flag pathsOnce_;
+  mutable std::unique_ptr<PathFinder> paths_;
+};
+
+struct FeatureSettings {
+  double warningShare = 0.10;   // Warning severity at or above this share of the heap
+  double hotspotShare = 0.005;  // lines below this share of the heap get no diagnostic
+  size_t maxDiagnosticsPerFile = 50;
+  size_t maxPaths = 5;          // retention paths per heaplens/retainers answer
+};
+
+struct Document {
+  std::string uri;
+  std::string path;  // absolute local path
+  std::string languageId;
+  int version = 0;
+  std::string text;
+};
+
+struct FeatureContext {
+  std::vector<std::shared_ptr<const LoadedDump>> dumps;
+  const SourceMap* sourceMap = nullptr;
+  FeatureSettings settings;
+};
+
+std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Document& doc, protocol::Position pos);
+std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const Document& doc);
+std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, const Document& doc);
+
+// heaplens/retainers: params {textDocument, position} or {dump, site} or {dump, node}, k.
+// Answers {paths: [{steps: [{label, node, type, size, retained, location?}]}]}.
+// Throws protocol::ParamsError on bad params.
+nlohmann::json getRetainers(const FeatureContext& ctx, const nlohmann::json& params,
+                            const std::optional<Document>& doc);
+
+}  // namespace heaplens::lsp
