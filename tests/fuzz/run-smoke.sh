@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target briefly on a seed corpus made from the real test dumps.
+# A crash, leak or sanitizer report fails the run. Longer runs: FUZZ_SECONDS=600 bash tests/fuzz/run-smoke.sh build-fuzz
+set -euo pipefail
+build=${1:-build-fuzz}
+here=$(cd "$(dirname "$0")" && pwd)
+data=$here/../data
+seconds=${FUZZ_SECONDS:-20}
+status=0
+for fuzzer in "$build"/tests/fuzz/*_fuzz; do
+  [ -x "$fuzzer" ] || continue
+  name=$(basename "$fuzzer" _fuzz)
+  corpus=$(mktemp -d)
+  # Seeds: heads of the real dumps of that format (small, so mutations reach every record kind quickly).
+  case $name in
+    go) for f in "$data"/go/*.heapdump "$data"/go/rates/*.heapdump; do head -c 65536 "$f" > "$corpus/$(basename "$f")"; done ;;
+    moar) head -c 262144 "$data"/moar/leaky.mvmheap > "$corpus/leaky-head" ;;
+  esac
+  echo "fuzz: $name for ${seconds}s"
+  if ! "$fuzzer" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=4096 -print_final_stats=1 "$corpus" > "$build/$name-fuzz.log" 2>&1; then
+    echo "fuzz: $name FAILED; tail of $build/$name-fuzz.log:"; tail -n 40 "$build/$name-fuzz.log"; status=1
+  else
+    grep -E 'stat::number_of_executed_units' "$build/$name-fuzz.log" || true
+  fi
+  rm -rf "$corpus"
+done
+exit $status
