@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "analysis/HeapGraph.h"
+#include "analysis/TaskContext.h"
 
 namespace heaplens {
 
@@ -87,5 +88,9 @@ struct Dump {
   uint64_t objectCount() const;  // nodes of kind Object
   uint64_t totalBytes() const;   // shallow bytes of all Object nodes
 };
+
+// The analysis every format shares, run after a format has built its Dump: dominators,
+// retained sizes and unreachable counts (a warning names them). Defined in FinishDump.cpp.
+void finishDump(Dump& dump, const TaskContext& ctx = {});
 
 }  // namespace heaplens

@@ -55,7 +55,4 @@ const DumpFormat* detectFormat(std::span<const uint8_t> head);
 // a recognised format that is not parsed yet (the message names it), or the format's own LoadError.
 std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& options, const TaskContext& ctx);
 
-// Common analysis after a format's load(): dominators, retained sizes, unreachable counts.
-void finishDump(Dump& dump, const TaskContext& ctx);
-
 }  // namespace heaplens

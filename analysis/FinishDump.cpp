@@ -1,0 +1,26 @@
+// FinishDump: the analysis every format shares once its parser has built the graph.
+//
+// Threading: runs on the loading worker, before the Dump is published.
+#include "analysis/Dominators.h"
+#include "analysis/Dump.h"
+#include "analysis/Text.h"
+
+namespace heaplens {
+
+void finishDump(Dump& dump, const TaskContext& ctx) {
+  ctx.report("Computing dominators", 0.0);
+  dump.idom = computeDominators(dump.graph, ctx);
+  ctx.report("Computing retained sizes", 0.0);
+  dump.retained = computeRetainedSizes(dump.graph, dump.idom, ctx);
+  UnreachableStats unreachable = countUnreachable(dump.graph, dump.idom);
+  dump.unreachableObjects = unreachable.nodes;
+  dump.unreachableBytes = unreachable.bytes;
+  if (unreachable.nodes > 0) {
+    dump.warnings.push_back(formatCount(unreachable.nodes) + " objects (" + formatBytes(unreachable.bytes) +
+                            ") are not reachable from any root; they are reported as unreachable and not "
+                            "counted in any root's retained size");
+  }
+  ctx.report("Done", 1.0);
+}
+
+}  // namespace heaplens

@@ -1,0 +1,20 @@
+// RecognisedFormats: formats HeapLens can tell apart by content but does not parse yet.
+//
+// Each one detects its files and answers load() with a LoadError that names
+// the format, so the user learns what the file is and why nothing more can
+// be said, rather than "unknown file".
+//
+// Threading: stateless.
+#pragma once
+
+#include <span>
+
+#include "analysis/formats/DumpFormat.h"
+
+namespace heaplens {
+
+// MoarVM snapshot format v2 ("MoarHeapDumpv002"), V8 .heapsnapshot, heap-diff NDJSON,
+// and the Kotlin/Native allocator's heap timeline + page dump text.
+std::span<const DumpFormat* const> recognisedFormats();
+
+}  // namespace heaplens
