@@ -19,6 +19,7 @@
 #include "analysis/Dump.h"
 #include "analysis/Paths.h"
 #include "analysis/SourceMap.h"
+#include "lsp/DumpIndex.h"
 #include "protocol/LspTypes.h"
 
 namespace heaplens::lsp {
@@ -31,11 +32,17 @@ public:
   std::shared_ptr<const Dump> shared() const { return dump_; }
   // Built once, on first use, thread-safe.
   const PathFinder& paths() const;
+  const DumpIndex& index() const;
+  // Rebuilt when the source map's generation changes.
+  std::shared_ptr<const SourceIndex> sources(const SourceMap& sourceMap) const;
 
 private:
   std::shared_ptr<const Dump> dump_;
-  mutable std::once_flag pathsOnce_;
+  mutable std::once_flag pathsOnce_, indexOnce_;
   mutable std::unique_ptr<PathFinder> paths_;
+  mutable std::unique_ptr<DumpIndex> index_;
+  mutable std::mutex sourcesMutex_;
+  mutable std::shared_ptr<const SourceIndex> sources_;
 };
 
 struct FeatureSettings {
