@@ -1,0 +1,92 @@
+// CodeLens: one lens per hotspot line and per function that allocated live memory.
+//
+// Hotspot lenses carry a heaplens.showRetainers command for their line, so a
+// click asks the server for retention paths. Go function lenses sum the
+// lines inside the function as found from its `func` declaration in the open
+// document. MoarVM frame declaration lines always get a lens: they are the
+// only source lines a snapshot knows.
+//
+// Threading: runs on a worker with immutable inputs.
+#include <algorithm>
+#include <unordered_set>
+
+#include "analysis/Text.h"
+#include "lsp/FeatureSupport.h"
+
+namespace heaplens::lsp {
+namespace {
+
+constexpr size_t kMinLensesPerFile = 20;
+
+nlohmann::json retainersArgument(const Document& doc, uint32_t line0) {
+  return nlohmann::json::array(
+      {{{"textDocument", {{"uri", doc.uri}}}, {"position", {{"line", line0}, {"character", 0}}}}});
+}
+
+std::string lensTitle(const LineEntry& e) {
+  if (e.frames) {
+    return formatCount(e.stats.count) + (e.stats.count == 1 ? " frame" : " frames") + " · retain " +
+           formatCount(e.retainedObjects) + " objects, " + formatBytes(e.stats.retainedBytes);
+  }
+  return formatCount(e.stats.count) + (e.stats.count == 1 ? " live object · " : " live objects · ") +
+         formatBytes(e.stats.shallowBytes) + " · retains " + formatBytes(e.stats.retainedBytes);
+}
+
+}  // namespace
+
+std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const Document& doc) {
+  std::vector<protocol::CodeLens> lenses;
+  auto docLines = linesForDocument(ctx, doc);
+  const bool isGo = doc.languageId == "go" || doc.path.ends_with(".go");
+
+  for (const DocumentLines& dl : docLines) {
+    const Dump& d = dl.dump->dump();
+    const DumpIndex& index = dl.dump->index();
+    // The lines worth a lens: above the hotspot share, and at least the largest few of the file.
+    std::vector<const LineEntry*> entries;
+    for (const LineEntry& e : *dl.lines) entries.push_back(&e);
+    auto weight = [](const LineEntry* e) { return e->frames ? e->stats.retainedBytes : e->stats.shallowBytes; };
+    std::stable_sort(entries.begin(), entries.end(), [&](auto* a, auto* b) { return weight(a) > weight(b); });
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const LineEntry& e = *entries[i];
+      bool hot = shareOfHeap(index, weight(&e)) >= ctx.settings.hotspotShare;
+      if (!e.frames && !hot && i >= kMinLensesPerFile) continue;
+      if (e.line == 0) continue;
+      uint32_t line0 = e.line - 1;
+      protocol::CodeLens lens;
+      lens.range = {{line0, 0}, {line0, 0}};
+      std::string title = lensTitle(e);
+      if (docLines.size() > 1) title += " (" + dumpName(d) + ")";
+      lens.command = protocol::Command{title, "heaplens.showRetainers", retainersArgument(doc, line0)};
+      lenses.push_back(std::move(lens));
+    }
+
+    if (isGo) {
+      for (const Declaration& fn : goFunctions(doc.text)) {
+        GroupStats sum;
+        const LineEntry* biggest = nullptr;
+        for (const LineEntry& e : *dl.lines) {
+          if (e.frames || e.line == 0 || e.line - 1 < fn.firstLine || e.line - 1 > fn.lastLine) continue;
+          sum.count += e.stats.count;
+          sum.shallowBytes += e.stats.shallowBytes;
+          sum.retainedBytes += e.stats.retainedBytes;
+          if (!biggest || e.stats.shallowBytes > biggest->stats.shallowBytes) biggest = &e;
+        }
+        if (!biggest) continue;
+        protocol::CodeLens lens;
+        lens.range = {{fn.firstLine, 0}, {fn.firstLine, 0}};
+        std::string title = fn.name + ": " + formatCount(sum.count) + " live objects · " +
+                            formatBytes(sum.shallowBytes) + " allocated in this function · " +
+                            formatPercent(shareOfHeap(index, sum.shallowBytes)) + " of the heap";
+        if (docLines.size() > 1) title += " (" + dumpName(d) + ")";
+        lens.command = protocol::Command{title, "heaplens.showRetainers", retainersArgument(doc, biggest->line - 1)};
+        lenses.push_back(std::move(lens));
+      }
+    }
+  }
+  std::stable_sort(lenses.begin(), lenses.end(),
+                   [](const auto& a, const auto& b) { return a.range.start.line < b.range.start.line; });
+  return lenses;
+}
+
+}  // namespace heaplens::lsp

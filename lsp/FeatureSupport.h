@@ -1,0 +1,73 @@
+// FeatureSupport: what hover, code lens, diagnostics and retainers have in common.
+//
+// Naming a node the way a user reads it ("64 B object (main.go:53)",
+// "<unit> leaky.raku:1 (Frame)"), turning a retention path into text and
+// into editor locations, finding the annotated lines of a document, and
+// recognising declarations (Go `func`, Raku routines and classes) in its text.
+//
+// Threading: pure functions, called on worker threads.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/Paths.h"
+#include "lsp/Features.h"
+
+namespace heaplens::lsp {
+
+// The annotated lines of `doc` in one loaded dump.
+struct DocumentLines {
+  const LoadedDump* dump = nullptr;
+  std::shared_ptr<const SourceIndex> sources;  // keeps `lines` alive
+  const std::vector<LineEntry>* lines = nullptr;
+};
+std::vector<DocumentLines> linesForDocument(const FeatureContext& ctx, const Document& doc);
+
+// Entries on a 1-based line, across dumps.
+struct LineHit {
+  const LoadedDump* dump;
+  const LineEntry* entry;
+};
+std::vector<LineHit> entriesAt(const std::vector<DocumentLines>& docLines, uint32_t line1);
+
+// The dump's display name: the file name of its path.
+std::string dumpName(const Dump& d);
+// "main.go:53" for a location (file name only), "" when unknown.
+std::string shortLocation(const HeapGraph& g, const SourceLocation& loc);
+// The location a node is attributed to: its frame's own location, or the innermost workspace frame
+// of its allocation site (any non-runtime frame when the source map knows none).
+std::optional<SourceLocation> nodeLocation(const HeapGraph& g, NodeId n, const SourceMap* sourceMap);
+// "64 B object (main.go:53)", "Array", "<unit> leaky.raku:1 (Frame)", "goroutine 18 frame main.holder".
+std::string describeNode(const HeapGraph& g, NodeId n, const SourceMap* sourceMap);
+// "bss --[+0x1a0]--> 458,752 B object (main.go:55) → 64 B object (main.go:53)".
+std::string pathText(const HeapGraph& g, const RetentionPath& path, const SourceMap* sourceMap);
+// The editor location of a path step, when its node has a source line in the workspace.
+std::optional<protocol::Location> stepLocation(const HeapGraph& g, NodeId n, const SourceMap* sourceMap);
+// The node of an entry that best represents it: the one retaining the most.
+NodeId representativeNode(const Dump& d, const DumpIndex& index, const LineEntry& entry);
+
+// "10,000 live objects, 640,000 B (625 KiB) allocated here — 21% of the live heap".
+std::string entrySummary(const Dump& d, const DumpIndex& index, const LineEntry& entry);
+double shareOfHeap(const DumpIndex& index, uint64_t bytes);
+
+std::string fileUri(const std::string& path);
+
+// Lines of a document's text (no terminators).
+std::vector<std::string_view> splitLines(std::string_view text);
+
+// A function or routine declared in a document: its name and 0-based line range (inclusive).
+struct Declaration {
+  std::string name;
+  uint32_t firstLine = 0;
+  uint32_t lastLine = 0;
+};
+// Go: `func Name(` / `func (r T) Name(` up to the closing brace at column 0.
+std::vector<Declaration> goFunctions(std::string_view text);
+// Raku: `class|role|grammar Name` on a 0-based line, with the name.
+std::optional<std::string> rakuTypeDeclaration(std::string_view line);
+
+bool isRakuDocument(const Document& doc);
+
+}  // namespace heaplens::lsp
