@@ -1,0 +1,189 @@
+// FeaturesTests: hover, code lenses, diagnostics and retainers on real dumps, with the program's
+// source in a workspace at another path than the dump records.
+//
+// Expected values come from shared/fixtures/go/README.md and shared/fixtures/moar/README.md.
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "analysis/formats/DumpFormat.h"
+#include "lsp/FeatureSupport.h"
+#include "lsp/Features.h"
+
+namespace heaplens::lsp {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string readFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A workspace in a fresh temporary directory holding a copy of one source file.
+struct Workspace {
+  fs::path root;
+  Document doc;
+  SourceMap sourceMap;
+  Workspace(const fs::path& source, const std::string& relative, const std::string& languageId) {
+    root = fs::temp_directory_path() / ("heaplens-ws-" + std::to_string(::getpid()) + "-" + languageId);
+    fs::remove_all(root);
+    fs::create_directories((root / relative).parent_path());
+    fs::copy_file(source, root / relative);
+    doc.path = (root / relative).string();
+    doc.uri = fileUri(doc.path);
+    doc.languageId = languageId;
+    doc.text = readFile(source);
+    sourceMap.setWorkspaceRoots({root.string()});
+  }
+  ~Workspace() { fs::remove_all(root); }
+};
+
+std::shared_ptr<const LoadedDump> load(const std::string& relative, std::optional<uint32_t> snapshot = {}) {
+  LoadOptions options;
+  options.snapshot = snapshot;
+  std::shared_ptr<const Dump> dump = loadDump(std::string(HEAPLENS_TEST_DATA) + "/" + relative, options, {});
+  return std::make_shared<const LoadedDump>(dump);
+}
+
+const protocol::Diagnostic* diagnosticAt(const std::vector<protocol::Diagnostic>& diags, uint32_t line0) {
+  for (const auto& d : diags)
+    if (d.range.start.line == line0) return &d;
+  return nullptr;
+}
+
+class GoFeatures : public ::testing::TestWithParam<const char*> {
+protected:
+  static void SetUpTestSuite() {}
+};
+
+TEST_P(GoFeatures, SessionLineShowsTenThousandObjects) {
+  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "cmd/leakcache/main.go", "go");
+  FeatureContext ctx;
+  ctx.dumps = {load(GetParam())};
+  ctx.sourceMap = &ws.sourceMap;
+
+  // Hover at main.go:53 (0-based 52): 10,000 live 64-byte objects.
+  auto hover = getHover(ctx, ws.doc, {52, 10});
+  ASSERT_TRUE(hover.has_value());
+  EXPECT_NE(hover->contents.value.find("10,000 live objects, 640,000 B (625 KiB)"), std::string::npos)
+      << hover->contents.value;
+  EXPECT_NE(hover->contents.value.find("| 64 B | 10,000 |"), std::string::npos) << hover->contents.value;
+  EXPECT_NE(hover->contents.value.find("main.fillCache"), std::string::npos);
+  EXPECT_NE(hover->contents.value.find("Path from a root"), std::string::npos);
+
+  // A diagnostic on that line with the retention path in relatedInformation.
+  auto diags = getDiagnostics(ctx, ws.doc);
+  const protocol::Diagnostic* d = diagnosticAt(diags, 52);
+  ASSERT_NE(d, nullptr);
+  EXPECT_NE(d->message.find("10,000 live objects, 640,000 B (625 KiB) allocated here"), std::string::npos) << d->message;
+  EXPECT_FALSE(d->relatedInformation.empty());
+
+  // A lens at the line, and one at fillCache's declaration.
+  auto lenses = getCodeLenses(ctx, ws.doc);
+  bool lineLens = false, functionLens = false;
+  for (const auto& lens : lenses) {
+    ASSERT_TRUE(lens.command.has_value());
+    if (lens.range.start.line == 52 && lens.command->title.starts_with("10,000 live objects")) lineLens = true;
+    if (lens.command->title.starts_with("fillCache:")) functionLens = true;
+  }
+  EXPECT_TRUE(lineLens);
+  EXPECT_TRUE(functionLens);
+
+  // 100 × 4096 B buffers at :61 and 50 × 640 B at :67.
+  auto buffers = getHover(ctx, ws.doc, {60, 0});
+  ASSERT_TRUE(buffers.has_value());
+  EXPECT_NE(buffers->contents.value.find("| 4 KiB | 100 |"), std::string::npos) << buffers->contents.value;
+  auto big = getHover(ctx, ws.doc, {66, 0});
+  ASSERT_TRUE(big.has_value());
+  EXPECT_NE(big->contents.value.find("| 640 B | 50 |"), std::string::npos) << big->contents.value;
+}
+
+TEST_P(GoFeatures, StackHeldSliceIsRetainedByHolderFrame) {
+  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "main.go", "go");
+  FeatureContext ctx;
+  ctx.dumps = {load(GetParam())};
+  ctx.sourceMap = &ws.sourceMap;
+  // Go 1.19 reports the 40,960-byte slice at :89 (unadjusted return PC), Go 1.22 at :88.
+  uint32_t line0 = std::string(GetParam()).find("1.19") != std::string::npos ? 88 : 87;
+  nlohmann::json params = {{"textDocument", {{"uri", ws.doc.uri}}}, {"position", {{"line", line0}, {"character", 0}}}};
+  nlohmann::json result = getRetainers(ctx, params, ws.doc);
+  ASSERT_FALSE(result["paths"].empty()) << result.dump();
+  const nlohmann::json& steps = result["paths"][0]["steps"];
+  ASSERT_GE(steps.size(), 2u);
+  EXPECT_EQ(steps.back()["size"], 40960) << result.dump(2);
+  EXPECT_NE(result["paths"][0]["text"].get<std::string>().find("main.holder"), std::string::npos) << result.dump(2);
+}
+
+INSTANTIATE_TEST_SUITE_P(RealDumps, GoFeatures,
+                         ::testing::Values("go/leakcache-go1.19.heapdump", "go/leakcache-go1.22.heapdump"));
+
+TEST(GoFeaturesNoProfile, SaysLinesCannotBeAttributed) {
+  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "main.go", "go");
+  FeatureContext ctx;
+  ctx.dumps = {load("go/rates/unlinked-default-go1.19.heapdump")};
+  ctx.sourceMap = &ws.sourceMap;
+  auto diags = getDiagnostics(ctx, ws.doc);
+  bool told = false;
+  for (const auto& d : diags)
+    if (d.code == "heaplens.noAttribution" && d.message.find("MemProfileRate = 1") != std::string::npos) told = true;
+  EXPECT_TRUE(told);
+}
+
+class MoarFeatures : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() { snapshot5 = load("moar/leaky.mvmheap", 5); }
+  static void TearDownTestSuite() { snapshot5.reset(); }
+  static std::shared_ptr<const LoadedDump> snapshot5;
+};
+std::shared_ptr<const LoadedDump> MoarFeatures::snapshot5;
+
+TEST_F(MoarFeatures, FrameLinesHaveLensesAndLexicals) {
+  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "moar/leaky.raku", "leaky.raku", "raku");
+  FeatureContext ctx;
+  ctx.dumps = {snapshot5};
+  ctx.sourceMap = &ws.sourceMap;
+
+  auto lenses = getCodeLenses(ctx, ws.doc);
+  std::set<uint32_t> lensLines;
+  for (const auto& lens : lenses) lensLines.insert(lens.range.start.line);
+  // <unit> :1, make-leaks :11 and hold-and-snapshot :17 are frames in snapshot 5.
+  EXPECT_TRUE(lensLines.count(0)) << "no lens at <unit> line 1";
+  EXPECT_TRUE(lensLines.count(10)) << "no lens at make-leaks line 11";
+  EXPECT_TRUE(lensLines.count(16)) << "no lens at hold-and-snapshot line 17";
+
+  // <unit> holds @LEAKS, which retains the Leaky objects.
+  auto hover = getHover(ctx, ws.doc, {0, 0});
+  ASSERT_TRUE(hover.has_value());
+  EXPECT_NE(hover->contents.value.find("`@LEAKS`"), std::string::npos) << hover->contents.value;
+  EXPECT_NE(hover->contents.value.find("Leaky"), std::string::npos) << hover->contents.value;
+}
+
+TEST_F(MoarFeatures, ClassHoverShowsInstancesAndGrowth) {
+  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "moar/leaky.raku", "leaky.raku", "raku");
+  FeatureContext ctx;
+  ctx.dumps = {snapshot5};
+  ctx.sourceMap = &ws.sourceMap;
+  // `class Leaky {` is line 4 (0-based 3): 23,000 instances of 48 B in snapshot 5.
+  auto hover = getHover(ctx, ws.doc, {3, 7});
+  ASSERT_TRUE(hover.has_value());
+  const std::string& text = hover->contents.value;
+  EXPECT_NE(text.find("23,000 instances, 48 B each"), std::string::npos) << text;
+  EXPECT_NE(text.find("770 → 7,701 → 10,723 → 16,655 → 21,158 → 23,000 → 23,000"), std::string::npos) << text;
+
+  auto diags = getDiagnostics(ctx, ws.doc);
+  const protocol::Diagnostic* growth = diagnosticAt(diags, 3);
+  ASSERT_NE(growth, nullptr);
+  EXPECT_EQ(growth->code, "heaplens.growth");
+  EXPECT_NE(growth->message.find("770 → 23,000"), std::string::npos) << growth->message;
+}
+
+}  // namespace
+}  // namespace heaplens::lsp
