@@ -1,0 +1,98 @@
+// format: the text the extension shows (status bar, pick lists), kept free of 'vscode'.
+//
+// Pure functions over protocol values, so plain Node tests can check exactly
+// what a user will read. Numbers use thousands separators fixed to en-US so
+// the output does not depend on the machine's locale.
+import * as path from 'path';
+import { DumpSummary, RetainerPath, RetainerStep } from './protocol';
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export function formatCount(n: number): string {
+  return integer.format(n);
+}
+
+/** 1536 -> "1.5 KiB"; binary units because heap sizes are powers of two. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${integer.format(value)} B`;
+  return `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** The file name of a dump, as the user knows it. */
+export function dumpName(summary: Pick<DumpSummary, 'path' | 'snapshot' | 'snapshotCount'>): string {
+  const base = path.basename(summary.path);
+  if (summary.snapshotCount !== undefined && summary.snapshotCount > 1 && summary.snapshot !== undefined) {
+    return `${base} [${summary.snapshot + 1}/${summary.snapshotCount}]`;
+  }
+  return base;
+}
+
+export interface StatusText {
+  text: string;
+  tooltip: string;
+}
+
+/** Status bar item: "$(database) leakcache.heapdump · 21,206 objects", or a count when several are loaded. */
+export function statusText(dumps: DumpSummary[]): StatusText {
+  if (dumps.length === 0) {
+    return { text: '$(database) HeapLens: no dump', tooltip: 'No heap dump loaded. Click to open one.' };
+  }
+  const objects = dumps.reduce((sum, d) => sum + d.objects, 0);
+  const noun = objects === 1 ? 'object' : 'objects';
+  const head = dumps.length === 1 ? dumpName(dumps[0]) : `${dumps.length} dumps`;
+  const lines = dumps.map((d) => {
+    let line = `${dumpName(d)} (${d.format}): ${formatCount(d.objects)} objects, ${formatBytes(d.totalBytes)}, ${formatCount(d.sites)} allocation sites`;
+    if (d.attributionProblem) line += ` — ${d.attributionProblem}`;
+    if (d.warnings.length > 0) line += ` — ${d.warnings.length} warning${d.warnings.length === 1 ? '' : 's'}`;
+    return line;
+  });
+  return { text: `$(database) ${head} · ${formatCount(objects)} ${noun}`, tooltip: lines.join('\n') };
+}
+
+/** One line a user reads after loading a dump. */
+export function loadedMessage(d: DumpSummary): string {
+  let msg = `HeapLens: loaded ${dumpName(d)} (${d.format}): ${formatCount(d.objects)} objects, ${formatBytes(d.totalBytes)}, ${formatCount(d.sites)} allocation sites.`;
+  if (d.attributionProblem) msg += ` ${d.attributionProblem}`;
+  return msg;
+}
+
+export interface StepItem {
+  label: string;
+  description: string;
+  detail?: string;
+  step: RetainerStep;
+}
+
+/** Quick-pick rows for retention paths: one row per step, a path's root first. */
+export function retainerItems(paths: RetainerPath[]): StepItem[] {
+  const items: StepItem[] = [];
+  paths.forEach((p, pi) => {
+    p.steps.forEach((s, si) => {
+      const arrow = si === 0 ? `path ${pi + 1}:` : '  ←';
+      items.push({
+        label: `${arrow} ${s.label}`,
+        description: `${s.type} · ${formatBytes(s.size)} · retains ${formatBytes(s.retained)}`,
+        detail: s.location ? locationText(s.location.uri, s.location.range.start.line) : undefined,
+        step: s,
+      });
+    });
+  });
+  return items;
+}
+
+function locationText(uri: string, line: number): string {
+  let file = uri;
+  try {
+    file = decodeURIComponent(new URL(uri).pathname);
+  } catch {
+    // not a URL; show it as is
+  }
+  return `${path.basename(file)}:${line + 1}`;
+}

@@ -1,0 +1,61 @@
+// retainers: "why is this alive?" — retention paths from a code lens, as a pick list.
+//
+// The server offers heaplens.showRetainers on its code lenses. The language
+// client forwards the click to the server (workspace/executeCommand); the
+// middleware here shows the answer: one row per path step, and choosing a step
+// that has a source location opens it. When the answer holds no paths but the
+// lens arguments name a document position, heaplens/retainers is asked instead.
+// Extension host thread.
+import * as vscode from 'vscode';
+import type { Middleware } from 'vscode-languageclient/node';
+import { Commands, RetainersRequest, RetainersResult, asRetainersResult } from './protocol';
+import { retainerItems } from './format';
+import { ClientHost } from './host';
+
+export function retainersMiddleware(host: ClientHost): Middleware {
+  return {
+    executeCommand: async (command, args, next) => {
+      const result = await next(command, args);
+      if (command !== Commands.showRetainers) return result;
+      try {
+        let paths = asRetainersResult(result);
+        if (!paths && looksLikePosition(args[0])) {
+          paths = await host.runningClient().sendRequest(RetainersRequest.type, args[0]);
+        }
+        await showPaths(paths ?? { paths: [] });
+      } catch (e) {
+        void vscode.window.showErrorMessage(`HeapLens: could not show retention paths: ${errorText(e)}`);
+      }
+      return result;
+    },
+  };
+}
+
+export async function showPaths(result: RetainersResult): Promise<void> {
+  if (result.paths.length === 0) {
+    void vscode.window.showInformationMessage('HeapLens: no retention path found (the objects may be unreachable garbage or held only by the runtime).');
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(retainerItems(result.paths), {
+    title: `HeapLens: ${result.paths.length} retention path${result.paths.length === 1 ? '' : 's'} (root first)`,
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  const location = picked?.step.location;
+  if (!location) return;
+  const r = location.range;
+  const range = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+  await vscode.window.showTextDocument(vscode.Uri.parse(location.uri), { selection: range, preview: true });
+}
+
+function looksLikePosition(arg: unknown): arg is { textDocument: { uri: string }; position: { line: number; character: number } } {
+  if (typeof arg !== 'object' || arg === null) return false;
+  const a = arg as Record<string, unknown>;
+  return typeof a.textDocument === 'object' && a.textDocument !== null && typeof a.position === 'object' && a.position !== null;
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'object' && e !== null && 'message' in e) return String((e as { message: unknown }).message);
+  return String(e);
+}

@@ -1,0 +1,46 @@
+// statusBar: a status bar item naming the loaded dump(s); click to open one.
+//
+// Updated from heaplens/summary after the client starts and after every
+// load/unload. A failed refresh shows in the item itself (warning icon and the
+// reason in its tooltip) rather than disappearing. Extension host thread.
+import * as vscode from 'vscode';
+import { DumpSummary } from './protocol';
+import { statusText } from './format';
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private dumps: DumpSummary[] = [];
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem('heaplens.status', vscode.StatusBarAlignment.Left, 10);
+    this.item.name = 'HeapLens';
+    this.item.command = 'heaplens.openDump';
+    this.show([]);
+  }
+
+  get loaded(): readonly DumpSummary[] {
+    return this.dumps;
+  }
+
+  show(dumps: DumpSummary[]): void {
+    this.dumps = dumps;
+    const { text, tooltip } = statusText(dumps);
+    this.item.text = text;
+    this.item.tooltip = tooltip;
+    this.item.backgroundColor = undefined;
+    this.item.command = dumps.length > 0 ? 'heaplens.closeDump' : 'heaplens.openDump';
+    this.item.show();
+  }
+
+  showProblem(problem: string): void {
+    this.item.text = '$(warning) HeapLens';
+    this.item.tooltip = problem;
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    this.item.command = 'heaplens.restartServer';
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,162 @@
+// Tests of the extension's pure logic: settings parsing, status text, restart budget, answer narrowing.
+// These modules never load 'vscode', so they run in plain Node from the esbuild output in out/.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('path');
+const { parseSettings, toServerSettings, Defaults } = require('../out/config');
+const { statusText, formatBytes, formatCount, dumpName, retainerItems } = require('../out/format');
+const { RestartBudget } = require('../out/restart');
+const { asDumpSummary, asRetainersResult, Commands, SummaryRequest, RetainersRequest } = require('../out/protocol');
+
+const source = (obj) => ({ get: (key) => obj[key] });
+
+test('settings: absent values give the documented defaults and no problems', () => {
+  const { settings, problems } = parseSettings(source({}));
+  assert.deepEqual(problems, []);
+  assert.equal(settings.serverPath, 'heaplens');
+  assert.equal(settings.warningShare, 0.1);
+  assert.equal(settings.hotspotShare, 0.005);
+  assert.equal(settings.maxPaths, 5);
+  assert.deepEqual(settings.pathMappings, []);
+  assert.deepEqual(settings.dumps, []);
+});
+
+test('settings: package.json declares every setting with a description and the same defaults', () => {
+  const pkg = require('../package.json');
+  const props = pkg.contributes.configuration.properties;
+  for (const key of ['serverPath', 'pathMappings', 'warningShare', 'hotspotShare', 'maxPaths', 'dumps']) {
+    const p = props[`heaplens.${key}`];
+    assert.ok(p, `heaplens.${key} is contributed`);
+    assert.ok((p.markdownDescription || p.description || '').length > 20, `heaplens.${key} has a description`);
+    assert.deepEqual(p.default, Defaults[key], `heaplens.${key} default matches config.ts`);
+  }
+});
+
+test('settings: valid values are kept, relative dumps resolve against the workspace', () => {
+  const { settings, problems } = parseSettings(
+    source({
+      serverPath: '/opt/heaplens/bin/heaplens',
+      warningShare: 0.25,
+      hotspotShare: 0,
+      maxPaths: 12,
+      pathMappings: [{ from: '/build/src', to: '/home/me/src' }],
+      dumps: ['dumps/a.heapdump', '/abs/b.mvmheap'],
+    }),
+    '/work/project',
+  );
+  assert.deepEqual(problems, []);
+  assert.equal(settings.serverPath, '/opt/heaplens/bin/heaplens');
+  assert.equal(settings.warningShare, 0.25);
+  assert.equal(settings.hotspotShare, 0);
+  assert.equal(settings.maxPaths, 12);
+  assert.deepEqual(settings.pathMappings, [{ from: '/build/src', to: '/home/me/src' }]);
+  assert.deepEqual(settings.dumps, [path.resolve('/work/project/dumps/a.heapdump'), '/abs/b.mvmheap']);
+  const server = toServerSettings(settings);
+  assert.equal('serverPath' in server, false, 'the server never sees serverPath');
+  assert.equal(server.maxPaths, 12);
+});
+
+test('settings: each bad value is reported with its key, and the default kept', () => {
+  const { settings, problems } = parseSettings(
+    source({ serverPath: 42, warningShare: 3, hotspotShare: 'x', maxPaths: 2.5, pathMappings: [{ from: '/a' }, { from: '/b', to: '/c' }], dumps: 'one.heapdump' }),
+  );
+  assert.equal(settings.serverPath, 'heaplens');
+  assert.equal(settings.warningShare, 0.1);
+  assert.equal(settings.hotspotShare, 0.005);
+  assert.equal(settings.maxPaths, 5);
+  assert.deepEqual(settings.pathMappings, [{ from: '/b', to: '/c' }]);
+  assert.deepEqual(settings.dumps, []);
+  const joined = problems.join('\n');
+  for (const key of ['heaplens.serverPath', 'heaplens.warningShare', 'heaplens.hotspotShare', 'heaplens.maxPaths', 'heaplens.pathMappings[0]', 'heaplens.dumps']) {
+    assert.ok(joined.includes(key), `problem names ${key}: ${joined}`);
+  }
+  assert.equal(problems.length, 6);
+  assert.match(problems.find((p) => p.startsWith('heaplens.warningShare')), /expected a number from 0 to 1, got 3; using 0.1/);
+});
+
+test('status bar: one dump is named with its object count', () => {
+  const s = statusText([{ format: 'go', path: '/tmp/x/leakcache.heapdump', objects: 21206, totalBytes: 3 * 1024 * 1024, sites: 52, warnings: [] }]);
+  assert.equal(s.text, '$(database) leakcache.heapdump · 21,206 objects');
+  assert.match(s.tooltip, /leakcache\.heapdump \(go\): 21,206 objects, 3\.00 MiB, 52 allocation sites/);
+});
+
+test('status bar: several dumps are counted, nothing loaded says so', () => {
+  const a = { format: 'go', path: '/a.heapdump', objects: 1, totalBytes: 64, sites: 1, warnings: ['w1'] };
+  const b = { format: 'moar', path: '/b.mvmheap', objects: 1000, totalBytes: 2048, sites: 3, snapshot: 2, snapshotCount: 7, warnings: [] };
+  const s = statusText([a, b]);
+  assert.equal(s.text, '$(database) 2 dumps · 1,001 objects');
+  assert.match(s.tooltip, /b\.mvmheap \[3\/7\] \(moar\)/);
+  assert.match(s.tooltip, /1 warning$/m);
+  assert.equal(statusText([a]).text, '$(database) a.heapdump · 1 object');
+  assert.equal(statusText([]).text, '$(database) HeapLens: no dump');
+});
+
+test('format: bytes and counts', () => {
+  assert.equal(formatBytes(0), '0 B');
+  assert.equal(formatBytes(1023), '1,023 B');
+  assert.equal(formatBytes(1536), '1.50 KiB');
+  assert.equal(formatBytes(458752), '448 KiB');
+  assert.equal(formatBytes(1048576), '1.00 MiB');
+  assert.equal(formatCount(10000), '10,000');
+  assert.equal(dumpName({ path: '/x/y.mvmheap', snapshot: 0, snapshotCount: 1 }), 'y.mvmheap');
+});
+
+test('retainer pick list: one row per step, root first, with the source line of steps that have one', () => {
+  const items = retainerItems([
+    {
+      steps: [
+        { label: 'main.cache', node: 1, type: 'global', size: 8, retained: 1000, location: { uri: 'file:///src/main.go', range: { start: { line: 37, character: 0 }, end: { line: 37, character: 1 } } } },
+        { label: '[map bucket]', node: 2, type: 'map.bucket', size: 208, retained: 900 },
+      ],
+    },
+  ]);
+  assert.equal(items.length, 2);
+  assert.match(items[0].label, /^path 1: main\.cache/);
+  assert.equal(items[0].detail, 'main.go:38');
+  assert.equal(items[1].detail, undefined);
+  assert.match(items[1].description, /map\.bucket · 208 B · retains 900 B/);
+});
+
+test('restart budget: 4 restarts within 3 minutes, the 5th crash gives up; old crashes age out', () => {
+  let now = 0;
+  const b = new RestartBudget(4, 180000, () => now);
+  for (let i = 0; i < 4; i++) {
+    now += 10000;
+    assert.equal(b.shouldRestart(), true, `crash ${i + 1} restarts`);
+  }
+  now += 10000;
+  assert.equal(b.shouldRestart(), false, 'crash 5 within 3 minutes does not restart');
+  assert.match(b.describe(), /5 times within 3 minutes/);
+  now += 181000; // every earlier crash is now older than the window
+  assert.equal(b.shouldRestart(), true);
+  assert.equal(b.recentCrashes, 1);
+  b.reset();
+  assert.equal(b.recentCrashes, 0);
+});
+
+test('protocol: summary narrowing keeps fields and names what is wrong', () => {
+  const s = asDumpSummary({ format: 'go', path: '/d', objects: 5, totalBytes: 320, sites: 2, snapshot: 0, snapshotCount: 1, warnings: ['a'] });
+  assert.deepEqual(s.warnings, ['a']);
+  assert.equal(s.sites, 2);
+  assert.throws(() => asDumpSummary({ format: 'go', path: '/d', objects: '5', totalBytes: 1 }, 'heaplens.loadDump'), /heaplens\.loadDump\.objects: expected a number, got a string/);
+  assert.throws(() => asDumpSummary(null), /expected a dump summary object, got null/);
+  assert.equal(asRetainersResult({ nope: 1 }), undefined);
+  assert.deepEqual(asRetainersResult({ paths: [{ steps: [] }, 7] }), { paths: [{ steps: [] }] });
+  assert.equal(Commands.loadDump, 'heaplens.loadDump');
+  assert.equal(SummaryRequest.type.method, 'heaplens/summary');
+  assert.equal(RetainersRequest.type.method, 'heaplens/retainers');
+});
+
+test('package.json: activation events and commands', () => {
+  const pkg = require('../package.json');
+  for (const ev of ['onLanguage:go', 'onLanguage:raku', 'onLanguage:javascript', 'onCommand:heaplens.openDump']) {
+    assert.ok(pkg.activationEvents.includes(ev), ev);
+  }
+  const titles = Object.fromEntries(pkg.contributes.commands.map((c) => [c.command, `${c.category}: ${c.title}`]));
+  assert.equal(titles['heaplens.openDump'], 'HeapLens: Open Heap Dump…');
+  assert.equal(titles['heaplens.closeDump'], 'HeapLens: Unload Dump');
+  // The language client registers the server's own commands; contributing the same ids would clash.
+  for (const id of Object.values(Commands)) assert.equal(titles[id], undefined, `${id} is not contributed`);
+  assert.equal(pkg.main, './dist/extension.js');
+});

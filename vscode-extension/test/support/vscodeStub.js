@@ -1,0 +1,135 @@
+// vscodeStub: a small stand-in for the 'vscode' module, so extension code runs in plain Node.
+//
+// @vscode/test-electron cannot download VS Code here, so the UI modules are
+// exercised against this stub: it records every message, pick list and status
+// bar change, and answers dialogs and pick lists from scripted replies.
+// install() must run before requiring anything from ../../out that imports 'vscode'.
+'use strict';
+const Module = require('module');
+const path = require('path');
+
+class Uri {
+  constructor(scheme, fsPath) {
+    this.scheme = scheme;
+    this.fsPath = fsPath;
+    this.path = fsPath;
+  }
+  static file(p) {
+    return new Uri('file', path.resolve(p));
+  }
+  static parse(s) {
+    const u = new URL(s);
+    return new Uri(u.protocol.replace(/:$/, ''), decodeURIComponent(u.pathname));
+  }
+  toString() {
+    return `${this.scheme}://${this.fsPath}`;
+  }
+}
+
+class Position {
+  constructor(line, character) {
+    this.line = line;
+    this.character = character;
+  }
+}
+
+class Range {
+  constructor(sl, sc, el, ec) {
+    this.start = new Position(sl, sc);
+    this.end = new Position(el, ec);
+  }
+}
+
+class ThemeColor {
+  constructor(id) {
+    this.id = id;
+  }
+}
+
+function createStub() {
+  const log = { errors: [], warnings: [], infos: [], quickPicks: [], opened: [], commands: new Map(), statusItems: [], output: [] };
+  // Replies, consumed in order: each is a function(items|options) -> value, or a plain value.
+  const replies = { openDialog: [], quickPick: [], message: [] };
+  const next = (queue, arg) => {
+    if (queue.length === 0) return undefined;
+    const r = queue.shift();
+    return typeof r === 'function' ? r(arg) : r;
+  };
+  const message = (bucket) => (text, ...buttons) => {
+    bucket.push({ text, buttons });
+    return Promise.resolve(next(replies.message, { text, buttons }));
+  };
+  const vscode = {
+    Uri,
+    Position,
+    Range,
+    ThemeColor,
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    window: {
+      createStatusBarItem(id, alignment, priority) {
+        const item = { id, alignment, priority, text: '', tooltip: '', command: undefined, visible: false, disposed: false,
+          show() { this.visible = true; }, hide() { this.visible = false; }, dispose() { this.disposed = true; } };
+        log.statusItems.push(item);
+        return item;
+      },
+      createOutputChannel(name) {
+        return { name, appendLine: (l) => log.output.push(l), append: (l) => log.output.push(l), show() {}, dispose() {} };
+      },
+      showOpenDialog: async (options) => {
+        log.openDialog = options;
+        return next(replies.openDialog, options);
+      },
+      showQuickPick: async (items, options) => {
+        const resolved = await items;
+        log.quickPicks.push({ items: resolved, options });
+        return next(replies.quickPick, resolved);
+      },
+      showErrorMessage: message(log.errors),
+      showWarningMessage: message(log.warnings),
+      showInformationMessage: message(log.infos),
+      showTextDocument: async (uri, options) => {
+        log.opened.push({ uri, options });
+        return {};
+      },
+    },
+    commands: {
+      registerCommand(id, fn) {
+        if (log.commands.has(id)) throw new Error(`command '${id}' already exists`);
+        log.commands.set(id, fn);
+        return { dispose: () => log.commands.delete(id) };
+      },
+      executeCommand: async (id, ...args) => {
+        const fn = log.commands.get(id);
+        return fn ? fn(...args) : undefined;
+      },
+    },
+    workspace: {
+      workspaceFolders: undefined,
+      getConfiguration: () => ({ get: () => undefined }),
+    },
+  };
+  return { vscode, log, replies };
+}
+
+let current;
+
+/** Makes require('vscode') return a fresh stub; returns {vscode, log, replies}. */
+function install() {
+  current = createStub();
+  if (!Module._heaplensStubInstalled) {
+    const load = Module._load;
+    Module._load = function (request, parent, isMain) {
+      if (request === 'vscode') return current.vscode;
+      return load.call(this, request, parent, isMain);
+    };
+    Module._heaplensStubInstalled = true;
+  }
+  return current;
+}
+
+/** A fake extension context collecting subscriptions. */
+function fakeContext() {
+  return { subscriptions: [] };
+}
+
+module.exports = { install, fakeContext, Uri };
