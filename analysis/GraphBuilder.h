@@ -57,6 +57,7 @@ public:
   HeapGraph finish(const TaskContext& ctx = {});
 
 private:
+  void init();
   HeapGraph graph_;
   std::vector<NodeId> edgeSource_;  // only while out of order
   bool edgesSorted_ = true;

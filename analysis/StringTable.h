@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace heaplens {
@@ -30,14 +29,11 @@ public:
   uint64_t memoryBytes() const;
 
 private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
+  void grow();
   std::vector<char> chars_;
   std::vector<uint64_t> offsets_;  // size()+1 entries
-  // Keys view into chars_; rebuilt on growth, so intern() re-keys when chars_ reallocates.
-  std::unordered_map<uint64_t, std::vector<StringId>> index_;  // hash -> ids
+  // Open-addressing hash index of ids (0xFFFFFFFF = empty slot); a power-of-two size.
+  std::vector<uint32_t> slots_;
 };
 
 }  // namespace heaplens

@@ -1,0 +1,281 @@
+// GraphBuilder: turns a parser's stream of nodes, edges and roots into the CSR HeapGraph.
+//
+// Edges arriving grouped by source in increasing order (the normal case for
+// every format we read) are written straight into their final arrays and
+// firstEdge[] grows alongside, so finish() only closes the offsets. Edges out
+// of order switch the builder to keeping a source column, and finish() does
+// a stable counting sort one array at a time, so the peak is the edge arrays
+// plus one copy of a single column. Root edges are kept apart until finish()
+// and become the super-root's first edges.
+//
+// Threading: one builder per thread.
+#include "analysis/GraphBuilder.h"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+namespace heaplens {
+
+namespace {
+
+// Frees the capacity a growing vector left unused when it is worth a copy.
+template <typename V>
+void trim(V& v) {
+  if (v.capacity() > v.size() + v.size() / 16 + 64) v.shrink_to_fit();
+}
+
+}  // namespace
+
+size_t GraphBuilder::LocationHash::operator()(const SourceLocation& l) const noexcept {
+  uint64_t h = (static_cast<uint64_t>(l.function) << 32) ^ l.file;
+  h ^= (static_cast<uint64_t>(l.line) << 20) ^ (static_cast<uint64_t>(l.column) * 0x9E3779B97F4A7C15ull);
+  h *= 0xff51afd7ed558ccdull;
+  return static_cast<size_t>(h ^ (h >> 33));
+}
+
+GraphBuilder::GraphBuilder() { init(); }
+
+void GraphBuilder::init() {
+  graph_ = HeapGraph{};
+  edgeSource_.clear();
+  edgesSorted_ = true;
+  lastSource_ = 0;
+  rootTargets_.clear();
+  rootLabels_.clear();
+  typeByName_.clear();
+  locationIds_.clear();
+  siteIds_.clear();
+  graph_.siteFirstFrame.push_back(0);
+  addType("(unknown)");
+  addNode(NodeKind::Synthetic, 0);  // the super-root, kSuperRoot == 0
+}
+
+void GraphBuilder::reserve(uint32_t nodes, uint64_t edges) {
+  graph_.selfSize.reserve(nodes);
+  graph_.type.reserve(nodes);
+  graph_.site.reserve(nodes);
+  graph_.kindAndFlags.reserve(nodes);
+  graph_.firstEdge.reserve(static_cast<size_t>(nodes) + 1);
+  graph_.edgeTarget.reserve(edges);
+  graph_.edgeLabel.reserve(edges);
+}
+
+TypeId GraphBuilder::addType(std::string_view name) {
+  const StringId s = intern(name);
+  auto [it, inserted] = typeByName_.try_emplace(s, static_cast<TypeId>(graph_.typeName.size()));
+  if (inserted) graph_.typeName.push_back(s);
+  return it->second;
+}
+
+LocationId GraphBuilder::addLocation(std::string_view function, std::string_view file, uint32_t line,
+                                     uint32_t column) {
+  SourceLocation loc{intern(function), intern(file), line, column};
+  auto [it, inserted] = locationIds_.try_emplace(loc, static_cast<LocationId>(graph_.locations.size()));
+  if (inserted) graph_.locations.push_back(loc);
+  return it->second;
+}
+
+SiteId GraphBuilder::addSite(std::span<const LocationId> frames) {
+  std::string key(reinterpret_cast<const char*>(frames.data()), frames.size_bytes());
+  auto [it, inserted] = siteIds_.try_emplace(std::move(key), graph_.siteCount());
+  if (inserted) {
+    graph_.siteFrames.insert(graph_.siteFrames.end(), frames.begin(), frames.end());
+    graph_.siteFirstFrame.push_back(static_cast<uint32_t>(graph_.siteFrames.size()));
+  }
+  return it->second;
+}
+
+NodeId GraphBuilder::addNode(NodeKind kind, uint64_t selfSize, TypeId type, SiteId site) {
+  if (graph_.selfSize.size() >= kNoNode - 1) throw std::length_error("graph builder: more than 2^32-2 nodes");
+  const NodeId id = graph_.nodeCount();
+  graph_.selfSize.push_back(selfSize);
+  graph_.type.push_back(type);
+  graph_.site.push_back(site);
+  graph_.kindAndFlags.push_back(static_cast<uint8_t>(kind) & 3u);
+  if (!graph_.externalSize.empty()) graph_.externalSize.push_back(0);
+  if (!graph_.address.empty()) graph_.address.push_back(0);
+  return id;
+}
+
+void GraphBuilder::setExternalSize(NodeId n, uint64_t bytes) {
+  if (graph_.externalSize.empty()) {
+    if (bytes == 0) return;  // stays empty until some node has unmanaged bytes
+    graph_.externalSize.assign(graph_.nodeCount(), 0);
+  }
+  graph_.externalSize.at(n) = bytes;
+}
+
+void GraphBuilder::setAddress(NodeId n, uint64_t address) {
+  if (graph_.address.empty()) graph_.address.assign(graph_.nodeCount(), 0);
+  graph_.address.at(n) = address;
+}
+
+void GraphBuilder::setSite(NodeId n, SiteId site) { graph_.site.at(n) = site; }
+void GraphBuilder::setType(NodeId n, TypeId type) { graph_.type.at(n) = type; }
+void GraphBuilder::setFlag(NodeId n, NodeFlag flag) {
+  graph_.kindAndFlags.at(n) = static_cast<uint8_t>(graph_.kindAndFlags.at(n) | (flag << 2));
+}
+
+void GraphBuilder::addEdge(NodeId from, NodeId to, EdgeLabel label) {
+  if (graph_.edgeTarget.size() + rootTargets_.size() >= kNoNode - 1)
+    throw std::length_error("graph builder: more than 2^32-2 edges");
+  if (edgesSorted_ && from < lastSource_) {
+    // Out of order: materialise the source column for the edges so far.
+    edgeSource_.resize(graph_.edgeTarget.size());
+    auto& first = graph_.firstEdge;
+    for (size_t s = 0; s < first.size(); ++s) {
+      const size_t end = s + 1 < first.size() ? first[s + 1] : graph_.edgeTarget.size();
+      std::fill(edgeSource_.begin() + first[s], edgeSource_.begin() + end, static_cast<NodeId>(s));
+    }
+    first.clear();
+    first.shrink_to_fit();
+    edgesSorted_ = false;
+  }
+  if (edgesSorted_) {
+    while (graph_.firstEdge.size() <= from) graph_.firstEdge.push_back(static_cast<EdgeIndex>(graph_.edgeTarget.size()));
+    lastSource_ = from;
+  } else {
+    edgeSource_.push_back(from);
+  }
+  graph_.edgeTarget.push_back(to);
+  graph_.edgeLabel.push_back(label.raw());
+}
+
+void GraphBuilder::addRoot(NodeId root, std::string_view rootKind) {
+  rootTargets_.push_back(root);
+  rootLabels_.push_back(EdgeLabel::name(intern(rootKind)).raw());
+}
+
+HeapGraph GraphBuilder::finish(const TaskContext& ctx) {
+  HeapGraph& g = graph_;
+  const uint32_t n = g.nodeCount();
+  const size_t roots = rootTargets_.size();
+  ctx.report("Building the graph", 0.0);
+
+  for (NodeId t : rootTargets_)
+    if (t >= n)
+      throw std::invalid_argument("graph builder: root " + std::to_string(t) + " is not a node (there are " +
+                                  std::to_string(n) + " nodes)");
+
+  if (edgesSorted_) {
+    const EdgeIndex edges = static_cast<EdgeIndex>(g.edgeTarget.size());
+    if (lastSource_ >= n && !g.edgeTarget.empty())
+      throw std::invalid_argument("graph builder: an edge starts at node " + std::to_string(lastSource_) +
+                                  " but there are only " + std::to_string(n) + " nodes");
+    g.firstEdge.resize(static_cast<size_t>(n) + 1, edges);
+    if (roots != 0) {
+      // Root edges go first: shift each column once, in place.
+      auto prepend = [&](std::vector<uint32_t>& col, const std::vector<uint32_t>& front) {
+        col.resize(col.size() + roots);
+        std::move_backward(col.begin(), col.end() - roots, col.end());
+        std::copy(front.begin(), front.end(), col.begin());
+      };
+      prepend(g.edgeTarget, rootTargets_);
+      prepend(g.edgeLabel, rootLabels_);
+      for (size_t i = 1; i <= n; ++i) g.firstEdge[i] += static_cast<EdgeIndex>(roots);
+    }
+  } else {
+    // Root edges first among the super-root's, then a stable counting sort by source.
+    edgeSource_.insert(edgeSource_.begin(), roots, kSuperRoot);
+    g.edgeTarget.insert(g.edgeTarget.begin(), rootTargets_.begin(), rootTargets_.end());
+    g.edgeLabel.insert(g.edgeLabel.begin(), rootLabels_.begin(), rootLabels_.end());
+    const size_t edges = g.edgeTarget.size();
+    std::vector<EdgeIndex> cursor(static_cast<size_t>(n) + 1, 0);
+    for (NodeId s : edgeSource_) {
+      if (s >= n)
+        throw std::invalid_argument("graph builder: an edge starts at node " + std::to_string(s) +
+                                    " but there are only " + std::to_string(n) + " nodes");
+      ++cursor[s + 1];
+    }
+    std::partial_sum(cursor.begin(), cursor.end(), cursor.begin());
+    g.firstEdge = cursor;
+    ctx.checkCancelled();
+    auto scatter = [&](std::vector<uint32_t>& col) {
+      std::copy(g.firstEdge.begin(), g.firstEdge.end(), cursor.begin());
+      std::vector<uint32_t> sorted(edges);
+      for (size_t i = 0; i < edges; ++i) sorted[cursor[edgeSource_[i]]++] = col[i];
+      col.swap(sorted);
+    };
+    scatter(g.edgeTarget);
+    ctx.report("Building the graph", 0.5);
+    ctx.checkCancelled();
+    scatter(g.edgeLabel);
+    edgeSource_.clear();
+    edgeSource_.shrink_to_fit();
+  }
+
+  for (size_t i = 0; i < g.edgeTarget.size(); ++i) {
+    if (g.edgeTarget[i] >= n)
+      throw std::invalid_argument("graph builder: edge " + std::to_string(i) + " points at node " +
+                                  std::to_string(g.edgeTarget[i]) + " but there are only " + std::to_string(n) +
+                                  " nodes");
+  }
+  for (SiteId s : g.site)
+    if (s != kNoSite && s >= g.siteCount())
+      throw std::invalid_argument("graph builder: a node names site " + std::to_string(s) + " but there are only " +
+                                  std::to_string(g.siteCount()) + " sites");
+  for (TypeId t : g.type)
+    if (t >= g.typeCount())
+      throw std::invalid_argument("graph builder: a node names type " + std::to_string(t) + " but there are only " +
+                                  std::to_string(g.typeCount()) + " types");
+
+  trim(g.selfSize);
+  trim(g.externalSize);
+  trim(g.type);
+  trim(g.site);
+  trim(g.kindAndFlags);
+  trim(g.address);
+  trim(g.firstEdge);
+  trim(g.edgeTarget);
+  trim(g.edgeLabel);
+  trim(g.locations);
+  trim(g.siteFrames);
+  trim(g.siteFirstFrame);
+
+  HeapGraph out = std::move(g);
+  init();
+  ctx.report("Building the graph", 1.0);
+  return out;
+}
+
+// ---- AddressIndex ----
+
+void AddressIndex::reserve(size_t n) {
+  starts_.reserve(n);
+  ends_.reserve(n);
+  nodes_.reserve(n);
+}
+
+void AddressIndex::add(uint64_t start, uint64_t size, NodeId node) {
+  starts_.push_back(start);
+  ends_.push_back(size > UINT64_MAX - start ? UINT64_MAX : start + size);
+  nodes_.push_back(node);
+}
+
+void AddressIndex::seal() {
+  if (std::is_sorted(starts_.begin(), starts_.end())) return;
+  std::vector<uint32_t> order(starts_.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return starts_[a] < starts_[b]; });
+  auto permute = [&](auto& col) {
+    std::remove_reference_t<decltype(col)> sorted(col.size());
+    for (size_t i = 0; i < order.size(); ++i) sorted[i] = col[order[i]];
+    col.swap(sorted);
+  };
+  permute(starts_);
+  permute(ends_);
+  permute(nodes_);
+}
+
+NodeId AddressIndex::find(uint64_t addr) const {
+  auto it = std::upper_bound(starts_.begin(), starts_.end(), addr);
+  if (it == starts_.begin()) return kNoNode;
+  const size_t i = static_cast<size_t>(it - starts_.begin()) - 1;
+  // A zero-sized object still owns its own start address.
+  if (addr < ends_[i] || addr == starts_[i]) return nodes_[i];
+  return kNoNode;
+}
+
+}  // namespace heaplens

@@ -1,0 +1,31 @@
+// Text: number formatting shared by the CLI report and the editor features.
+//
+// Counts get thousands separators ("10,000"); byte sizes use binary units with
+// at most three significant digits ("625 KiB"), and the long form gives the
+// exact figure beside it ("640,000 B (625 KiB)"). Keeping these in one place
+// means hovers, code lenses and the report never disagree on a number.
+//
+// Threading: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace heaplens {
+
+// 10000 -> "10,000".
+std::string formatCount(uint64_t n);
+// Signed counts: -1234 -> "-1,234", 1234 -> "+1,234" when showPlus.
+std::string formatSignedCount(int64_t n, bool showPlus = false);
+// A number with thousands separators; non-integers keep up to `decimals` decimals (trailing zeros dropped).
+std::string formatNumber(double v, int decimals = 2);
+// 640000 -> "625 KiB"; 512 -> "512 B"; 1536 -> "1.5 KiB".
+std::string formatBytes(uint64_t bytes);
+// Signed byte deltas: "+1.5 MiB", "-625 KiB", "0 B".
+std::string formatSignedBytes(int64_t bytes);
+// 640000 -> "640,000 B (625 KiB)"; below 1 KiB just "512 B".
+std::string formatBytesLong(uint64_t bytes);
+// 0.21 -> "21%"; 0.015 -> "1.5%"; 0.00012 -> "0.01%"; 0 -> "0%".
+std::string formatPercent(double fraction);
+
+}  // namespace heaplens

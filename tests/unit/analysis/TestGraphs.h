@@ -1,0 +1,44 @@
+// TestGraphs: small helpers that build HeapGraphs from edge lists for the analysis tests.
+//
+// Node i of the list becomes ordinal i (the super-root is 0), so expected
+// idom[] / retained[] arrays can be written down by hand.
+#pragma once
+
+#include <initializer_list>
+#include <utility>
+#include <vector>
+
+#include "analysis/Dump.h"
+#include "analysis/Dominators.h"
+#include "analysis/GraphBuilder.h"
+
+namespace heaplens::test {
+
+struct E {
+  NodeId from, to;
+  bool weak = false;
+};
+
+// sizes[i] is the self size of node i+1; roots are linked from the super-root.
+inline HeapGraph makeGraph(const std::vector<uint64_t>& sizes, const std::vector<NodeId>& roots,
+                           const std::vector<E>& edges, NodeKind kind = NodeKind::Object) {
+  GraphBuilder b;
+  for (uint64_t s : sizes) b.addNode(kind, s);
+  for (NodeId r : roots) b.addRoot(r, "test root");
+  for (const E& e : edges) b.addEdge(e.from, e.to, EdgeLabel::none(e.weak));
+  return b.finish();
+}
+
+// A Dump with dominators and retained sizes filled in, as finishDump() would.
+inline Dump makeDump(HeapGraph g) {
+  Dump d;
+  d.graph = std::move(g);
+  d.idom = computeDominators(d.graph);
+  d.retained = computeRetainedSizes(d.graph, d.idom);
+  auto u = countUnreachable(d.graph, d.idom);
+  d.unreachableObjects = u.nodes;
+  d.unreachableBytes = u.bytes;
+  return d;
+}
+
+}  // namespace heaplens::test
