@@ -1,0 +1,598 @@
+// GoGraph: pass 2 of the Go heap dump parser (see GoGraph.h).
+//
+// Node layout: super-root 0, then every kept object in address order
+// (node = 1 + index in the sorted array), then the root holders (data, bss,
+// goroutines each followed by their frames, finalizers, queued finalizers,
+// defers, panics, other roots). Edges are added in that node order.
+//
+// Threading: runs on the loading worker.
+#include "analysis/formats/go/GoGraph.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <map>
+#include <unordered_map>
+
+#include "analysis/GraphBuilder.h"
+#include "analysis/Text.h"
+#include "analysis/formats/DumpFormat.h"
+
+namespace heaplens::go {
+
+GoObjectLookup::GoObjectLookup(const std::vector<GoObjectRec>& sorted) : objs_(sorted) {
+  const size_t n = objs_.size();
+  if (n == 0) return;
+  base_ = objs_.front().addr;
+  uint64_t span = objs_.back().addr - base_;
+  // About one bucket per object: most lookups then look at one or two objects.
+  const uint64_t maxBuckets = static_cast<uint64_t>(n) + 16;
+  while (shift_ < 63 && (span >> shift_) + 1 > maxBuckets) ++shift_;
+  uint64_t buckets = (span >> shift_) + 1;
+  first_.resize(buckets + 1);
+  size_t i = 0;
+  for (uint64_t b = 0; b < buckets; ++b) {
+    while (i < n && ((objs_[i].addr - base_) >> shift_) < b) ++i;
+    first_[b] = static_cast<uint32_t>(i);
+  }
+  first_[buckets] = static_cast<uint32_t>(n);
+}
+
+uint32_t GoObjectLookup::find(uint64_t p) const {
+  if (first_.empty() || p < base_) return kNone;
+  const uint64_t buckets = first_.size() - 1;
+  uint64_t b = (p - base_) >> shift_;
+  uint32_t candidate;
+  if (b >= buckets) {
+    candidate = static_cast<uint32_t>(objs_.size() - 1);
+  } else {
+    uint32_t lo = first_[b], hi = first_[b + 1];
+    // Last object in [lo, hi) starting at or before p; if none, the last object before the bucket.
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (objs_[mid].addr <= p) lo = mid + 1; else hi = mid;
+    }
+    if (lo == 0) return kNone;
+    candidate = lo - 1;
+  }
+  const GoObjectRec& o = objs_[candidate];
+  return p - o.addr < o.size ? candidate : kNone;
+}
+
+template <typename Out>
+static void findAllImpl(const GoObjectLookup& lookup, const uint64_t* in, size_t count, Out* out,
+                        const uint64_t base, const unsigned shift, const std::vector<uint32_t>& first,
+                        const std::vector<GoObjectRec>& objs) {
+  constexpr size_t kAhead = 16;
+  const uint64_t buckets = first.empty() ? 0 : first.size() - 1;
+  auto bucketOf = [&](uint64_t p) -> uint64_t {
+    if (p < base) return UINT64_MAX;
+    uint64_t b = (p - base) >> shift;
+    return b < buckets ? b : UINT64_MAX;
+  };
+  // Stage 1 (2·kAhead ahead): prefetch the bucket entry. Stage 2 (kAhead ahead): prefetch the first
+  // object of the bucket and the one before it. Stage 3: the lookup, now mostly from cache.
+  for (size_t i = 0; i < count; ++i) {
+    if (i + 2 * kAhead < count) {
+      uint64_t b = bucketOf(in[i + 2 * kAhead]);
+      if (b != UINT64_MAX) __builtin_prefetch(&first[b]);
+    }
+    if (i + kAhead < count) {
+      uint64_t b = bucketOf(in[i + kAhead]);
+      if (b != UINT64_MAX) {
+        uint32_t f = first[b];
+        if (f > 0) __builtin_prefetch(&objs[f - 1]);
+        if (f < objs.size()) __builtin_prefetch(&objs[f]);
+      }
+    }
+    uint64_t p = in[i];
+    out[i] = p == 0 ? GoObjectLookup::kNil : lookup.find(p);
+  }
+}
+
+void GoObjectLookup::findAll(const uint64_t* in, size_t count, uint64_t* out) const {
+  findAllImpl(*this, in, count, out, base_, shift_, first_, objs_);
+}
+void GoObjectLookup::findAll(const uint64_t* in, size_t count, uint32_t* out) const {
+  findAllImpl(*this, in, count, out, base_, shift_, first_, objs_);
+}
+
+namespace {
+
+std::string hexAddr(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
+  return buf;
+}
+
+std::string offsetLabel(uint64_t off) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "+0x%" PRIx64, off);
+  return buf;
+}
+
+std::string statusName(uint64_t status) {
+  std::string prefix = (status & 0x1000) ? "scan " : "";
+  switch (status & ~uint64_t{0x1000}) {
+    case 0: return prefix + "idle";
+    case 1: return prefix + "runnable";
+    case 2: return prefix + "running";
+    case 3: return prefix + "syscall";
+    case 4: return prefix + "waiting";
+    case 5: return prefix + "moribund";
+    case 6: return prefix + "dead";
+    case 7: return prefix + "enqueue";
+    case 8: return prefix + "copystack";
+    case 9: return prefix + "preempted";
+    default: return "status " + std::to_string(status);
+  }
+}
+
+// Marks Go ≥ 1.22's heap-bitmap pseudo-objects (go.md §1.4.3) in sorted objects and removes them.
+// A small-object span is one 8 KiB page; the runtime dumps n = 8192/size slots but only
+// nelems = (8192 - reserve)/size are real. Reserve is 128 B of heap bitmap in scan spans
+// (elemsize ≤ 512) plus, with Green Tea GC, 128 B of inline mark bits for 16 ≤ size ≤ 512.
+uint64_t dropBogusObjects(std::vector<GoObjectRec>& objs, bool greenTea) {
+  const size_t n = objs.size();
+  std::vector<uint8_t> bogus(n, 0);
+  uint64_t count = 0;
+  size_t i = 0;
+  while (i < n) {
+    const uint64_t page = objs[i].addr >> 13, size = objs[i].size;
+    size_t j = i;
+    bool scan = false;
+    while (j < n && (objs[j].addr >> 13) == page && objs[j].size == size) {
+      scan |= objs[j].ptrCount > 0;
+      ++j;
+    }
+    if (size > 0 && size <= 512) {
+      uint64_t reserve = (scan ? 128 : 0) + (greenTea && size >= 16 ? 128 : 0);
+      if (reserve > 0) {
+        uint64_t nelems = (8192 - reserve) / size;
+        for (size_t k = i; k < j; ++k) {
+          if (objs[k].ptrCount == 0 && (objs[k].addr & 8191) / size >= nelems) {
+            bogus[k] = 1;
+            ++count;
+          }
+        }
+      }
+    }
+    i = j;
+  }
+  if (count) {
+    size_t out = 0;
+    for (size_t k = 0; k < n; ++k)
+      if (!bogus[k]) objs[out++] = objs[k];
+    objs.resize(out);
+  }
+  return count;
+}
+
+template <typename T>
+void release(std::vector<T>& v) {
+  std::vector<T>().swap(v);
+}
+
+class Builder {
+public:
+  Builder(GoScan& s, const TaskContext& ctx) : s_(s), ctx_(ctx) {}
+
+  std::unique_ptr<Dump> run() {
+    auto dump = std::make_unique<Dump>();
+    dump->format = "go";
+    dump->formatDescription = "Go heap dump (runtime/debug.WriteHeapDump)";
+    const GoVersion& v = s_.params.parsed;
+
+    ctx_.report("Building graph", 0.0);
+    std::sort(s_.objects.begin(), s_.objects.end(),
+              [](const GoObjectRec& a, const GoObjectRec& b) { return a.addr < b.addr; });
+    objectRecords_ = s_.objects.size();
+    ctx_.checkCancelled();
+    if (v.atLeast(1, 22)) bogus_ = dropBogusObjects(s_.objects, v.hasExperiment("greenteagc"));
+    ctx_.report("Building graph", 0.1);
+
+    const uint64_t n = s_.objects.size();
+    uint64_t extraNodes = s_.segments.size() + s_.goroutines.size() + s_.frames.size() + 8;
+    if (n + extraNodes >= UINT32_MAX)
+      throw LoadError("go heap dump: " + std::to_string(n) + " objects are more than this tool's 2^32 node limit");
+    if (s_.objectPtrs.size() + s_.rootPtrs.size() + 4 * s_.finalizers.size() + 4 * s_.defers.size() +
+            4 * s_.panics.size() + s_.otherRoots.size() + extraNodes >= UINT32_MAX)
+      throw LoadError("go heap dump: more than 2^32 pointers; this tool's edge limit is 2^32");
+
+    GoObjectLookup lookup(s_.objects);
+    matchSamples(lookup);
+    ctx_.report("Building graph", 0.2);
+
+    b_.reserve(static_cast<uint32_t>(n + extraNodes), s_.objectPtrs.size() + s_.rootPtrs.size());
+    std::vector<SiteId> bucketSite = makeSites();
+    addObjectNodes(bucketSite);
+    addRootNodes();
+    addObjectEdges(lookup);
+    addRootEdges(lookup);
+
+    // Everything the graph needs is in the builder now; free the scan before the CSR build.
+    modelObjects_ = n;
+    for (const GoObjectRec& o : s_.objects) {
+      modelBytes_ += o.size;
+      if (o.bucket != UINT32_MAX) ++attributedObjects_;
+    }
+    release(s_.objects);
+    release(s_.objectPtrs);
+    release(s_.rootPtrs);
+    ctx_.report("Building graph", 0.9);
+    dump->graph = b_.finish(ctx_);
+    ctx_.report("Building graph", 1.0);
+
+    describe(*dump);
+    return dump;
+  }
+
+private:
+  static constexpr size_t kChunk = 1 << 16;  // lookups between cancellation checks
+  NodeId objectNode(uint32_t index) const { return 1 + index; }
+
+  void matchSamples(const GoObjectLookup& lookup) {
+    const size_t m = s_.sampleAddrs.size();
+    std::vector<uint32_t> found(m);
+    for (size_t i = 0; i < m; i += kChunk) {
+      ctx_.checkCancelled();
+      lookup.findAll(s_.sampleAddrs.data() + i, std::min(kChunk, m - i), found.data() + i);
+    }
+    for (size_t i = 0; i < m; ++i) {
+      uint64_t addr = s_.sampleAddrs[i];
+      uint32_t bucket = s_.sampleBuckets[i];
+      uint32_t idx = found[i];
+      if (idx == GoObjectLookup::kNone || idx == GoObjectLookup::kNil) {
+        ++samplesUnmatched_;
+        continue;
+      }
+      GoObjectRec& o = s_.objects[idx];
+      if (addr != o.addr) ++(addr - o.addr == 8 ? samplesAtHeader_ : samplesInterior_);
+      if (bucket == UINT32_MAX) {
+        ++samplesUnknownBucket_;
+        continue;
+      }
+      if (o.bucket == UINT32_MAX) o.bucket = bucket; else ++samplesDuplicate_;
+    }
+    release(s_.sampleAddrs);
+    release(s_.sampleBuckets);
+  }
+
+  std::vector<SiteId> makeSites() {
+    std::vector<SiteId> sites(s_.buckets.size(), kNoSite);
+    std::vector<LocationId> frames;
+    for (size_t i = 0; i < s_.buckets.size(); ++i) {
+      const GoBucket& bk = s_.buckets[i];
+      if (bk.frames.empty()) continue;
+      frames.clear();
+      for (const GoFrameLoc& f : bk.frames)
+        frames.push_back(b_.addLocation(f.function, f.file,
+                                        static_cast<uint32_t>(std::min<uint64_t>(f.line, UINT32_MAX))));
+      sites[i] = b_.addSite(frames);
+    }
+    return sites;
+  }
+
+  TypeId typeForSize(uint64_t size) {
+    auto it = sizeTypes_.find(size);
+    if (it != sizeTypes_.end()) return it->second;
+    TypeId t = b_.addType(formatCount(size) + " B object");
+    sizeTypes_.emplace(size, t);
+    return t;
+  }
+
+  void addObjectNodes(const std::vector<SiteId>& bucketSite) {
+    // ≥ 1.22 malloc headers: the first word of a pointerful object > 512 B is its *_type; when that
+    // address is a dumped Type record (only itab types are), the object gets the record's name.
+    std::sort(s_.headerWords.begin(), s_.headerWords.end());
+    std::unordered_map<uint64_t, TypeId> namedTypes;
+    size_t h = 0;
+    const size_t n = s_.objects.size();
+    for (size_t i = 0; i < n; ++i) {
+      if ((i & 0xffff) == 0) {
+        ctx_.checkCancelled();
+        ctx_.report("Building graph", 0.2 + 0.3 * static_cast<double>(i) / static_cast<double>(n));
+      }
+      const GoObjectRec& o = s_.objects[i];
+      TypeId type = kNoType;
+      if (!s_.headerWords.empty() && !s_.types.empty() && o.size > 512 && o.ptrCount > 0) {
+        while (h < s_.headerWords.size() && s_.headerWords[h].first < o.addr) ++h;
+        if (h < s_.headerWords.size() && s_.headerWords[h].first == o.addr) {
+          auto t = s_.types.find(s_.headerWords[h].second);
+          if (t != s_.types.end() && !t->second.name.empty()) {
+            auto [it, fresh] = namedTypes.emplace(t->first, kNoType);
+            if (fresh) it->second = b_.addType(t->second.name);
+            type = it->second;
+            ++headerTyped_;
+          }
+        }
+      }
+      if (type == kNoType) type = typeForSize(o.size);
+      SiteId site = o.bucket == UINT32_MAX ? kNoSite : bucketSite[o.bucket];
+      NodeId node = b_.addNode(NodeKind::Object, o.size, type, site);
+      b_.setAddress(node, o.addr);
+    }
+    release(s_.headerWords);
+  }
+
+  // Root holders, in node order. Each remembers what its edges are.
+  enum class RootKind { Segment, Goroutine, Frame, Finalizers, QueuedFinalizers, Defers, Panics, OtherRoots, Orphans };
+  struct RootNode {
+    RootKind kind;
+    NodeId node;
+    size_t index;  // segment / goroutine / frame index
+  };
+
+  NodeId addRoot(RootKind kind, size_t index, NodeKind nodeKind, std::string_view typeName,
+                 std::string_view rootLabel) {
+    NodeId node = b_.addNode(nodeKind, 0, b_.addType(typeName));
+    if (!rootLabel.empty()) b_.addRoot(node, rootLabel);
+    roots_.push_back({kind, node, index});
+    return node;
+  }
+
+  void addRootNodes() {
+    for (size_t i = 0; i < s_.segments.size(); ++i) {
+      bool bss = s_.segments[i].bss;
+      addRoot(RootKind::Segment, i, NodeKind::Root, bss ? "bss segment" : "data segment", bss ? "bss" : "data");
+    }
+    // Frames of each goroutine, in record order (innermost first).
+    std::vector<std::vector<uint32_t>> framesOf(s_.goroutines.size());
+    std::vector<uint32_t> orphans;
+    for (uint32_t f = 0; f < s_.frames.size(); ++f) {
+      if (s_.frames[f].goroutine == UINT32_MAX) orphans.push_back(f);
+      else framesOf[s_.frames[f].goroutine].push_back(f);
+    }
+    for (size_t g = 0; g < s_.goroutines.size(); ++g) {
+      const GoGoroutine& gr = s_.goroutines[g];
+      std::string state = gr.waitReason.empty() || (gr.status & ~uint64_t{0x1000}) != 4 ? statusName(gr.status)
+                                                                                       : gr.waitReason;
+      addRoot(RootKind::Goroutine, g, NodeKind::Root, "goroutine",
+              "goroutine " + std::to_string(gr.goid) + " (" + state + ")");
+      for (uint32_t f : framesOf[g]) {
+        const GoFrame& fr = s_.frames[f];
+        addRoot(RootKind::Frame, f, NodeKind::Frame, fr.function.empty() ? "unknown function" : fr.function, {});
+      }
+    }
+    if (!orphans.empty()) {
+      addRoot(RootKind::Orphans, 0, NodeKind::Root, "stack frames", "stack frames without a goroutine");
+      for (uint32_t f : orphans) addRoot(RootKind::Frame, f, NodeKind::Frame, s_.frames[f].function, {});
+    }
+    bool fin = false, queued = false;
+    for (const GoFinalizer& f : s_.finalizers) (f.queued ? queued : fin) = true;
+    if (fin) addRoot(RootKind::Finalizers, 0, NodeKind::Root, "finalizers", "finalizers");
+    if (queued) addRoot(RootKind::QueuedFinalizers, 0, NodeKind::Root, "queued finalizers", "queued finalizers");
+    if (!s_.defers.empty()) addRoot(RootKind::Defers, 0, NodeKind::Root, "defer records", "defer records");
+    if (!s_.panics.empty()) addRoot(RootKind::Panics, 0, NodeKind::Root, "panic records", "panic records");
+    if (!s_.otherRoots.empty()) addRoot(RootKind::OtherRoots, 0, NodeKind::Root, "other roots", "other roots");
+  }
+
+  void addObjectEdges(const GoObjectLookup& lookup) {
+    // Resolve every pointer word to an object index first, in place, in file order (sequential, pipelined).
+    const size_t m = s_.objectPtrs.size();
+    for (size_t i = 0; i < m; i += kChunk) {
+      ctx_.checkCancelled();
+      ctx_.report("Building graph", 0.5 + 0.2 * static_cast<double>(i) / static_cast<double>(m));
+      lookup.findAll(s_.objectPtrs.data() + i, std::min(kChunk, m - i), s_.objectPtrs.data() + i);
+    }
+    const size_t n = s_.objects.size();
+    for (size_t i = 0; i < n; ++i) {
+      if ((i & 0xffff) == 0) {
+        ctx_.checkCancelled();
+        ctx_.report("Building graph", 0.7 + 0.2 * static_cast<double>(i) / static_cast<double>(n));
+      }
+      const GoObjectRec& o = s_.objects[i];
+      const uint64_t* p = s_.objectPtrs.data() + o.ptrBegin;
+      NodeId from = objectNode(static_cast<uint32_t>(i));
+      for (uint32_t k = 0; k < o.ptrCount; ++k) {
+        uint64_t t = p[k];  // resolved above
+        if (t == GoObjectLookup::kNil) { ++nilPointers_; continue; }
+        if (t == GoObjectLookup::kNone) { ++unresolved_; continue; }
+        b_.addEdge(from, objectNode(static_cast<uint32_t>(t)));
+      }
+    }
+  }
+
+  // An edge from a root holder to whatever object contains `value`; returns whether it resolved.
+  bool rootEdge(const GoObjectLookup& lookup, NodeId from, uint64_t value, std::string_view label) {
+    if (value == 0) return false;
+    uint32_t t = lookup.find(value);
+    if (t == GoObjectLookup::kNone) { ++unresolvedRoot_; return false; }
+    b_.addEdge(from, objectNode(t), label.empty() ? EdgeLabel::none() : EdgeLabel::name(b_.intern(label)));
+    ++rootEdges_;
+    return true;
+  }
+
+  void rangeEdges(const GoObjectLookup& lookup, NodeId from, uint64_t begin, uint64_t count) {
+    for (uint64_t k = 0; k < count; ++k) {
+      const GoRootPtr& rp = s_.rootPtrs[begin + k];
+      if (rp.value == 0) continue;
+      uint32_t t = lookup.find(rp.value);
+      if (t == GoObjectLookup::kNone) { ++unresolvedRoot_; continue; }
+      b_.addEdge(from, objectNode(t), EdgeLabel::name(b_.intern(offsetLabel(rp.offset))));
+      ++rootEdges_;
+    }
+  }
+
+  void addRootEdges(const GoObjectLookup& lookup) {
+    for (size_t r = 0; r < roots_.size(); ++r) {
+      const RootNode& root = roots_[r];
+      switch (root.kind) {
+        case RootKind::Segment: {
+          const GoSegment& seg = s_.segments[root.index];
+          rangeEdges(lookup, root.node, seg.ptrBegin, seg.ptrCount);
+          break;
+        }
+        case RootKind::Goroutine:
+        case RootKind::Orphans: {
+          // Edges to this goroutine's frame nodes, which follow it directly.
+          for (size_t f = r + 1; f < roots_.size() && roots_[f].kind == RootKind::Frame; ++f)
+            b_.addEdge(root.node, roots_[f].node,
+                       EdgeLabel::name(b_.intern("frame " + std::to_string(s_.frames[roots_[f].index].depth))));
+          break;
+        }
+        case RootKind::Frame: {
+          const GoFrame& fr = s_.frames[root.index];
+          rangeEdges(lookup, root.node, fr.ptrBegin, fr.ptrCount);
+          break;
+        }
+        case RootKind::Finalizers:
+        case RootKind::QueuedFinalizers: {
+          bool queued = root.kind == RootKind::QueuedFinalizers;
+          for (const GoFinalizer& f : s_.finalizers) {
+            if (f.queued != queued) continue;
+            rootEdge(lookup, root.node, f.obj, "object " + hexAddr(f.obj));
+            rootEdge(lookup, root.node, f.fn, "finalizer func");
+          }
+          break;
+        }
+        case RootKind::Defers:
+          for (const GoDefer& d : s_.defers) {
+            rootEdge(lookup, root.node, d.d, "defer");
+            rootEdge(lookup, root.node, d.fn, "deferred func");
+          }
+          break;
+        case RootKind::Panics:
+          for (const GoPanic& p : s_.panics) {
+            rootEdge(lookup, root.node, p.p, "panic");
+            rootEdge(lookup, root.node, p.argData, "panic value");
+          }
+          break;
+        case RootKind::OtherRoots:
+          for (const GoOtherRoot& o : s_.otherRoots) rootEdge(lookup, root.node, o.ptr, o.description);
+          break;
+      }
+    }
+  }
+
+  void fact(Dump& d, std::string id, std::string label, Cell value) {
+    d.facts.push_back({std::move(id), std::move(label), std::move(value)});
+  }
+
+  void describe(Dump& d) {
+    const GoParams& p = s_.params;
+    fact(d, "format", "Format", Cell::str("Go heap dump"));
+    fact(d, "goVersion", "Go version", Cell::str(p.seen ? p.version : "(no params record)"));
+    if (!p.parsed.experiments.empty()) {
+      std::string ex;
+      for (const std::string& e : p.parsed.experiments) ex += (ex.empty() ? "" : ",") + e;
+      fact(d, "goExperiments", "Go experiments", Cell::str(ex));
+    }
+    fact(d, "arch", "Architecture", Cell::str(p.arch));
+    fact(d, "pointerSize", "Pointer size", Cell::num(static_cast<double>(p.ptrSize)));
+    fact(d, "byteOrder", "Byte order", Cell::str(p.bigEndian ? "big-endian" : "little-endian"));
+    fact(d, "ncpu", "CPUs", Cell::num(static_cast<double>(p.ncpu)));
+    fact(d, "objectRecords", "Object records", Cell::num(static_cast<double>(objectRecords_)));
+    fact(d, "heapObjects", "Heap objects (model)", Cell::num(static_cast<double>(modelObjects_)));
+    fact(d, "heapBytes", "Heap bytes (model)", Cell::bytes(modelBytes_));
+    if (s_.memStats) {
+      const auto& m = *s_.memStats;
+      fact(d, "memstatsHeapObjects", "MemStats.HeapObjects", Cell::num(static_cast<double>(m[kMemStatsHeapObjects])));
+      fact(d, "memstatsHeapAlloc", "MemStats.HeapAlloc", Cell::bytes(m[kMemStatsHeapAlloc]));
+      fact(d, "memstatsNumGC", "MemStats.NumGC", Cell::num(static_cast<double>(m[kMemStatsNumGC])));
+    }
+    if (p.parsed.atLeast(1, 22))
+      fact(d, "bogusObjects", "Heap-bitmap pseudo-objects excluded", Cell::num(static_cast<double>(bogus_)));
+    uint64_t samples = s_.recordCounts[kTagAllocSample];
+    fact(d, "allocSamples", "Alloc samples", Cell::num(static_cast<double>(samples)));
+    fact(d, "samplesAtHeader", "Alloc samples at object+8 (malloc header)",
+         Cell::num(static_cast<double>(samplesAtHeader_)));
+    fact(d, "samplesUnmatched", "Alloc samples matching no object", Cell::num(static_cast<double>(samplesUnmatched_)));
+    fact(d, "attributedObjects", "Objects with an allocation site", Cell::num(static_cast<double>(attributedObjects_)));
+    fact(d, "memprofBuckets", "Memory-profile buckets", Cell::num(static_cast<double>(s_.buckets.size())));
+    fact(d, "goroutines", "Goroutines", Cell::num(static_cast<double>(s_.goroutines.size())));
+    fact(d, "stackFrames", "Stack frames", Cell::num(static_cast<double>(s_.frames.size())));
+    fact(d, "osThreads", "OS threads", Cell::num(static_cast<double>(s_.osThreads.size())));
+    fact(d, "types", "Type records (distinct)", Cell::num(static_cast<double>(s_.types.size())));
+    fact(d, "headerTypedObjects", "Objects named from their malloc header", Cell::num(static_cast<double>(headerTyped_)));
+    fact(d, "rootPointers", "Root pointers resolved to objects", Cell::num(static_cast<double>(rootEdges_)));
+    fact(d, "unresolvedPointers", "Pointers to no dumped object (dropped)",
+         Cell::num(static_cast<double>(unresolved_ + unresolvedRoot_)));
+    fact(d, "reachedEof", "Parse reached the EOF record", Cell::str(s_.reachedEof ? "yes" : "no"));
+    fact(d, "bytesAfterEof", "Bytes after the EOF record", Cell::num(static_cast<double>(s_.trailingBytes)));
+
+    // Goroutines by status and wait reason.
+    std::map<std::pair<std::string, std::string>, uint64_t> byState;
+    for (const GoGoroutine& g : s_.goroutines) ++byState[{statusName(g.status), g.waitReason}];
+    Table gt{"goroutines", "Goroutines by status", {"Status", "Wait reason", "Goroutines"}, {}};
+    for (const auto& [key, count] : byState)
+      gt.rows.push_back({Cell::str(key.first), Cell::str(key.second), Cell::num(static_cast<double>(count))});
+    d.tables.push_back(std::move(gt));
+
+    if (s_.memStats) {
+      Table mt{"memstats", "runtime.MemStats (from the dump)", {"Name", "Value"}, {}};
+      for (size_t i = 0; i < kMemStatsNamed; ++i) {
+        uint64_t val = (*s_.memStats)[i];
+        bool isBytes = i <= 2 || (i >= 6 && i <= 10) || (i >= 12 && i <= 21);
+        mt.rows.push_back({Cell::str(std::string(kMemStatsNames[i])),
+                           isBytes ? Cell::bytes(val) : Cell::num(static_cast<double>(val))});
+      }
+      mt.rows.push_back({Cell::str("NumGC"), Cell::num(static_cast<double>((*s_.memStats)[kMemStatsNumGC]))});
+      d.tables.push_back(std::move(mt));
+    }
+
+    Table rt{"records", "Records by kind", {"Record", "Tag", "Count"}, {}};
+    for (size_t t = 0; t < kTagCount; ++t)
+      rt.rows.push_back({Cell::str(std::string(tagName(t))), Cell::num(static_cast<double>(t)),
+                         Cell::num(static_cast<double>(s_.recordCounts[t]))});
+    d.tables.push_back(std::move(rt));
+
+    // Warnings.
+    if (s_.truncation) d.warnings.push_back(*s_.truncation);
+    if (s_.reachedEof && s_.trailingBytes > 0)
+      d.warnings.push_back(formatCount(s_.trailingBytes) + " bytes follow the EOF record at byte " +
+                           std::to_string(s_.eofOffset) + "; they were ignored");
+    if (!p.seen) d.warnings.push_back("the dump has no params record; pointer size and Go version are unknown");
+    if (bogus_ > 0) {
+      std::string w = formatCount(bogus_) +
+                      " object records are the heap bitmap at the end of small spans (a Go ≥ 1.22 runtime bug), "
+                      "not objects; they were excluded";
+      if (s_.memStats) {
+        uint64_t heapObjects = (*s_.memStats)[kMemStatsHeapObjects];
+        w += "; object records − MemStats.HeapObjects = " +
+             formatSignedCount(static_cast<int64_t>(objectRecords_) - static_cast<int64_t>(heapObjects));
+      }
+      d.warnings.push_back(w);
+    }
+    if (s_.orphanFrames > 0)
+      d.warnings.push_back(formatCount(s_.orphanFrames) + " stack frame records come before any goroutine record");
+    if (s_.buckets.empty() && samples == 0) {
+      d.attributionProblem =
+          "This dump has no memory-profile records, so live objects cannot be attributed to source lines. Set "
+          "runtime.MemProfileRate = 1 as the first statement of main (or run with GODEBUG=memprofilerate=1 on "
+          "Go ≥ 1.20 when the binary links runtime/pprof or calls runtime.MemProfile), then take the dump again.";
+    } else if (modelObjects_ > 0) {
+      double share = static_cast<double>(attributedObjects_) / static_cast<double>(modelObjects_);
+      if (share < 0.5)
+        d.warnings.push_back("only " + formatCount(attributedObjects_) + " of " + formatCount(modelObjects_) +
+                             " objects (" + formatPercent(share) +
+                             ") have an alloc sample, so source-line figures cover only that share; set "
+                             "runtime.MemProfileRate = 1 as the first statement of main to attribute every object");
+    }
+    if (samplesUnmatched_ > 0)
+      d.warnings.push_back(formatCount(samplesUnmatched_) + " alloc samples point at no dumped object");
+    if (samplesUnknownBucket_ > 0)
+      d.warnings.push_back(formatCount(samplesUnknownBucket_) +
+                           " alloc samples name a memory-profile bucket that is not in the dump");
+  }
+
+  GoScan& s_;
+  const TaskContext& ctx_;
+  GraphBuilder b_;
+  std::vector<RootNode> roots_;
+  std::unordered_map<uint64_t, TypeId> sizeTypes_;
+  uint64_t objectRecords_ = 0, bogus_ = 0, modelObjects_ = 0, modelBytes_ = 0, attributedObjects_ = 0;
+  uint64_t samplesAtHeader_ = 0, samplesInterior_ = 0, samplesUnmatched_ = 0, samplesDuplicate_ = 0,
+           samplesUnknownBucket_ = 0;
+  uint64_t nilPointers_ = 0, unresolved_ = 0, unresolvedRoot_ = 0, rootEdges_ = 0, headerTyped_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Dump> buildGoDump(GoScan&& scan, const TaskContext& ctx) {
+  GoScan s = std::move(scan);
+  Builder builder(s, ctx);
+  return builder.run();
+}
+
+}  // namespace heaplens::go

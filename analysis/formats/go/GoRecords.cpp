@@ -1,0 +1,530 @@
+// GoRecords: pass 1 of the Go heap dump parser (see GoRecords.h).
+//
+// The reader is a cursor over the bytes with a one-byte fast path for
+// uvarints (most values in a dump are small). Each record is decoded into
+// locals and committed at its end, so a record cut by the end of the data
+// leaves nothing half-added: the scan stops before it with a truncation note.
+//
+// Threading: runs on the loading worker.
+#include "analysis/formats/go/GoRecords.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "analysis/formats/DumpFormat.h"
+
+namespace heaplens::go {
+
+const std::array<std::string_view, kMemStatsNamed> kMemStatsNames = {
+    "Alloc",      "TotalAlloc", "Sys",         "Lookups",     "Mallocs",   "Frees",
+    "HeapAlloc",  "HeapSys",    "HeapIdle",    "HeapInuse",   "HeapReleased", "HeapObjects",
+    "StackInuse", "StackSys",   "MSpanInuse",  "MSpanSys",    "MCacheInuse", "MCacheSys",
+    "BuckHashSys", "GCSys",     "OtherSys",    "NextGC",      "LastGC",    "PauseTotalNs"};
+
+std::string_view tagName(uint64_t tag) {
+  static constexpr std::string_view kNames[kTagCount] = {
+      "EOF",           "object",  "other root", "type",     "goroutine",        "stack frame",
+      "params",        "finalizer", "itab",     "OS thread", "memstats",        "queued finalizer",
+      "data segment",  "bss segment", "defer",  "panic",    "memory profile bucket", "alloc sample"};
+  return tag < kTagCount ? kNames[tag] : std::string_view("unknown");
+}
+
+bool GoVersion::hasExperiment(std::string_view name) const {
+  return std::find(experiments.begin(), experiments.end(), name) != experiments.end();
+}
+
+GoVersion parseGoVersion(std::string_view s) {
+  GoVersion v;
+  // Experiments: "go1.23.5 X:newinliner,greenteagc" (possibly several " X:" parts).
+  size_t space = s.find(' ');
+  std::string_view head = s.substr(0, space);
+  if (space != std::string_view::npos) {
+    std::string_view rest = s.substr(space + 1);
+    while (!rest.empty()) {
+      size_t sp = rest.find(' ');
+      std::string_view part = rest.substr(0, sp);
+      if (part.starts_with("X:")) {
+        part.remove_prefix(2);
+        while (!part.empty()) {
+          size_t comma = part.find(',');
+          if (comma != 0) v.experiments.emplace_back(part.substr(0, comma));
+          if (comma == std::string_view::npos) break;
+          part.remove_prefix(comma + 1);
+        }
+      }
+      if (sp == std::string_view::npos) break;
+      rest.remove_prefix(sp + 1);
+    }
+  }
+  if (!head.starts_with("go")) return v;
+  head.remove_prefix(2);
+  uint32_t parts[3] = {0, 0, 0};
+  int n = 0;
+  while (n < 3) {
+    size_t digits = 0;
+    uint64_t value = 0;
+    while (digits < head.size() && head[digits] >= '0' && head[digits] <= '9' && digits < 9) {
+      value = value * 10 + static_cast<uint64_t>(head[digits] - '0');
+      ++digits;
+    }
+    if (digits == 0) break;
+    parts[n++] = static_cast<uint32_t>(value);
+    head.remove_prefix(digits);
+    if (head.empty() || head[0] != '.') break;  // "go1.22rc1" stops at "rc1"
+    head.remove_prefix(1);
+  }
+  if (n >= 2) {
+    v.known = true;
+    v.major = parts[0];
+    v.minor = parts[1];
+    v.patch = parts[2];
+  }
+  return v;
+}
+
+namespace {
+
+// Thrown when a read runs past the end of the data; caught at the record loop.
+struct Truncated {
+  uint64_t offset;   // where the read started
+  std::string what;  // what was being read
+};
+
+class Reader {
+public:
+  explicit Reader(std::span<const uint8_t> bytes) : p_(bytes.data()), size_(bytes.size()) {}
+
+  uint64_t pos() const { return pos_; }
+  uint64_t left() const { return size_ - pos_; }
+  bool atEnd() const { return pos_ >= size_; }
+  const uint8_t* at(uint64_t off) const { return p_ + off; }
+
+  uint64_t uvarint(const char* what) {
+    if (pos_ < size_ && p_[pos_] < 0x80) return p_[pos_++];
+    return uvarintSlow(what);
+  }
+  bool boolean(const char* what) {
+    uint64_t at = pos_;
+    uint64_t v = uvarint(what);
+    if (v > 1)
+      throw LoadError("go heap dump: " + std::string(what) + " at byte " + std::to_string(at) +
+                          " is " + std::to_string(v) + "; expected a bool (0 or 1)",
+                      at);
+    return v != 0;
+  }
+  // A length-prefixed range; returns the offset of its first byte and sets len. Nothing is copied.
+  uint64_t range(const char* what, uint64_t& len) {
+    uint64_t at = pos_;
+    len = uvarint(what);
+    if (len > left())
+      throw Truncated{at, std::string(what) + " declares " + std::to_string(len) + " bytes but only " +
+                              std::to_string(left()) + " remain"};
+    uint64_t start = pos_;
+    pos_ += len;
+    return start;
+  }
+  std::string string(const char* what) {
+    uint64_t len = 0;
+    uint64_t start = range(what, len);
+    return std::string(reinterpret_cast<const char*>(p_ + start), len);
+  }
+  void skip(uint64_t n) { pos_ += n; }
+
+private:
+  uint64_t uvarintSlow(const char* what) {
+    uint64_t at = pos_;
+    uint64_t v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      if (pos_ >= size_) throw Truncated{at, std::string(what) + " (a varint)"};
+      uint8_t b = p_[pos_++];
+      if (shift == 63 && b > 1)
+        throw LoadError("go heap dump: " + std::string(what) + " at byte " + std::to_string(at) +
+                            " is a varint that overflows 64 bits",
+                        at);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (b < 0x80) return v;
+    }
+    throw LoadError("go heap dump: " + std::string(what) + " at byte " + std::to_string(at) +
+                        " is a varint longer than 10 bytes",
+                    at);
+  }
+
+  const uint8_t* p_;
+  uint64_t size_;
+  uint64_t pos_ = 0;
+};
+
+class Scanner {
+public:
+  Scanner(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release)
+      : bytes_(bytes), r_(bytes), ctx_(ctx), release_(release) {}
+
+  GoScan run() {
+    s_.fileSize = bytes_.size();
+    if (bytes_.size() < kGoDumpHeader.size() ||
+        std::memcmp(bytes_.data(), kGoDumpHeader.data(), kGoDumpHeader.size()) != 0) {
+      if (bytes_.size() < kGoDumpHeader.size() &&
+          std::memcmp(bytes_.data(), kGoDumpHeader.data(), bytes_.size()) == 0) {
+        s_.truncation = "truncated at byte " + std::to_string(bytes_.size()) +
+                        ": the file ends inside the 16-byte header \"go1.7 heap dump\\n\"";
+        return std::move(s_);
+      }
+      throw LoadError("go heap dump: the file does not start with \"go1.7 heap dump\\n\"", 0);
+    }
+    r_.skip(kGoDumpHeader.size());
+    // Capacity guesses from the file size (real dumps: ~70 bytes per object record, ~1.7 pointers per
+    // object). Reserved but untouched capacity costs address space, not memory; the guesses avoid the
+    // copy-and-double growth of the biggest arrays.
+    s_.objects.reserve(bytes_.size() / 64);
+    s_.objectPtrs.reserve(bytes_.size() / 36);
+    uint64_t prevTag = UINT64_MAX;
+    uint32_t tick = 0;
+    while (!r_.atEnd()) {
+      if (++tick == 4096) {
+        tick = 0;
+        progress();
+      }
+      uint64_t start = r_.pos();
+      uint64_t tag = r_.uvarint("record tag");
+      if (tag >= kTagCount) {
+        std::string after = prevTag == UINT64_MAX ? "right after the header"
+                                                  : "after " + article(tagName(prevTag)) + " record";
+        throw LoadError("go heap dump: record tag " + std::to_string(tag) + " is not a known tag at byte " +
+                            std::to_string(start) + " (" + after + "); expected 0 to 17",
+                        start);
+      }
+      if (tag != kTagParams && !s_.params.seen && needsParams(tag))
+        throw LoadError("go heap dump: " + article(tagName(tag)) + " record at byte " + std::to_string(start) +
+                            " comes before the params record, so pointer size and byte order are unknown",
+                        start);
+      size_t objectPtrs = s_.objectPtrs.size(), rootPtrs = s_.rootPtrs.size();
+      try {
+        record(tag, start);
+      } catch (const Truncated& t) {
+        // Drop the partial record; everything before it stays.
+        s_.objectPtrs.resize(objectPtrs);
+        s_.rootPtrs.resize(rootPtrs);
+        s_.truncation = "truncated at byte " + std::to_string(bytes_.size()) + ": the " + std::string(tagName(tag)) +
+                        " record at byte " + std::to_string(start) + " is cut short (" + t.what + " at byte " +
+                        std::to_string(t.offset) + "); the " + std::to_string(recordsRead()) +
+                        " records before it were kept";
+        return std::move(s_);
+      }
+      ++s_.recordCounts[tag];
+      prevTag = tag;
+      if (tag == kTagEof) {
+        s_.reachedEof = true;
+        s_.eofOffset = start;
+        s_.trailingBytes = r_.left();
+        return std::move(s_);
+      }
+    }
+    s_.truncation = "truncated at byte " + std::to_string(bytes_.size()) +
+                    ": the file ends without the EOF record (tag 0) after " + std::to_string(recordsRead()) +
+                    " records; everything read was kept";
+    return std::move(s_);
+  }
+
+private:
+  static std::string article(std::string_view noun) {
+    bool vowel = !noun.empty() && std::string_view("aeiouAEIO").find(noun[0]) != std::string_view::npos;
+    return (vowel ? "an " : "a ") + std::string(noun);
+  }
+  static bool needsParams(uint64_t tag) {
+    return tag == kTagObject || tag == kTagStackFrame || tag == kTagData || tag == kTagBss;
+  }
+  uint64_t recordsRead() const {
+    uint64_t n = 0;
+    for (uint64_t c : s_.recordCounts) n += c;
+    return n;
+  }
+
+  void progress() {
+    ctx_.checkCancelled();
+    uint64_t pos = r_.pos();
+    ctx_.report("Reading records", bytes_.empty() ? 1.0 : static_cast<double>(pos) / bytes_.size());
+    if (release_ && pos - released_ >= (64u << 20)) {
+      released_ = pos;
+      release_(pos);
+    }
+  }
+
+  uint64_t word(uint64_t off) const {
+    const uint8_t* p = r_.at(off);
+    if (s_.params.ptrSize == 8) {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      if (s_.params.bigEndian) v = __builtin_bswap64(v);
+      return v;
+    }
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    if (s_.params.bigEndian) v = __builtin_bswap32(v);
+    return v;
+  }
+
+  // Reads a field list describing the range [base, base+len) and appends the pointer words.
+  template <typename Sink>
+  void fields(uint64_t base, uint64_t len, const char* owner, uint64_t recordStart, Sink&& sink) {
+    const uint64_t ptrSize = s_.params.ptrSize;
+    uint64_t prev = 0;
+    for (;;) {
+      uint64_t at = r_.pos();
+      uint64_t kind = r_.uvarint("field kind");
+      if (kind == 0) return;
+      if (kind != 1)
+        throw LoadError("go heap dump: field kind " + std::to_string(kind) + " at byte " + std::to_string(at) +
+                            " in the " + owner + " record at byte " + std::to_string(recordStart) +
+                            "; expected 1 (pointer) or 0 (end of list)",
+                        at);
+      uint64_t offAt = r_.pos();
+      uint64_t off = r_.uvarint("field offset");
+      if (off > len || len - off < ptrSize)
+        throw LoadError("go heap dump: field offset " + std::to_string(off) + " at byte " + std::to_string(offAt) +
+                            " lies outside the " + std::to_string(len) + "-byte " + owner + " at byte " +
+                            std::to_string(recordStart),
+                        offAt);
+      (void)prev;
+      prev = off;
+      sink(off, word(base + off));
+    }
+  }
+
+  void record(uint64_t tag, uint64_t start) {
+    switch (tag) {
+      case kTagEof:
+        return;
+      case kTagObject: {
+        GoObjectRec o;
+        o.addr = r_.uvarint("object address");
+        uint64_t len = 0;
+        uint64_t base = r_.range("object contents", len);
+        o.size = len;
+        o.ptrBegin = s_.objectPtrs.size();
+        fields(base, len, "object", start, [&](uint64_t, uint64_t v) { s_.objectPtrs.push_back(v); });
+        uint64_t n = s_.objectPtrs.size() - o.ptrBegin;
+        if (n > UINT32_MAX)
+          throw LoadError("go heap dump: object at byte " + std::to_string(start) + " has more than 2^32 fields",
+                          start);
+        o.ptrCount = static_cast<uint32_t>(n);
+        if (headers_ && len > 512 && o.ptrCount > 0) s_.headerWords.emplace_back(o.addr, word(base));
+        s_.objectBytes += len;
+        s_.objects.push_back(o);
+        return;
+      }
+      case kTagOtherRoot: {
+        GoOtherRoot o;
+        o.description = r_.string("other-root description");
+        o.ptr = r_.uvarint("other-root pointer");
+        s_.otherRoots.push_back(std::move(o));
+        return;
+      }
+      case kTagType: {
+        uint64_t addr = r_.uvarint("type address");
+        GoType t;
+        t.size = r_.uvarint("type size");
+        t.name = r_.string("type name");
+        t.indirect = r_.boolean("type indirect flag");
+        if (!s_.types.emplace(addr, std::move(t)).second) ++s_.duplicateTypes;
+        return;
+      }
+      case kTagGoroutine: {
+        GoGoroutine g;
+        g.gAddr = r_.uvarint("goroutine address");
+        g.sp = r_.uvarint("goroutine sp");
+        g.goid = r_.uvarint("goroutine id");
+        g.gopc = r_.uvarint("goroutine gopc");
+        g.status = r_.uvarint("goroutine status");
+        g.system = r_.boolean("goroutine is_system");
+        g.background = r_.boolean("goroutine is_background");
+        g.waitSince = r_.uvarint("goroutine waitsince");
+        g.waitReason = r_.string("goroutine wait reason");
+        g.ctxt = r_.uvarint("goroutine ctxt");
+        g.m = r_.uvarint("goroutine m");
+        g.deferAddr = r_.uvarint("goroutine defer");
+        g.panicAddr = r_.uvarint("goroutine panic");
+        s_.goroutines.push_back(std::move(g));
+        return;
+      }
+      case kTagStackFrame: {
+        GoFrame f;
+        f.sp = r_.uvarint("frame sp");
+        f.depth = r_.uvarint("frame depth");
+        f.childSp = r_.uvarint("frame child sp");
+        uint64_t len = 0;
+        uint64_t base = r_.range("frame contents", len);
+        f.size = len;
+        f.entryPc = r_.uvarint("frame entry pc");
+        f.pc = r_.uvarint("frame pc");
+        f.continPc = r_.uvarint("frame continuation pc");
+        f.function = r_.string("frame function name");
+        f.ptrBegin = s_.rootPtrs.size();
+        fields(base, len, "stack frame", start,
+               [&](uint64_t off, uint64_t v) { s_.rootPtrs.push_back({off, v}); });
+        f.ptrCount = s_.rootPtrs.size() - f.ptrBegin;
+        if (s_.goroutines.empty()) {
+          ++s_.orphanFrames;
+        } else {
+          f.goroutine = static_cast<uint32_t>(s_.goroutines.size() - 1);
+        }
+        s_.frames.push_back(std::move(f));
+        return;
+      }
+      case kTagParams: {
+        GoParams p;
+        p.seen = true;
+        p.bigEndian = r_.boolean("params big_endian");
+        uint64_t at = r_.pos();
+        p.ptrSize = r_.uvarint("params pointer size");
+        if (p.ptrSize != 4 && p.ptrSize != 8)
+          throw LoadError("go heap dump: pointer size " + std::to_string(p.ptrSize) + " at byte " +
+                              std::to_string(at) + " in the params record; expected 4 or 8",
+                          at);
+        p.heapStart = r_.uvarint("params heap start");
+        p.heapEnd = r_.uvarint("params heap end");
+        p.arch = r_.string("params arch");
+        p.version = r_.string("params version");
+        p.ncpu = r_.uvarint("params ncpu");
+        p.parsed = parseGoVersion(p.version);
+        if (s_.params.seen && (p.ptrSize != s_.params.ptrSize || p.bigEndian != s_.params.bigEndian))
+          throw LoadError("go heap dump: a second params record at byte " + std::to_string(start) +
+                              " changes the pointer size or byte order",
+                          start);
+        s_.params = std::move(p);
+        headers_ = s_.params.parsed.atLeast(1, 22);
+        return;
+      }
+      case kTagFinalizer:
+      case kTagQueuedFinalizer: {
+        GoFinalizer f;
+        f.obj = r_.uvarint("finalizer object");
+        f.fn = r_.uvarint("finalizer funcval");
+        f.fnPc = r_.uvarint("finalizer fn pc");
+        f.fint = r_.uvarint("finalizer arg type");
+        f.ot = r_.uvarint("finalizer object type");
+        f.queued = tag == kTagQueuedFinalizer;
+        s_.finalizers.push_back(f);
+        return;
+      }
+      case kTagItab: {
+        uint64_t itab = r_.uvarint("itab address");
+        uint64_t type = r_.uvarint("itab type");
+        s_.itabs.emplace_back(itab, type);
+        return;
+      }
+      case kTagOSThread: {
+        std::array<uint64_t, 3> m;
+        m[0] = r_.uvarint("OS thread m");
+        m[1] = r_.uvarint("OS thread id");
+        m[2] = r_.uvarint("OS thread procid");
+        s_.osThreads.push_back(m);
+        return;
+      }
+      case kTagMemStats: {
+        std::array<uint64_t, kMemStatsCount> v;
+        for (size_t i = 0; i < kMemStatsCount; ++i) v[i] = r_.uvarint("memstats value");
+        s_.memStats = v;
+        return;
+      }
+      case kTagData:
+      case kTagBss: {
+        GoSegment seg;
+        seg.bss = tag == kTagBss;
+        seg.addr = r_.uvarint("segment address");
+        uint64_t len = 0;
+        uint64_t base = r_.range("segment contents", len);
+        seg.size = len;
+        seg.ptrBegin = s_.rootPtrs.size();
+        fields(base, len, seg.bss ? "bss segment" : "data segment", start,
+               [&](uint64_t off, uint64_t v) { s_.rootPtrs.push_back({off, v}); });
+        seg.ptrCount = s_.rootPtrs.size() - seg.ptrBegin;
+        s_.segments.push_back(seg);
+        return;
+      }
+      case kTagDefer: {
+        GoDefer d;
+        d.d = r_.uvarint("defer address");
+        d.gp = r_.uvarint("defer goroutine");
+        d.sp = r_.uvarint("defer sp");
+        d.pc = r_.uvarint("defer pc");
+        d.fn = r_.uvarint("defer funcval");
+        d.fnPc = r_.uvarint("defer fn pc");
+        d.link = r_.uvarint("defer link");
+        s_.defers.push_back(d);
+        return;
+      }
+      case kTagPanic: {
+        GoPanic p;
+        p.p = r_.uvarint("panic address");
+        p.gp = r_.uvarint("panic goroutine");
+        p.argType = r_.uvarint("panic arg type");
+        p.argData = r_.uvarint("panic arg data");
+        p.zero = r_.uvarint("panic defer");
+        p.link = r_.uvarint("panic link");
+        s_.panics.push_back(p);
+        return;
+      }
+      case kTagMemProf: {
+        GoBucket b;
+        b.id = r_.uvarint("bucket id");
+        b.size = r_.uvarint("bucket size");
+        uint64_t at = r_.pos();
+        uint64_t nstk = r_.uvarint("bucket stack depth");
+        // Each frame takes at least 3 bytes (two lengths and a line).
+        if (nstk > r_.left() / 3)
+          throw Truncated{at, "a stack of " + std::to_string(nstk) + " frames (at least " +
+                                  std::to_string(nstk * 3 > nstk ? nstk * 3 : nstk) + " bytes) with " +
+                                  std::to_string(r_.left()) + " bytes left"};
+        b.frames.reserve(nstk);
+        for (uint64_t i = 0; i < nstk; ++i) {
+          GoFrameLoc f;
+          f.function = r_.string("bucket frame function");
+          f.file = r_.string("bucket frame file");
+          f.line = r_.uvarint("bucket frame line");
+          b.frames.push_back(std::move(f));
+        }
+        b.allocs = r_.uvarint("bucket allocs");
+        b.frees = r_.uvarint("bucket frees");
+        auto [it, fresh] = s_.bucketIndex.emplace(b.id, static_cast<uint32_t>(s_.buckets.size()));
+        if (fresh) {
+          s_.buckets.push_back(std::move(b));
+        } else {
+          s_.buckets[it->second] = std::move(b);  // a repeated id: the later record wins
+        }
+        return;
+      }
+      case kTagAllocSample: {
+        uint64_t addr = r_.uvarint("alloc sample address");
+        uint64_t id = r_.uvarint("alloc sample bucket");
+        auto it = s_.bucketIndex.find(id);
+        s_.sampleAddrs.push_back(addr);
+        s_.sampleBuckets.push_back(it == s_.bucketIndex.end() ? UINT32_MAX : it->second);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  std::span<const uint8_t> bytes_;
+  Reader r_;
+  const TaskContext& ctx_;
+  const ReleaseFn& release_;
+  GoScan s_;
+  bool headers_ = false;  // Go ≥ 1.22: objects may start with a malloc header
+  uint64_t released_ = 0;
+};
+
+}  // namespace
+
+GoScan scanGoDump(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release) {
+  ctx.report("Reading records", 0.0);
+  Scanner scanner(bytes, ctx, release);
+  GoScan s = scanner.run();
+  ctx.report("Reading records", 1.0);
+  return s;
+}
+
+}  // namespace heaplens::go

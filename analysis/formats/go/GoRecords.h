@@ -1,0 +1,211 @@
+// GoRecords: pass 1 of the Go heap dump parser: reads every record of a dump held in memory.
+//
+// A Go heap dump (runtime/debug.WriteHeapDump, header "go1.7 heap dump\n") is
+// a flat sequence of tagged records made of unsigned varints, length-prefixed
+// strings and memory ranges (layout: /work/shared/reference/go.md §1). Nothing
+// says how long a record is, so every record is decoded. This pass keeps what
+// the graph needs in compact arrays: objects as (address, size, pointer
+// values read from their contents at the field-list offsets), roots with
+// their pointer words, goroutines, frames, memory-profile buckets and alloc
+// samples. Object contents are never copied. Pass 2 (GoGraph.cpp) sorts and
+// links them.
+//
+// Bad input: a read past the end of the data stops the scan with a
+// truncation note (records read so far are kept); structural nonsense
+// (unknown tag, bad field kind, a field outside its object, a malformed
+// varint, a missing params record) throws LoadError with the byte offset.
+// No size read from the file is allocated before it is checked against the
+// bytes left.
+//
+// Threading: runs on the loading worker; no shared state.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis/TaskContext.h"
+
+namespace heaplens::go {
+
+inline constexpr std::string_view kGoDumpHeader = "go1.7 heap dump\n";
+
+enum GoTag : uint8_t {
+  kTagEof = 0,
+  kTagObject = 1,
+  kTagOtherRoot = 2,
+  kTagType = 3,
+  kTagGoroutine = 4,
+  kTagStackFrame = 5,
+  kTagParams = 6,
+  kTagFinalizer = 7,
+  kTagItab = 8,
+  kTagOSThread = 9,
+  kTagMemStats = 10,
+  kTagQueuedFinalizer = 11,
+  kTagData = 12,
+  kTagBss = 13,
+  kTagDefer = 14,
+  kTagPanic = 15,
+  kTagMemProf = 16,
+  kTagAllocSample = 17,
+  kTagCount = 18,
+};
+
+// "object", "stack frame", ... for messages and the record table.
+std::string_view tagName(uint64_t tag);
+
+inline constexpr size_t kMemStatsCount = 281;  // 24 named + PauseNs[256] + NumGC
+inline constexpr size_t kMemStatsNamed = 24;
+// Names of the first 24 MemStats values, in dump order.
+extern const std::array<std::string_view, kMemStatsNamed> kMemStatsNames;
+inline constexpr size_t kMemStatsHeapAlloc = 6;
+inline constexpr size_t kMemStatsHeapObjects = 11;
+inline constexpr size_t kMemStatsNumGC = 280;
+
+// The Go release that wrote the dump, from params field 6 ("go1.22.12 X:newinliner").
+struct GoVersion {
+  bool known = false;  // false for ≤ 1.16 dumps (field 6 was the GOEXPERIMENT string) and odd builds
+  uint32_t major = 0, minor = 0, patch = 0;
+  std::vector<std::string> experiments;  // from " X:a,b" suffixes
+  bool atLeast(uint32_t maj, uint32_t min) const {
+    return known && (major > maj || (major == maj && minor >= min));
+  }
+  bool hasExperiment(std::string_view name) const;
+};
+GoVersion parseGoVersion(std::string_view s);
+
+struct GoParams {
+  bool seen = false;
+  bool bigEndian = false;
+  uint64_t ptrSize = 8;
+  uint64_t heapStart = 0, heapEnd = 0;
+  std::string arch;
+  std::string version;  // raw field 6
+  uint64_t ncpu = 0;
+  GoVersion parsed;
+};
+
+struct GoObjectRec {
+  uint64_t addr = 0;
+  uint64_t size = 0;      // slot size (contents length)
+  uint64_t ptrBegin = 0;  // index into GoScan::objectPtrs
+  uint32_t ptrCount = 0;
+  uint32_t bucket = UINT32_MAX;  // index into GoScan::buckets, set in pass 2 from alloc samples
+};
+
+// One pointer word of a root memory range: its offset inside the range and its value.
+struct GoRootPtr {
+  uint64_t offset = 0;
+  uint64_t value = 0;
+};
+
+struct GoSegment {  // tag 12 (data) or 13 (bss)
+  bool bss = false;
+  uint64_t addr = 0, size = 0;
+  uint64_t ptrBegin = 0, ptrCount = 0;  // into GoScan::rootPtrs
+};
+
+struct GoGoroutine {
+  uint64_t gAddr = 0, sp = 0, goid = 0, gopc = 0, status = 0;
+  bool system = false, background = false;
+  uint64_t waitSince = 0;
+  std::string waitReason;
+  uint64_t ctxt = 0, m = 0, deferAddr = 0, panicAddr = 0;
+};
+
+struct GoFrame {
+  uint64_t sp = 0, depth = 0, childSp = 0, size = 0, entryPc = 0, pc = 0, continPc = 0;
+  std::string function;
+  uint64_t ptrBegin = 0, ptrCount = 0;  // into GoScan::rootPtrs
+  uint32_t goroutine = UINT32_MAX;      // index into GoScan::goroutines; frames follow their goroutine
+};
+
+struct GoFinalizer {  // tag 7 or 11
+  uint64_t obj = 0, fn = 0, fnPc = 0, fint = 0, ot = 0;
+  bool queued = false;
+};
+
+struct GoDefer {
+  uint64_t d = 0, gp = 0, sp = 0, pc = 0, fn = 0, fnPc = 0, link = 0;
+};
+
+struct GoPanic {
+  uint64_t p = 0, gp = 0, argType = 0, argData = 0, zero = 0, link = 0;
+};
+
+struct GoOtherRoot {
+  std::string description;
+  uint64_t ptr = 0;
+};
+
+struct GoType {
+  uint64_t size = 0;
+  std::string name;
+  bool indirect = false;
+};
+
+struct GoFrameLoc {
+  std::string function;
+  std::string file;
+  uint64_t line = 0;
+};
+
+struct GoBucket {
+  uint64_t id = 0;
+  uint64_t size = 0;
+  std::vector<GoFrameLoc> frames;  // innermost first
+  uint64_t allocs = 0, frees = 0;
+};
+
+struct GoScan {
+  uint64_t fileSize = 0;
+  GoParams params;
+  std::array<uint64_t, kTagCount> recordCounts{};
+
+  std::vector<GoObjectRec> objects;  // file (span) order until pass 2 sorts them
+  std::vector<uint64_t> objectPtrs;  // pointer values at each object's field offsets
+  uint64_t objectBytes = 0;          // sum of object sizes as read
+  // ≥ 1.22: the first word of pointerful objects > 512 B (the malloc header's *_type), by object address.
+  std::vector<std::pair<uint64_t, uint64_t>> headerWords;
+
+  std::vector<GoRootPtr> rootPtrs;
+  std::vector<GoSegment> segments;
+  std::vector<GoGoroutine> goroutines;
+  std::vector<GoFrame> frames;
+  uint64_t orphanFrames = 0;  // frames before any goroutine record
+  std::vector<GoFinalizer> finalizers;
+  std::vector<GoDefer> defers;
+  std::vector<GoPanic> panics;
+  std::vector<GoOtherRoot> otherRoots;
+  std::unordered_map<uint64_t, GoType> types;  // by *_type address
+  uint64_t duplicateTypes = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> itabs;      // (itab, type)
+  std::vector<std::array<uint64_t, 3>> osThreads;        // (*m, id, procid)
+  std::optional<std::array<uint64_t, kMemStatsCount>> memStats;
+
+  std::vector<GoBucket> buckets;
+  std::unordered_map<uint64_t, uint32_t> bucketIndex;  // bucket id -> index in buckets
+  std::vector<uint64_t> sampleAddrs;
+  std::vector<uint32_t> sampleBuckets;  // index into buckets, UINT32_MAX if the id was never dumped
+
+  bool reachedEof = false;
+  uint64_t eofOffset = 0;
+  uint64_t trailingBytes = 0;         // after the EOF record
+  std::optional<std::string> truncation;  // "truncated at byte N: ..." when the data ends before EOF
+};
+
+// Called now and then with a byte offset below which the data will not be read again
+// (load() uses it to drop already-parsed pages of its mapping).
+using ReleaseFn = std::function<void(uint64_t upTo)>;
+
+// Pass 1 over a whole dump. Throws LoadError for malformed input, OperationCancelled.
+GoScan scanGoDump(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release = {});
+
+}  // namespace heaplens::go
