@@ -1,0 +1,167 @@
+// Protocol test, Go part: leakcache-go1.22.heapdump on its main.go, copied to a workspace elsewhere.
+//
+// Needs HEAPLENS_BIN. Expected facts come from tests/data/go README (fixtures/go/README.md):
+// main.go:53 (`s := &Session{...}` in fillCache) holds 10,000 live 64-byte objects; the dump has
+// 21,440 object records of which 234 are Go 1.22 heap-bitmap pseudo-objects. The workspace is a
+// temporary directory, so the server must map the dump's build path onto it by path suffix.
+'use strict';
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const path = require('path');
+const { startServer, makeWorkspace, withTimeout, waitFor, testData, pathToFileURL, rpc } = require('./support/server');
+const protocol = require('../out/protocol');
+
+const SITE_LINE = 52; // main.go:53, zero-based
+const dumpPath = path.join(testData, 'go', 'leakcache-go1.22.heapdump');
+
+describe('heaplens serve: Go features on leakcache-go1.22', () => {
+  let server;
+  let ws;
+  let uri;
+  let mainGo;
+  let summary;
+
+  before(async () => {
+    ws = makeWorkspace({ 'leakcache/main.go': path.join(testData, 'go', 'leakcache', 'main.go') });
+    mainGo = ws.files['leakcache/main.go'];
+    uri = pathToFileURL(mainGo).href;
+    server = startServer();
+    await server.initialize({
+      rootUri: pathToFileURL(ws.dir).href,
+      workspaceFolders: [{ uri: pathToFileURL(ws.dir).href, name: 'ws' }],
+      capabilities: {
+        window: { workDoneProgress: true },
+        textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, codeLens: {}, publishDiagnostics: { relatedInformation: true } },
+        workspace: { workspaceFolders: true, configuration: true },
+      },
+    });
+    await server.conn.sendNotification(rpc.InitializedNotification.type, {});
+    await server.conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'go', version: 1, text: fs.readFileSync(mainGo, 'utf8') },
+    });
+  });
+  after(() => {
+    if (server) server.kill();
+    if (ws) ws.remove();
+  });
+
+  test('heaplens.loadDump answers a Go summary', async () => {
+    const result = await withTimeout(
+      server.conn.sendRequest(rpc.ExecuteCommandRequest.type, { command: protocol.Commands.loadDump, arguments: [dumpPath] }),
+      60000, 'the loadDump reply');
+    summary = protocol.asDumpSummary(result, 'heaplens.loadDump');
+    assert.equal(summary.format, 'go');
+    assert.equal(path.resolve(summary.path), path.resolve(dumpPath));
+    // 21,440 records, 234 of them heap-bitmap pseudo-objects that a parser may drop.
+    assert.ok(summary.objects >= 21440 - 234 && summary.objects <= 21440, `objects = ${summary.objects}`);
+    assert.ok(summary.totalBytes > 1048576, `totalBytes = ${summary.totalBytes} (the dump holds a 1 MiB object alone)`);
+    assert.ok(summary.sites > 0, `sites = ${summary.sites}`);
+    assert.ok(Array.isArray(result.warnings), 'warnings is a list');
+  });
+
+  test('the load reported $/progress begin and end on a token the client created', async () => {
+    assert.ok(server.createdTokens.length >= 1, 'window/workDoneProgress/create was sent');
+    const token = server.createdTokens[0];
+    const kinds = server.progress.filter((p) => p.token === token).map((p) => p.value.kind);
+    assert.equal(kinds[0], 'begin', `progress kinds: ${kinds}`);
+    await waitFor(() => server.progress.some((p) => p.token === token && p.value.kind === 'end'), 5000, 'progress end');
+    const begin = server.progress.find((p) => p.token === token && p.value.kind === 'begin');
+    assert.ok(typeof begin.value.title === 'string' && begin.value.title.length > 0, 'begin has a title');
+    for (const r of server.progress.filter((p) => p.token === token && p.value.kind === 'report' && p.value.percentage !== undefined)) {
+      assert.ok(r.value.percentage >= 0 && r.value.percentage <= 100, `percentage ${r.value.percentage}`);
+    }
+  });
+
+  test('heaplens/summary lists the loaded dump', async () => {
+    const r = await withTimeout(server.conn.sendRequest(protocol.SummaryRequest.type, {}), 5000, 'heaplens/summary');
+    assert.equal(r.dumps.length, 1);
+    assert.equal(r.dumps[0].format, 'go');
+    assert.equal(path.resolve(r.dumps[0].path), path.resolve(dumpPath));
+    assert.equal(r.dumps[0].objects, summary && summary.objects);
+  });
+
+  test('diagnostics for main.go include line 53 (fillCache), source "heaplens"', async () => {
+    const diags = await waitFor(() => {
+      const d = server.diagnostics.get(mainGo);
+      return d && d.some((x) => x.range.start.line === SITE_LINE) ? d : undefined;
+    }, 15000, `a diagnostic on main.go line ${SITE_LINE + 1}; got ${JSON.stringify([...server.diagnostics.entries()].map(([k, v]) => [k, v.map((d) => d.range.start.line)]))}`);
+    const d = diags.find((x) => x.range.start.line === SITE_LINE);
+    assert.equal(d.source, protocol.DiagnosticSource);
+    assert.ok(d.severity === 2 || d.severity === 3, `severity ${d.severity} is Warning or Information`);
+    assert.ok(d.message.length > 0);
+  });
+
+  test('hover on line 53 mentions its 10,000 live objects', async () => {
+    const hover = await withTimeout(
+      server.conn.sendRequest(rpc.HoverRequest.type, { textDocument: { uri }, position: { line: SITE_LINE, character: 8 } }),
+      10000, 'the hover reply');
+    assert.ok(hover, 'hover is not null');
+    const text = typeof hover.contents === 'string' ? hover.contents : hover.contents.value;
+    assert.ok(text.includes('10,000'), `hover text:\n${text}`);
+  });
+
+  test('code lenses include one on line 53 with a heaplens.showRetainers command', async () => {
+    const lenses = await withTimeout(server.conn.sendRequest(rpc.CodeLensRequest.type, { textDocument: { uri } }), 10000, 'the codeLens reply');
+    assert.ok(Array.isArray(lenses), 'code lenses are a list');
+    let lens = lenses.find((l) => l.range.start.line === SITE_LINE);
+    assert.ok(lens, `a lens on line ${SITE_LINE}; lenses on ${lenses.map((l) => l.range.start.line)}`);
+    if (!lens.command) lens = await server.conn.sendRequest(rpc.CodeLensResolveRequest.type, lens);
+    assert.ok(lens.command && lens.command.title.length > 0, 'the lens has a title');
+    assert.equal(lens.command.command, protocol.Commands.showRetainers);
+    // What the extension does on a click: executeCommand with the lens's arguments.
+    const r = await withTimeout(
+      server.conn.sendRequest(rpc.ExecuteCommandRequest.type, { command: lens.command.command, arguments: lens.command.arguments }),
+      10000, 'the showRetainers reply');
+    assert.notEqual(r, undefined);
+  });
+
+  test('heaplens/retainers at line 53 answers at least one path from a root', async () => {
+    const r = await withTimeout(
+      server.conn.sendRequest(protocol.RetainersRequest.type, { textDocument: { uri }, position: { line: SITE_LINE, character: 0 }, k: 3 }),
+      20000, 'the heaplens/retainers reply');
+    assert.ok(Array.isArray(r.paths) && r.paths.length >= 1, `paths: ${JSON.stringify(r).slice(0, 300)}`);
+    assert.ok(r.paths.length <= 3, 'k limits the number of paths');
+    for (const p of r.paths) {
+      assert.ok(p.steps.length >= 1);
+      for (const s of p.steps) {
+        assert.equal(typeof s.label, 'string');
+        assert.equal(typeof s.size, 'number');
+        assert.equal(typeof s.retained, 'number');
+      }
+    }
+  });
+
+  test('cancelling a load at once: result or -32800, exactly one reply', async () => {
+    const source = new rpc.CancellationTokenSource();
+    const pending = server.conn.sendRequest(rpc.ExecuteCommandRequest.type,
+      { command: protocol.Commands.loadDump, arguments: [path.join(testData, 'go', 'leakcache-go1.19.heapdump')] }, source.token);
+    const id = server.lastRequestId('workspace/executeCommand');
+    source.cancel();
+    const outcome = await withTimeout(pending.then((r) => ({ result: r }), (e) => ({ error: e })), 60000, 'the cancelled load to settle');
+    if (outcome.error) assert.equal(outcome.error.code, -32800, outcome.error.message);
+    await server.conn.sendRequest(protocol.SummaryRequest.type, {});
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(server.repliesFor(id).length, 1, `exactly one reply to request ${id}`);
+    if (outcome.error) {
+      const r = await server.conn.sendRequest(protocol.SummaryRequest.type, {});
+      assert.ok(!r.dumps.some((d) => d.path.endsWith('go1.19.heapdump')), 'a cancelled load leaves nothing behind');
+    } else {
+      await server.conn.sendRequest(rpc.ExecuteCommandRequest.type, { command: protocol.Commands.unloadDump, arguments: [outcome.result.path] });
+    }
+  });
+
+  test('heaplens.unloadDump empties the summary and clears main.go diagnostics', async () => {
+    await withTimeout(
+      server.conn.sendRequest(rpc.ExecuteCommandRequest.type, { command: protocol.Commands.unloadDump, arguments: [dumpPath] }),
+      10000, 'the unloadDump reply');
+    const r = await server.conn.sendRequest(protocol.SummaryRequest.type, {});
+    assert.deepEqual(r.dumps, []);
+    await waitFor(() => (server.diagnostics.get(mainGo) || []).length === 0, 10000, 'main.go diagnostics to be cleared after unload');
+  });
+
+  test('shutdown then exit ends the server with exit code 0', async () => {
+    const exit = await server.shutdown();
+    assert.deepEqual(exit, { code: 0, signal: null }, `stderr:\n${server.stderr}`);
+  });
+});

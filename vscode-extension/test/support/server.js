@@ -1,0 +1,132 @@
+// server: starts the real `heaplens serve` and connects to it with vscode-languageserver-protocol.
+//
+// That library is the one vscode-languageclient sits on, so this is the
+// extension's view of the server minus the VS Code UI. Every message in both
+// directions is recorded, so tests can count replies per request id and look
+// at progress, diagnostics and log messages after the fact.
+'use strict';
+const cp = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { pathToFileURL, fileURLToPath } = require('url');
+const rpc = require('vscode-languageserver-protocol/node');
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const testData = process.env.HEAPLENS_TEST_DATA || path.join(repoRoot, 'tests', 'data');
+
+function serverBinary() {
+  const bin = process.env.HEAPLENS_BIN;
+  if (!bin) throw new Error('HEAPLENS_BIN is not set: point it at the built heaplens (make test-extension does)');
+  if (!fs.existsSync(bin)) throw new Error(`HEAPLENS_BIN=${bin} does not exist: build the heaplens target first`);
+  return bin;
+}
+
+/** Rejects after `ms` with a message naming what was awaited. */
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Polls `predicate` until it returns a truthy value. */
+async function waitFor(predicate, ms, what) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = predicate();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A temporary workspace holding copies of the given files (workspace elsewhere than the build). */
+function makeWorkspace(files) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heaplens-ext-'));
+  const copies = {};
+  for (const [name, from] of Object.entries(files)) {
+    const to = path.join(dir, name);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.copyFileSync(from, to);
+    copies[name] = to;
+  }
+  return { dir, files: copies, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+function startServer() {
+  const proc = cp.spawn(serverBinary(), ['serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const session = {
+    proc,
+    stderr: '',
+    received: [],
+    sent: [],
+    progress: [],
+    createdTokens: [],
+    diagnostics: new Map(), // local path -> latest diagnostics
+    diagnosticEvents: [],
+    logs: [],
+    exit: null,
+  };
+  session.exited = new Promise((resolve) => {
+    proc.on('exit', (code, signal) => {
+      session.exit = { code, signal };
+      resolve(session.exit);
+    });
+  });
+  proc.on('error', (e) => { session.stderr += `spawn error: ${e.message}\n`; });
+  proc.stderr.on('data', (d) => { session.stderr += d.toString(); });
+
+  const reader = new rpc.StreamMessageReader(proc.stdout);
+  const writer = new rpc.StreamMessageWriter(proc.stdin);
+  const listen = reader.listen.bind(reader);
+  reader.listen = (cb) => listen((msg) => { session.received.push(msg); cb(msg); });
+  const write = writer.write.bind(writer);
+  writer.write = (msg) => { session.sent.push(msg); return write(msg); };
+
+  const conn = rpc.createProtocolConnection(reader, writer);
+  conn.onRequest(rpc.WorkDoneProgressCreateRequest.type, (p) => { session.createdTokens.push(p.token); return null; });
+  conn.onRequest('client/registerCapability', () => null);
+  conn.onRequest('workspace/codeLens/refresh', () => null);
+  conn.onRequest('workspace/configuration', (p) => p.items.map(() => null));
+  conn.onNotification('$/progress', (p) => session.progress.push(p));
+  conn.onNotification(rpc.LogMessageNotification.type, (p) => session.logs.push(p.message));
+  conn.onNotification(rpc.ShowMessageNotification.type, (p) => session.logs.push(p.message));
+  conn.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
+    let key = p.uri;
+    try { key = fileURLToPath(p.uri); } catch { /* keep the URI */ }
+    session.diagnostics.set(key, p.diagnostics);
+    session.diagnosticEvents.push({ path: key, diagnostics: p.diagnostics });
+  });
+  conn.listen();
+  session.conn = conn;
+
+  /** Replies (results and errors) the server sent for one request id. */
+  session.repliesFor = (id) => session.received.filter((m) => m.id === id && (m.result !== undefined || m.error !== undefined));
+  /** Id of the last request sent with this method. */
+  session.lastRequestId = (method) => {
+    for (let i = session.sent.length - 1; i >= 0; i--) if (session.sent[i].method === method && session.sent[i].id !== undefined) return session.sent[i].id;
+    return undefined;
+  };
+  session.initialize = (params) =>
+    withTimeout(conn.sendRequest(rpc.InitializeRequest.type, {
+      processId: process.pid,
+      clientInfo: { name: 'heaplens-node-protocol-test', version: '1' },
+      rootUri: null,
+      capabilities: {},
+      ...params,
+    }), 10000, 'the initialize reply');
+  /** shutdown, exit, and the process's exit code. */
+  session.shutdown = async () => {
+    await withTimeout(conn.sendRequest(rpc.ShutdownRequest.type), 10000, 'the shutdown reply');
+    await conn.sendNotification(rpc.ExitNotification.type);
+    const exit = await withTimeout(session.exited, 10000, 'the server process to exit after exit');
+    conn.dispose();
+    return exit;
+  };
+  session.kill = () => { if (!session.exit) proc.kill('SIGKILL'); };
+  return session;
+}
+
+module.exports = { startServer, makeWorkspace, withTimeout, waitFor, testData, repoRoot, pathToFileURL, rpc };
