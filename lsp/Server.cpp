@@ -1,0 +1,763 @@
+// Server: lifecycle, dispatch, cancellation and scheduling (see Server.h).
+#include "lsp/Server.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <boost/asio/post.hpp>
+
+#include "lsp/Uri.h"
+
+namespace heaplens::lsp {
+
+using nlohmann::json;
+using protocol::ErrorCode;
+using protocol::ParamsError;
+using protocol::ResponseError;
+
+namespace {
+
+constexpr const char* kLoadCommand = "heaplens.loadDump";
+constexpr const char* kUnloadCommand = "heaplens.unloadDump";
+constexpr const char* kRetainersCommand = "heaplens.showRetainers";
+
+std::string idKey(const json& id) { return id.dump(); }
+
+ResponseError cancelledError() { return ResponseError(ErrorCode::RequestCancelled, "request cancelled"); }
+
+// Params that are absent, null or [] mean "no params" (Neovim sends [], Eglot null).
+json normaliseParams(json params) {
+  if (params.is_null() || (params.is_array() && params.empty())) return json::object();
+  return params;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// ReplyOnce
+
+struct ReplyOnce::State {
+  Server* server;
+  json id;
+  std::string method;
+  std::stop_source stop;
+  uint64_t cookie;
+  std::atomic<bool> replied{false};
+
+  ~State() {
+    if (!replied.exchange(true))
+      server->sendReply(id, cookie,
+                        protocol::makeError(id, ResponseError(ErrorCode::InternalError,
+                                                              "server failed to reply to " + method)));
+  }
+};
+
+ReplyOnce::ReplyOnce(Server& server, json id, std::string method, std::stop_source stop, uint64_t cookie)
+    : state_(std::make_shared<State>()) {
+  state_->server = &server;
+  state_->id = std::move(id);
+  state_->method = std::move(method);
+  state_->stop = std::move(stop);
+  state_->cookie = cookie;
+}
+
+void ReplyOnce::operator()(json result) const {
+  if (state_->replied.exchange(true)) {
+    state_->server->log("dropped a second reply to " + state_->method + " " + state_->id.dump());
+    return;
+  }
+  state_->server->sendReply(state_->id, state_->cookie, protocol::makeResult(state_->id, std::move(result)));
+}
+
+void ReplyOnce::error(const ResponseError& e) const {
+  if (state_->replied.exchange(true)) {
+    state_->server->log("dropped a second reply (error) to " + state_->method + " " + state_->id.dump());
+    return;
+  }
+  state_->server->sendReply(state_->id, state_->cookie, protocol::makeError(state_->id, e));
+}
+
+std::stop_token ReplyOnce::stopToken() const { return state_->stop.get_token(); }
+std::stop_source ReplyOnce::stopSource() const { return state_->stop; }
+bool ReplyOnce::cancelled() const { return state_->stop.stop_requested(); }
+const std::string& ReplyOnce::method() const { return state_->method; }
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+Server::Server(Transport& transport, ServerOptions options)
+    : transport_(transport), options_(std::move(options)), pool_(options_.workers ? options_.workers : 2),
+      loadStrand_(boost::asio::make_strand(pool_.get_executor())) {
+  if (!options_.log) options_.log = [](const std::string& m) { std::cerr << "heaplens: " << m << std::endl; };
+  bindMethods();
+}
+
+Server::~Server() {
+  {
+    std::lock_guard lock(cancelMutex_);
+    for (auto& [id, entry] : inFlight_) entry.second.request_stop();
+    for (auto& [token, stop] : progressTokens_) stop.request_stop();
+  }
+  pool_.join();
+}
+
+void Server::bindMethods() {
+  requestHandlers_ = {
+      {"initialize", &Server::onInitialize},
+      {"shutdown", &Server::onShutdown},
+      {"textDocument/hover", &Server::onHover},
+      {"textDocument/codeLens", &Server::onCodeLens},
+      {"workspace/executeCommand", &Server::onExecuteCommand},
+      {"heaplens/retainers", &Server::onRetainers},
+      {"heaplens/summary", &Server::onSummary},
+  };
+  notificationHandlers_ = {
+      {"initialized", &Server::onInitialized},
+      {"exit", &Server::onExit},
+      {"$/cancelRequest", &Server::onCancelRequest},
+      {"window/workDoneProgress/cancel", &Server::onWorkDoneProgressCancel},
+      {"textDocument/didOpen", &Server::onDidOpen},
+      {"textDocument/didChange", &Server::onDidChange},
+      {"textDocument/didClose", &Server::onDidClose},
+      {"workspace/didChangeWorkspaceFolders", &Server::onDidChangeWorkspaceFolders},
+      {"workspace/didChangeConfiguration", &Server::onDidChangeConfiguration},
+  };
+}
+
+int Server::run() {
+  transport_.loop(*this);
+  if (!exitCode_) {
+    log(shutdownRequested_ ? "end of input after shutdown" : "end of input without shutdown and exit");
+    exitCode_ = shutdownRequested_ ? 0 : 1;
+  }
+  {
+    // Stop what is still running; workers poll their tokens, so join() below is short.
+    std::lock_guard lock(cancelMutex_);
+    for (auto& [id, entry] : inFlight_) entry.second.request_stop();
+    for (auto& [token, stop] : progressTokens_) stop.request_stop();
+  }
+  {
+    // Unblock loads waiting for a progress token.
+    std::lock_guard lock(callsMutex_);
+    for (auto& [id, promise] : pendingCalls_)
+      promise.set_exception(std::make_exception_ptr(ResponseError(ErrorCode::RequestCancelled, "server exiting")));
+    pendingCalls_.clear();
+  }
+  pool_.join();
+  return *exitCode_;
+}
+
+void Server::log(const std::string& message) const { options_.log(message); }
+
+void Server::onFramingError(const std::string& message) {
+  log("framing error: " + message);
+  // No id can be known; answer as a parse error so the client sees it too.
+  transport_.send(protocol::makeError(nullptr, ResponseError(ErrorCode::ParseError, "framing error: " + message)));
+}
+
+bool Server::onBody(std::string body) {
+  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    log("body is not JSON (" + std::to_string(body.size()) + " bytes)");
+    transport_.send(protocol::makeError(
+        nullptr, ResponseError(ErrorCode::ParseError,
+                               "message body is not valid JSON (" + std::to_string(body.size()) + " bytes)")));
+    return true;
+  }
+  auto message = protocol::classify(std::move(parsed));
+  if (auto* invalid = std::get_if<protocol::InvalidMessage>(&message)) {
+    transport_.send(protocol::makeError(invalid->id, ResponseError(ErrorCode::InvalidRequest, invalid->reason)));
+  } else if (auto* request = std::get_if<protocol::Request>(&message)) {
+    onRequest(std::move(*request));
+  } else if (auto* notification = std::get_if<protocol::Notification>(&message)) {
+    onNotification(std::move(*notification));
+  } else {
+    onResponse(std::move(std::get<protocol::Response>(message)));
+  }
+  return !exitCode_;
+}
+
+void Server::onRequest(protocol::Request request) {
+  const json& id = request.id;
+  if (!initialized_ && request.method != "initialize") {
+    transport_.send(protocol::makeError(
+        id, ResponseError(ErrorCode::ServerNotInitialized, request.method + " before initialize")));
+    return;
+  }
+  if (shutdownRequested_) {
+    transport_.send(protocol::makeError(
+        id, ResponseError(ErrorCode::InvalidRequest, request.method + " after shutdown: only exit is accepted")));
+    return;
+  }
+  auto handler = requestHandlers_.find(request.method);
+  if (handler == requestHandlers_.end()) {
+    transport_.send(protocol::makeError(id, ResponseError(ErrorCode::MethodNotFound, "method not found: " + request.method)));
+    return;
+  }
+  std::stop_source stop;
+  uint64_t cookie;
+  {
+    std::lock_guard lock(cancelMutex_);
+    cookie = nextCookie_++;
+    // A client reusing an id replaces the older entry; the cookie keeps the older reply from erasing the newer.
+    inFlight_[idKey(id)] = {cookie, stop};
+  }
+  ReplyOnce reply(*this, id, request.method, stop, cookie);
+  json params = normaliseParams(std::move(request.params));
+  try {
+    (this->*handler->second)(params, reply);
+  } catch (const ParamsError& e) {
+    reply.error(protocol::invalidParams(request.method, e));
+  } catch (const ResponseError& e) {
+    reply.error(e);
+  } catch (const std::exception& e) {
+    reply.error(ResponseError(ErrorCode::InternalError, request.method + " failed: " + e.what()));
+  }
+}
+
+void Server::onNotification(protocol::Notification notification) {
+  if (!initialized_ && notification.method != "exit") {
+    log("dropped " + notification.method + " before initialize");
+    return;
+  }
+  auto handler = notificationHandlers_.find(notification.method);
+  if (handler == notificationHandlers_.end()) {
+    log("ignored notification " + notification.method);
+    return;
+  }
+  try {
+    (this->*handler->second)(normaliseParams(std::move(notification.params)));
+  } catch (const ParamsError& e) {
+    // Notifications cannot be answered; tell the user through the log.
+    std::string message = protocol::invalidParams(notification.method, e).what();
+    log(message);
+    notify("window/logMessage", json{{"type", 1}, {"message", "heaplens: " + message}});
+  } catch (const std::exception& e) {
+    log(notification.method + " failed: " + e.what());
+    notify("window/logMessage", json{{"type", 1}, {"message", "heaplens: " + notification.method + " failed: " + e.what()}});
+  }
+}
+
+void Server::onResponse(protocol::Response response) {
+  if (!response.id.is_number_integer()) {
+    log("reply with an id this server never used: " + response.id.dump());
+    return;
+  }
+  std::promise<json> promise;
+  {
+    std::lock_guard lock(callsMutex_);
+    auto it = std::find_if(pendingCalls_.begin(), pendingCalls_.end(),
+                           [&](const auto& p) { return p.first == response.id.get<int64_t>(); });
+    if (it == pendingCalls_.end()) {
+      log("reply to unknown request " + response.id.dump());
+      return;
+    }
+    promise = std::move(it->second);
+    pendingCalls_.erase(it);
+  }
+  if (response.error) {
+    const json& e = *response.error;
+    int code = e.is_object() && e.contains("code") && e["code"].is_number_integer() ? e["code"].get<int>() : -32603;
+    std::string message = e.is_object() && e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>() : "error";
+    promise.set_exception(std::make_exception_ptr(ResponseError(static_cast<ErrorCode>(code), message)));
+  } else {
+    promise.set_value(response.result.value_or(nullptr));
+  }
+}
+
+void Server::sendReply(const json& id, uint64_t cookie, json message) {
+  {
+    std::lock_guard lock(cancelMutex_);
+    auto it = inFlight_.find(idKey(id));
+    if (it != inFlight_.end() && it->second.first == cookie) inFlight_.erase(it);
+  }
+  transport_.send(message);
+}
+
+void Server::notify(std::string_view method, json params) {
+  transport_.send(protocol::makeNotification(method, std::move(params)));
+}
+
+std::future<json> Server::call(std::string_view method, json params) {
+  std::promise<json> promise;
+  auto future = promise.get_future();
+  int64_t id;
+  {
+    std::lock_guard lock(callsMutex_);
+    id = nextCallId_++;
+    if (pendingCalls_.size() >= kMaxPendingCalls) {
+      // The client never answered the oldest; give up on it rather than grow without bound.
+      pendingCalls_.front().second.set_exception(std::make_exception_ptr(
+          ResponseError(ErrorCode::InternalError, "no reply from the client (too many pending requests)")));
+      pendingCalls_.pop_front();
+    }
+    pendingCalls_.emplace_back(id, std::move(promise));
+  }
+  transport_.send(protocol::makeRequest(id, method, std::move(params)));
+  return future;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle
+
+void Server::onInitialize(const json& params, ReplyOnce reply) {
+  if (initialized_) throw ResponseError(ErrorCode::InvalidRequest, "initialize sent twice");
+  if (!params.is_object()) throw ParamsError("", "object, got " + protocol::typeName(params));
+  if (const json* caps = protocol::optObject(params, "capabilities")) {
+    try {
+      if (const json* window = protocol::optObject(*caps, "window"))
+        clientWorkDoneProgress_ = protocol::optBool(*window, "workDoneProgress").value_or(false);
+    } catch (const ParamsError& e) {
+      throw e.within("capabilities");
+    }
+  }
+  std::vector<std::string> folders;
+  if (const json* wf = protocol::optArray(params, "workspaceFolders")) {
+    for (size_t i = 0; i < wf->size(); ++i) {
+      try {
+        std::string uri = protocol::getString((*wf)[i], "uri");
+        if (auto path = uriToPath(uri)) folders.push_back(*path);
+      } catch (const ParamsError& e) {
+        throw e.within(i).within("workspaceFolders");
+      }
+    }
+  }
+  if (folders.empty()) {
+    if (auto rootUri = protocol::optString(params, "rootUri")) {
+      if (auto path = uriToPath(*rootUri)) folders.push_back(*path);
+    } else if (auto rootPath = protocol::optString(params, "rootPath")) {
+      folders.push_back(*rootPath);
+    }
+  }
+  workspace_.setFolders(std::move(folders));
+  if (auto it = params.find("initializationOptions"); it != params.end()) applySettings(*it, "initializationOptions");
+  initialized_ = true;
+
+  json capabilities = {
+      {"textDocumentSync", {{"openClose", true}, {"change", 2}}},
+      {"hoverProvider", true},
+      // Offered whatever the client says: Neovim 0.7 uses lenses without advertising them.
+      {"codeLensProvider", {{"resolveProvider", false}}},
+      {"executeCommandProvider", {{"commands", {kLoadCommand, kUnloadCommand, kRetainersCommand}}}},
+      {"workspace", {{"workspaceFolders", {{"supported", true}, {"changeNotifications", true}}}}},
+  };
+  reply(json{{"capabilities", capabilities}, {"serverInfo", {{"name", "heaplens"}, {"version", HEAPLENS_VERSION}}}});
+}
+
+void Server::onInitialized(const json&) { loadConfiguredDumps(); }
+
+void Server::onShutdown(const json&, ReplyOnce reply) {
+  shutdownRequested_ = true;
+  reply(nullptr);
+}
+
+void Server::onExit(const json&) { exitCode_ = shutdownRequested_ ? 0 : 1; }
+
+void Server::onCancelRequest(const json& params) {
+  auto it = params.find("id");
+  if (it == params.end() || !(it->is_string() || it->is_number_integer()))
+    throw ParamsError("/id", "integer or string");
+  std::lock_guard lock(cancelMutex_);
+  if (auto f = inFlight_.find(idKey(*it)); f != inFlight_.end()) f->second.second.request_stop();
+}
+
+void Server::onWorkDoneProgressCancel(const json& params) {
+  auto it = params.find("token");
+  if (it == params.end() || !(it->is_string() || it->is_number_integer()))
+    throw ParamsError("/token", "integer or string");
+  std::string token = it->is_string() ? it->get<std::string>() : it->dump();
+  std::lock_guard lock(cancelMutex_);
+  if (auto f = progressTokens_.find(token); f != progressTokens_.end()) f->second.request_stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspace
+
+void Server::onDidOpen(const json& params) {
+  const json& item = protocol::requireField(params, "textDocument", json::value_t::object, "object");
+  Document doc;
+  try {
+    doc.uri = protocol::getString(item, "uri");
+    doc.languageId = protocol::optString(item, "languageId").value_or("");
+    doc.version = static_cast<int>(protocol::optInteger(item, "version").value_or(0));
+    doc.text = protocol::getString(item, "text");
+  } catch (const ParamsError& e) {
+    throw e.within("textDocument");
+  }
+  doc.path = uriToPath(doc.uri).value_or("");
+  workspace_.open(doc);
+  publishDiagnostics({std::move(doc)});
+}
+
+void Server::onDidChange(const json& params) {
+  const json& td = protocol::requireField(params, "textDocument", json::value_t::object, "object");
+  std::string uri;
+  int version = 0;
+  try {
+    uri = protocol::getString(td, "uri");
+    version = static_cast<int>(protocol::optInteger(td, "version").value_or(0));
+  } catch (const ParamsError& e) {
+    throw e.within("textDocument");
+  }
+  const json& changes = protocol::requireField(params, "contentChanges", json::value_t::array, "array");
+  if (!workspace_.change(uri, version, changes)) {
+    log("didChange for a document that is not open: " + uri);
+    return;
+  }
+  if (auto doc = workspace_.document(uri)) publishDiagnostics({std::move(*doc)});
+}
+
+void Server::onDidClose(const json& params) {
+  auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
+  workspace_.close(td.uri);
+  {
+    std::lock_guard lock(diagMutex_);
+    ++diagGeneration_[td.uri];  // drops any computation still running for it
+  }
+  notify("textDocument/publishDiagnostics", json{{"uri", td.uri}, {"diagnostics", json::array()}});
+}
+
+void Server::onDidChangeWorkspaceFolders(const json& params) {
+  const json& event = protocol::requireField(params, "event", json::value_t::object, "object");
+  auto paths = [&](const char* key) {
+    std::vector<std::string> out;
+    try {
+      if (const json* list = protocol::optArray(event, key))
+        for (size_t i = 0; i < list->size(); ++i) {
+          try {
+            if (auto p = uriToPath(protocol::getString((*list)[i], "uri"))) out.push_back(*p);
+          } catch (const ParamsError& e) {
+            throw e.within(i).within(key);
+          }
+        }
+    } catch (const ParamsError& e) {
+      throw e.within("event");
+    }
+    return out;
+  };
+  workspace_.changeFolders(paths("added"), paths("removed"));
+  publishDiagnostics(workspace_.documents());
+}
+
+void Server::onDidChangeConfiguration(const json& params) {
+  applySettings(params, "workspace/didChangeConfiguration");
+  loadConfiguredDumps();
+  publishDiagnostics(workspace_.documents());
+}
+
+void Server::applySettings(const json& value, const char* where) {
+  try {
+    workspace_.updateSettings(value);
+  } catch (const ParamsError& e) {
+    // A bad setting must not end the session: keep the previous settings and say which one was wrong.
+    std::string message = std::string("invalid settings in ") + where + ": " + e.what() + " (previous settings kept)";
+    log(message);
+    notify("window/showMessage", json{{"type", 2}, {"message", "heaplens: " + message}});
+  }
+}
+
+std::string Server::resolvePath(const std::string& path) const {
+  std::filesystem::path p(path);
+  if (auto fromUri = uriToPath(path)) p = *fromUri;
+  if (p.is_relative()) {
+    auto folders = workspace_.folders();
+    if (!folders.empty()) p = std::filesystem::path(folders.front()) / p;
+    else p = std::filesystem::absolute(p);
+  }
+  return p.lexically_normal().string();
+}
+
+void Server::loadConfiguredDumps() {
+  for (const auto& raw : workspace_.settings().dumps) {
+    std::string path = resolvePath(raw);
+    {
+      std::lock_guard lock(dumpsMutex_);
+      bool known = std::any_of(dumps_.begin(), dumps_.end(), [&](const LoadedEntry& e) { return e.dump->dump().path == path; }) ||
+                   std::find(loading_.begin(), loading_.end(), path) != loading_.end();
+      if (known) continue;
+    }
+    std::stop_source stop;
+    startLoad(path, {}, stop, [this, path](std::optional<json>, std::optional<ResponseError> error) {
+      if (error && error->code != ErrorCode::RequestCancelled)
+        notify("window/showMessage", json{{"type", 1}, {"message", std::string("heaplens: ") + error->what()}});
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Features
+
+FeatureContext Server::featureContext(std::shared_ptr<const SourceMap>& keepAlive) {
+  keepAlive = workspace_.sourceMap();
+  FeatureContext ctx;
+  ctx.sourceMap = keepAlive.get();
+  ctx.settings = workspace_.settings().features;
+  std::lock_guard lock(dumpsMutex_);
+  for (const auto& e : dumps_) ctx.dumps.push_back(e.dump);
+  return ctx;
+}
+
+Document Server::documentFor(const std::string& uri) {
+  if (auto doc = workspace_.document(uri)) return *doc;
+  // Not open (a client may ask for lenses first): read it from disk so the features see its text.
+  Document doc;
+  doc.uri = uri;
+  doc.path = uriToPath(uri).value_or("");
+  if (!doc.path.empty()) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(doc.path, ec);
+    if (!ec && size <= (16u << 20)) {
+      std::ifstream in(doc.path, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      doc.text = text.str();
+    }
+  }
+  return doc;
+}
+
+void Server::runFeature(ReplyOnce reply, std::function<json(std::stop_token)> work) {
+  boost::asio::post(pool_, [reply, work = std::move(work)] {
+    if (reply.cancelled()) return reply.error(cancelledError());
+    try {
+      json result = work(reply.stopToken());
+      if (reply.cancelled()) return reply.error(cancelledError());
+      reply(std::move(result));
+    } catch (const ParamsError& e) {
+      reply.error(protocol::invalidParams(reply.method(), e));
+    } catch (const ResponseError& e) {
+      reply.error(e);
+    } catch (const OperationCancelled&) {
+      reply.error(cancelledError());
+    } catch (const std::exception& e) {
+      reply.error(ResponseError(ErrorCode::InternalError, reply.method() + " failed: " + e.what()));
+    }
+  });
+}
+
+void Server::onHover(const json& params, ReplyOnce reply) {
+  auto p = params.get<protocol::TextDocumentPositionParams>();
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  auto doc = documentFor(p.textDocument.uri);
+  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc), pos = p.position](std::stop_token) -> json {
+    auto hover = getHover(ctx, doc, pos);
+    return hover ? json(*hover) : json(nullptr);
+  });
+}
+
+void Server::onCodeLens(const json& params, ReplyOnce reply) {
+  auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  auto doc = documentFor(td.uri);
+  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc)](std::stop_token) -> json {
+    return json(getCodeLenses(ctx, doc));
+  });
+}
+
+void Server::onRetainers(const json& params, ReplyOnce reply) {
+  std::optional<Document> doc;
+  if (protocol::optObject(params, "textDocument"))
+    doc = documentFor(protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument").uri);
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc), params](std::stop_token) -> json {
+    return getRetainers(ctx, params, doc);
+  });
+}
+
+void Server::onSummary(const json&, ReplyOnce reply) {
+  json dumps = json::array();
+  json loading = json::array();
+  {
+    std::lock_guard lock(dumpsMutex_);
+    for (const auto& e : dumps_) dumps.push_back(e.summary);
+    for (const auto& p : loading_) loading.push_back(p);
+  }
+  reply(json{{"dumps", std::move(dumps)}, {"loading", std::move(loading)}});
+}
+
+void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
+  std::string command = protocol::getString(params, "command");
+  const json* argsPtr = protocol::optArray(params, "arguments");
+  json args = argsPtr ? *argsPtr : json::array();
+
+  if (command == kLoadCommand) {
+    if (args.empty()) throw ParamsError("/arguments", "[path] or [{\"path\": ..., \"snapshot\": n}], got no arguments");
+    std::string path;
+    LoadOptions options;
+    const json& a = args[0];
+    if (a.is_string()) {
+      path = a.get<std::string>();
+    } else if (a.is_object()) {
+      try {
+        path = protocol::getString(a, "path");
+        if (auto s = protocol::optInteger(a, "snapshot")) {
+          if (*s < 0 || *s > UINT32_MAX) throw ParamsError("/snapshot", "integer from 0");
+          options.snapshot = static_cast<uint32_t>(*s);
+        }
+      } catch (const ParamsError& e) {
+        throw e.within(size_t{0}).within("arguments");
+      }
+    } else {
+      throw ParamsError("/arguments/0", "string (a path) or object {path, snapshot?}, got " + protocol::typeName(a));
+    }
+    if (path.empty()) throw ParamsError("/arguments/0", "a non-empty path");
+    // The request's own stop source: $/cancelRequest on the command stops the load.
+    startLoad(resolvePath(path), options, reply.stopSource(), [reply](std::optional<json> summary,
+                                                                                     std::optional<ResponseError> error) {
+      if (error) reply.error(*error);
+      else reply(std::move(*summary));
+    });
+    return;
+  }
+  if (command == kUnloadCommand) {
+    if (args.empty() || !args[0].is_string())
+      throw ParamsError("/arguments/0", "string (the path of a loaded dump)");
+    std::string path = resolvePath(args[0].get<std::string>());
+    bool found;
+    {
+      std::lock_guard lock(dumpsMutex_);
+      found = std::any_of(dumps_.begin(), dumps_.end(), [&](const LoadedEntry& e) { return e.dump->dump().path == path; });
+    }
+    if (!found) throw ResponseError(ErrorCode::RequestFailed, "no dump loaded from " + path);
+    unloadDump(path);
+    reply(json{{"unloaded", path}});
+    return;
+  }
+  if (command == kRetainersCommand) {
+    json retainerParams = args.empty() ? json::object() : args[0];
+    if (!retainerParams.is_object()) throw ParamsError("/arguments/0", "object (heaplens/retainers params)");
+    try {
+      onRetainers(retainerParams, reply);
+    } catch (const ParamsError& e) {
+      throw e.within(size_t{0}).within("arguments");
+    }
+    return;
+  }
+  throw ResponseError(ErrorCode::InvalidParams, "unknown command: " + command,
+                      json{{"commands", {kLoadCommand, kUnloadCommand, kRetainersCommand}}});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loads and diagnostics
+
+json dumpSummary(const Dump& d) {
+  json s = {{"format", d.format},
+            {"description", d.formatDescription},
+            {"path", d.path},
+            {"objects", d.objectCount()},
+            {"totalBytes", d.totalBytes()},
+            {"sites", d.graph.siteCount()},
+            {"unreachableObjects", d.unreachableObjects},
+            {"snapshot", d.snapshots.empty() ? json(nullptr) : json(d.selectedSnapshot)},
+            {"snapshotCount", d.snapshots.size()},
+            {"warnings", d.warnings}};
+  if (d.attributionProblem) s["attributionProblem"] = *d.attributionProblem;
+  return s;
+}
+
+void Server::startLoad(std::string path, LoadOptions options, std::stop_source stop, LoadDone done) {
+  // Cancelled by the request that started it ($/cancelRequest) or through its progress token.
+  std::string token = "heaplens-load-" + std::to_string(nextToken_++);
+  {
+    std::lock_guard lock(cancelMutex_);
+    progressTokens_[token] = stop;
+  }
+  {
+    std::lock_guard lock(dumpsMutex_);
+    loading_.push_back(path);
+  }
+  boost::asio::post(loadStrand_, [this, path, options, stop, token, done = std::move(done)]() mutable {
+    auto finish = [&](std::optional<json> summary, std::optional<ResponseError> error) {
+      {
+        std::lock_guard lock(dumpsMutex_);
+        if (auto it = std::find(loading_.begin(), loading_.end(), path); it != loading_.end()) loading_.erase(it);
+      }
+      {
+        std::lock_guard lock(cancelMutex_);
+        progressTokens_.erase(token);
+      }
+      done(std::move(summary), std::move(error));
+    };
+    std::string name = std::filesystem::path(path).filename().string();
+    ProgressReporter progress(*this, clientWorkDoneProgress_, token, "Loading heap dump", name);
+    try {
+      progress.begin(stop.get_token());
+      auto deadline = std::chrono::steady_clock::now() + options_.testLoadDelay;
+      while (std::chrono::steady_clock::now() < deadline) {
+        if (stop.stop_requested()) throw OperationCancelled();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      TaskContext ctx(stop.get_token(), [&](std::string_view phase, double fraction) { progress.update(phase, fraction); });
+      std::shared_ptr<const Dump> dump = loadDump(path, options, ctx);
+      auto loaded = std::make_shared<const LoadedDump>(dump);
+      json summary = dumpSummary(*dump);
+      {
+        std::lock_guard lock(dumpsMutex_);
+        // Replace a dump of the same path; a failed or cancelled load never gets here.
+        std::erase_if(dumps_, [&](const LoadedEntry& e) { return e.dump->dump().path == dump->path; });
+        dumps_.push_back({loaded, summary});
+      }
+      progress.end("Loaded " + std::to_string(dump->objectCount()) + " objects");
+      finish(summary, std::nullopt);
+      publishDiagnostics(workspace_.documents());
+    } catch (const OperationCancelled&) {
+      progress.end("Cancelled; the previous state is kept");
+      finish(std::nullopt, ResponseError(ErrorCode::RequestCancelled, "loading " + path + " was cancelled"));
+    } catch (const LoadError& e) {
+      std::string message = e.what();
+      if (e.offset && message.find("byte") == std::string::npos) message += " (at byte " + std::to_string(*e.offset) + ")";
+      progress.end("Failed: " + message);
+      json data = {{"path", path}};
+      if (e.offset) data["offset"] = *e.offset;
+      finish(std::nullopt, ResponseError(ErrorCode::RequestFailed, message, data));
+    } catch (const std::exception& e) {
+      // bad_alloc and friends: the load fails, the server and the previous state stay.
+      progress.end(std::string("Failed: ") + e.what());
+      finish(std::nullopt, ResponseError(ErrorCode::RequestFailed, "loading " + path + " failed: " + e.what(),
+                                         json{{"path", path}}));
+    }
+  });
+}
+
+void Server::unloadDump(const std::string& path) {
+  {
+    std::lock_guard lock(dumpsMutex_);
+    std::erase_if(dumps_, [&](const LoadedEntry& e) { return e.dump->dump().path == path; });
+  }
+  publishDiagnostics(workspace_.documents());
+}
+
+void Server::publishDiagnostics(std::vector<Document> docs) {
+  if (docs.empty()) return;
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  std::vector<std::pair<Document, uint64_t>> work;
+  {
+    std::lock_guard lock(diagMutex_);
+    for (auto& d : docs) work.emplace_back(std::move(d), ++diagGeneration_[d.uri]);
+  }
+  boost::asio::post(pool_, [this, ctx = std::move(ctx), keep, work = std::move(work)] {
+    for (const auto& [doc, generation] : work) {
+      json diagnostics = json::array();
+      try {
+        diagnostics = getDiagnostics(ctx, doc);
+      } catch (const std::exception& e) {
+        log("diagnostics for " + doc.uri + " failed: " + e.what());
+      }
+      std::lock_guard lock(diagMutex_);
+      // Sending under the lock keeps a newer generation from overtaking this one on the wire.
+      if (diagGeneration_[doc.uri] != generation) continue;
+      json params = {{"uri", doc.uri}, {"diagnostics", std::move(diagnostics)}};
+      if (doc.version) params["version"] = doc.version;
+      notify("textDocument/publishDiagnostics", std::move(params));
+    }
+  });
+}
+
+}  // namespace heaplens::lsp

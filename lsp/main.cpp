@@ -1,0 +1,118 @@
+// main: the heaplens command line — `serve` (the language server) and `report` (a dump summary).
+//
+// CLI11 parses the command line; errors go to stderr with a non-zero exit.
+// `serve` speaks LSP on stdio, or on one loopback TCP connection with
+// --port. `report` loads a dump on this thread and prints the format-neutral
+// report (Report.h), with the load's phases on stderr when it is a terminal.
+//
+// Threading: main thread, plus the server's workers.
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+#include <mutex>
+
+#include <CLI/CLI.hpp>
+
+#include "analysis/formats/DumpFormat.h"
+#include "lsp/Report.h"
+#include "lsp/Server.h"
+#include "lsp/Transport.h"
+
+using namespace heaplens;
+
+namespace {
+
+int serve(std::optional<uint16_t> port, int testLoadDelayMs) {
+  // A client that goes away must not kill us with SIGPIPE mid-write; the write fails instead.
+  std::signal(SIGPIPE, SIG_IGN);
+  std::unique_ptr<lsp::Transport> transport;
+  try {
+    if (port) {
+      transport = lsp::makeLoopbackTransport(*port, [](uint16_t bound) {
+        std::cerr << "heaplens: listening on 127.0.0.1:" << bound << std::endl;
+      });
+    } else {
+      transport = lsp::makeStdioTransport();
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "heaplens: " << e.what() << std::endl;
+    return 2;
+  }
+  lsp::ServerOptions options;
+  options.testLoadDelay = std::chrono::milliseconds(testLoadDelayMs);
+  lsp::Server server(*transport, options);
+  return server.run();
+}
+
+int report(const std::string& path, bool asJson, size_t top, std::optional<uint32_t> snapshot) {
+  bool showPhases = ::isatty(STDERR_FILENO) != 0;
+  std::mutex mutex;
+  std::string lastPhase;
+  int lastPercent = -1;
+  ProgressFn progress = [&](std::string_view phase, double fraction) {
+    if (!showPhases) return;
+    std::lock_guard lock(mutex);
+    int percent = static_cast<int>(fraction * 100);
+    if (phase == lastPhase && percent == lastPercent) return;
+    lastPhase = phase;
+    lastPercent = percent;
+    std::cerr << "\r\033[K" << phase << " " << percent << "%" << std::flush;
+  };
+  LoadOptions options;
+  options.snapshot = snapshot;
+  std::unique_ptr<Dump> dump;
+  try {
+    dump = loadDump(path, options, TaskContext({}, progress));
+  } catch (const LoadError& e) {
+    if (showPhases) std::cerr << "\r\033[K";
+    std::cerr << "heaplens: cannot load " << path << ": " << e.what();
+    if (e.offset && std::string(e.what()).find("byte") == std::string::npos) std::cerr << " (at byte " << *e.offset << ")";
+    std::cerr << std::endl;
+    return 1;
+  } catch (const std::exception& e) {
+    if (showPhases) std::cerr << "\r\033[K";
+    std::cerr << "heaplens: cannot load " << path << ": " << e.what() << std::endl;
+    return 1;
+  }
+  if (showPhases) std::cerr << "\r\033[K" << std::flush;
+  lsp::ReportOptions ro;
+  ro.top = top;
+  if (asJson) std::cout << lsp::reportJson(*dump, ro).dump(2) << "\n";
+  else std::cout << lsp::reportText(*dump, ro);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"HeapLens: heap dumps on your source lines (language server and report)", "heaplens"};
+  app.set_version_flag("--version", std::string("heaplens ") + HEAPLENS_VERSION);
+  app.require_subcommand(1);
+
+  auto* serveCmd = app.add_subcommand("serve", "Run the language server (LSP 3.17 over stdio)");
+  int port = -1;
+  serveCmd->add_option("--port", port, "Listen on 127.0.0.1:PORT for one connection instead of stdio")
+      ->check(CLI::Range(0, 65535));
+  int testLoadDelayMs = 0;
+  serveCmd->add_option("--test-load-delay-ms", testLoadDelayMs, "")->group("")->check(CLI::Range(0, 600000));
+
+  auto* reportCmd = app.add_subcommand("report", "Print what a heap dump holds");
+  std::string file;
+  bool asJson = false;
+  size_t top = 10;
+  int snapshot = -1;
+  reportCmd->add_option("FILE", file, "The heap dump (Go WriteHeapDump, MoarVM .mvmheap, ...)")->required();
+  reportCmd->add_flag("--json", asJson, "Print the report as JSON");
+  reportCmd->add_option("--top", top, "Rows per ranking")->check(CLI::Range(1, 100000));
+  reportCmd->add_option("--snapshot", snapshot, "Snapshot index (multi-snapshot formats)")->check(CLI::NonNegativeNumber);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (serveCmd->parsed())
+    return serve(port >= 0 ? std::optional<uint16_t>(static_cast<uint16_t>(port)) : std::nullopt, testLoadDelayMs);
+  return report(file, asJson, top, snapshot >= 0 ? std::optional<uint32_t>(static_cast<uint32_t>(snapshot)) : std::nullopt);
+}

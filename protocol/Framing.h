@@ -1,0 +1,60 @@
+// Framing: the incremental Content-Length parser that cuts a byte stream into JSON-RPC bodies.
+//
+// Bytes arrive in arbitrary chunks (a pipe, a socket); feed() appends them and
+// next() hands out whole bodies or framing errors in stream order. Headers may
+// come in any order and any letter case, unknown headers are ignored, a
+// duplicate Content-Length takes the last value (as clangd does). A header
+// block that cannot be used (no Content-Length, a value that is not a number,
+// a value above the limit, a header section without an end) yields one
+// FrameEvent::Error, and the parser resynchronises at the next
+// "Content-Length" it sees, so one bad frame never stops the stream. finish()
+// reports a body cut short at end of input.
+//
+// Threading: one instance per reader thread; not shared.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace heaplens::protocol {
+
+struct FrameEvent {
+  enum class Kind { Body, Error };
+  Kind kind = Kind::Body;
+  std::string text;  // the body, or a human description of the framing error
+};
+
+class FrameParser {
+public:
+  static constexpr size_t kDefaultMaxBody = 64u << 20;  // 64 MiB
+  static constexpr size_t kMaxHeaderBytes = 64u << 10;  // a header block longer than this is garbage
+
+  explicit FrameParser(size_t maxBody = kDefaultMaxBody) : maxBody_(maxBody) {}
+
+  void feed(std::string_view bytes);
+  // The next complete body or framing error, if the bytes fed so far contain one.
+  std::optional<FrameEvent> next();
+  // End of input: an error if a frame was cut short, otherwise nothing. Call after next() runs dry.
+  std::optional<FrameEvent> finish();
+
+  // Bytes consumed from the stream so far (for error messages).
+  uint64_t offset() const { return consumed_; }
+
+private:
+  enum class State { Headers, Body, Resync };
+  std::optional<FrameEvent> parseHeaders();
+  void drop(size_t n);
+  FrameEvent fail(std::string message);
+
+  size_t maxBody_;
+  std::string buffer_;
+  State state_ = State::Headers;
+  size_t bodyLength_ = 0;
+  uint64_t consumed_ = 0;    // stream offset of buffer_[0]
+  uint64_t frameStart_ = 0;  // stream offset where the current header block began
+};
+
+}  // namespace heaplens::protocol
