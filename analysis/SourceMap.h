@@ -62,6 +62,8 @@ public:
 private:
   void rebuildIndex();
   std::vector<std::string> roots_;
+  std::vector<std::string> extraFiles_;  // added one by one; survive a rescan of the roots
+  size_t maxFiles_ = 200000;
   std::vector<std::string> files_;
   std::vector<PathMapping> mappings_;
   std::unordered_map<std::string, std::vector<uint32_t>> byBasename_;
