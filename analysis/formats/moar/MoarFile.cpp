@@ -128,6 +128,15 @@ uint64_t ColumnBuffer::at(uint64_t i) const {
   }
 }
 
+void ColumnBuffer::release() {
+  std::free(data_);
+  data_ = nullptr;
+  size_ = capacity_ = 0;
+}
+
+// Plain malloc/realloc: glibc serves big blocks with mmap and grows them with
+// mremap, so growing a column copies nothing. (Transparent huge pages were
+// tried and were slower here: the kernel compacts memory to find them.)
 uint8_t* ColumnBuffer::grow(uint64_t newCapacity) {
   if (newCapacity <= capacity_) return data_;
   void* p = std::realloc(data_, static_cast<size_t>(newCapacity));
@@ -499,6 +508,13 @@ void MoarFile::parseTables(const TaskContext& ctx) {
 
 SnapshotColumns MoarFile::readColumns(uint32_t snap, std::span<const Column> which, const TaskContext& ctx,
                                       std::string_view phase) const {
+  SnapshotColumns out;
+  readColumnsInto(snap, which, ctx, phase, out, 0);
+  return out;
+}
+
+void MoarFile::readColumnsInto(uint32_t snap, std::span<const Column> which, const TaskContext& ctx,
+                               std::string_view phase, SnapshotColumns& out, unsigned maxThreads) const {
   if (snap >= snapshots_.size()) fail("snapshot " + std::to_string(snap) + " does not exist");
   const SnapshotEntry& s = snapshots_[snap];
   const std::string at = "snapshot " + std::to_string(snap);
@@ -535,7 +551,8 @@ SnapshotColumns MoarFile::readColumns(uint32_t snap, std::span<const Column> whi
     return rank(a.col) < rank(b.col);
   });
 
-  SnapshotColumns out;
+  for (ColumnBuffer& b : out.col) b.setSize(0);
+  out.collectables = out.references = 0;
   std::mutex mu;
   std::condition_variable cv;
   bool kindDone = !wantKind;
@@ -616,7 +633,7 @@ SnapshotColumns MoarFile::readColumns(uint32_t snap, std::span<const Column> whi
     }
   };
 
-  unsigned threads = std::max(1u, std::min(std::thread::hardware_concurrency(), 4u));
+  unsigned threads = maxThreads ? maxThreads : std::max(1u, std::min(std::thread::hardware_concurrency(), 4u));
   threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<size_t>(jobs.size(), 1)));
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
@@ -647,7 +664,6 @@ SnapshotColumns MoarFile::readColumns(uint32_t snap, std::span<const Column> whi
     for (uint64_t i = 0; i < out.col[kColRefCount].count(); ++i) sum += cnt[i];
     out.references = sum;
   }
-  return out;
 }
 
 }  // namespace heaplens::moar

@@ -79,7 +79,7 @@ public:
   ColumnBuffer(ColumnBuffer&& o) noexcept { *this = std::move(o); }
   ColumnBuffer& operator=(ColumnBuffer&& o) noexcept {
     if (this != &o) {
-      std::free(data_);
+      release();
       data_ = o.data_; size_ = o.size_; capacity_ = o.capacity_; entrySize_ = o.entrySize_;
       o.data_ = nullptr; o.size_ = o.capacity_ = 0;
     }
@@ -87,7 +87,7 @@ public:
   }
   ColumnBuffer(const ColumnBuffer&) = delete;
   ColumnBuffer& operator=(const ColumnBuffer&) = delete;
-  ~ColumnBuffer() { std::free(data_); }
+  ~ColumnBuffer() { release(); }
 
   uint64_t bytes() const { return size_; }
   uint32_t entrySize() const { return entrySize_; }
@@ -96,7 +96,7 @@ public:
   // Value i widened to 64 bits, honouring the column's own entry size (1, 2, 4 or 8).
   uint64_t at(uint64_t i) const;
   template <typename T> const T* as() const { return reinterpret_cast<const T*>(data_); }
-  void clear() { std::free(data_); data_ = nullptr; size_ = capacity_ = 0; }
+  void clear() { release(); }
 
   // Used by the decompressor.
   uint8_t* grow(uint64_t newCapacity);  // keeps contents; returns data
@@ -105,6 +105,7 @@ public:
   uint64_t capacity() const { return capacity_; }
 
 private:
+  void release();
   uint8_t* data_ = nullptr;
   uint64_t size_ = 0;
   uint64_t capacity_ = 0;
@@ -153,6 +154,10 @@ public:
   // `phase` is reported as progress per finished block.
   SnapshotColumns readColumns(uint32_t s, std::span<const Column> which, const TaskContext& ctx,
                               std::string_view phase) const;
+  // The same into `out`, reusing its buffers (no new page faults for a series
+  // of snapshots), on at most `threads` threads (0: one per core, up to 4).
+  void readColumnsInto(uint32_t s, std::span<const Column> which, const TaskContext& ctx, std::string_view phase,
+                       SnapshotColumns& out, unsigned threads = 0) const;
 
 private:
   void parseHeader();
