@@ -70,15 +70,16 @@ export interface StepItem {
   step: RetainerStep;
 }
 
-/** Quick-pick rows for retention paths: one row per step, a path's root first. */
+/** Quick-pick rows for retention paths: one row per step, from the root (first) to the object. */
 export function retainerItems(paths: RetainerPath[]): StepItem[] {
   const items: StepItem[] = [];
   paths.forEach((p, pi) => {
     p.steps.forEach((s, si) => {
-      const arrow = si === 0 ? `path ${pi + 1}:` : '  ←';
+      const arrow = si === 0 ? `path ${pi + 1}:` : '  →';
+      const name = s.label !== '' ? s.label : s.description ?? s.type;
       items.push({
-        label: `${arrow} ${s.label}`,
-        description: `${s.type} · ${formatBytes(s.size)} · retains ${formatBytes(s.retained)}`,
+        label: `${arrow} ${name}`,
+        description: `${s.description ?? s.type} · ${formatBytes(s.size)} · retains ${formatBytes(s.retained)}`,
         detail: s.location ? locationText(s.location.uri, s.location.range.start.line) : undefined,
         step: s,
       });

@@ -50,7 +50,12 @@ export interface RetainersParams {
 }
 
 export interface RetainerStep {
+  /** Edge or root name that leads to this node (may be empty for anonymous slots). */
   label: string;
+  /** What the node is, e.g. "64 B object (main.go:53)". */
+  description?: string;
+  /** "root" for the path's first step, "object" otherwise. */
+  kind?: string;
   node: number;
   type: string;
   size: number;
@@ -59,6 +64,8 @@ export interface RetainerStep {
 }
 
 export interface RetainerPath {
+  /** The dump the path was found in, when several are loaded. */
+  dump?: string;
   steps: RetainerStep[];
 }
 

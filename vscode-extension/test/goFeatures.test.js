@@ -113,7 +113,9 @@ describe('heaplens serve: Go features on leakcache-go1.22', () => {
     const r = await withTimeout(
       server.conn.sendRequest(rpc.ExecuteCommandRequest.type, { command: lens.command.command, arguments: lens.command.arguments }),
       10000, 'the showRetainers reply');
-    assert.notEqual(r, undefined);
+    // The extension turns this answer into its pick list.
+    const shown = protocol.asRetainersResult(r);
+    assert.ok(shown && shown.paths.length >= 1, `showRetainers answers retention paths: ${JSON.stringify(r).slice(0, 300)}`);
   });
 
   test('heaplens/retainers at line 53 answers at least one path from a root', async () => {
@@ -122,8 +124,13 @@ describe('heaplens serve: Go features on leakcache-go1.22', () => {
       20000, 'the heaplens/retainers reply');
     assert.ok(Array.isArray(r.paths) && r.paths.length >= 1, `paths: ${JSON.stringify(r).slice(0, 300)}`);
     assert.ok(r.paths.length <= 3, 'k limits the number of paths');
+    // Each path runs from a root to one of the objects allocated on that line.
+    const last = (p) => p.steps[p.steps.length - 1];
+    assert.ok(r.paths.some((p) => last(p).location && last(p).location.range.start.line === SITE_LINE &&
+      path.resolve(require('url').fileURLToPath(last(p).location.uri)) === path.resolve(mainGo)),
+      `a path ends at an object from main.go:${SITE_LINE + 1} in the workspace copy: ${JSON.stringify(r.paths.map(last))}`);
     for (const p of r.paths) {
-      assert.ok(p.steps.length >= 1);
+      assert.ok(p.steps.length >= 2, 'a path has a root and the object');
       for (const s of p.steps) {
         assert.equal(typeof s.label, 'string');
         assert.equal(typeof s.size, 'number');

@@ -108,10 +108,12 @@ test('retainer pick list: one row per step, root first, with the source line of 
       steps: [
         { label: 'main.cache', node: 1, type: 'global', size: 8, retained: 1000, location: { uri: 'file:///src/main.go', range: { start: { line: 37, character: 0 }, end: { line: 37, character: 1 } } } },
         { label: '[map bucket]', node: 2, type: 'map.bucket', size: 208, retained: 900 },
+        { label: '', description: '64 B object (main.go:53)', node: 5, type: '64 B object', size: 64, retained: 64 },
       ],
     },
   ]);
-  assert.equal(items.length, 2);
+  assert.equal(items.length, 3);
+  assert.match(items[2].label, /→ 64 B object \(main\.go:53\)$/, 'an unnamed step shows its description');
   assert.match(items[0].label, /^path 1: main\.cache/);
   assert.equal(items[0].detail, 'main.go:38');
   assert.equal(items[1].detail, undefined);
