@@ -10,11 +10,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <map>
 #include <set>
 #include <unistd.h>
 
+#include "analysis/Paths.h"
 #include "analysis/formats/DumpFormat.h"
 #include "analysis/formats/moar/MoarFile.h"
 #include "analysis/formats/moar/MoarFormat.h"
@@ -470,6 +472,56 @@ TEST(MoarFormat, DecompressionBombIsRefused) {
   tight.ratioSlack = 4;  // colkind's 8 bytes exceed 1x of its compressed size + 4
   std::string msg = loadError([&] { loadMoarDump(bytes, {}, {}, tight); });
   EXPECT_NE(msg.find("exceeds"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace heaplens::moar
+
+namespace heaplens::moar {
+namespace {
+
+std::string describeStep(const HeapGraph& g, const PathStep& s) {
+  std::string out;
+  if (s.via != kNoEdge) out += "--[" + g.labelText(s.via) + "]--> ";
+  out += std::string(g.typeNameOf(s.node));
+  if (g.kind(s.node) == NodeKind::Frame) {
+    const SourceLocation& loc = g.locations[g.frames(g.site[s.node])[0]];
+    out += " " + std::string(g.str(loc.function)) + " " + std::string(g.str(loc.file)) + ":" + std::to_string(loc.line);
+  }
+  return out;
+}
+
+TEST(MoarFormat, ShortestPathToALeakyInSnapshot5GoesThroughAtLEAKS) {
+  const Dump& d = leakyDump(5);
+  const HeapGraph& g = d.graph;
+  NodeId first = kNoNode;
+  for (NodeId i = 1; i < g.nodeCount() && first == kNoNode; ++i)
+    if (g.kind(i) == NodeKind::Object && g.typeNameOf(i) == "Leaky") first = i;
+  ASSERT_NE(first, kNoNode);
+  PathFinder paths(g);
+  std::optional<RetentionPath> p = paths.shortestPath(first);
+  ASSERT_TRUE(p.has_value());
+  std::string text;
+  for (const PathStep& s : p->steps) text += describeStep(g, s) + " ";
+  EXPECT_FALSE(p->throughAvoided) << text;
+  ASSERT_GE(p->steps.size(), 6u) << text;
+  EXPECT_EQ(g.typeNameOf(p->steps[0].node), "Root") << text;
+  for (const PathStep& s : p->steps) EXPECT_FALSE(g.hasFlag(s.node, kAvoidInPaths)) << text;
+  // ... -> <unit> leaky.raku:1 (Frame) --[@LEAKS]--> Array -> IterationBuffer -> Scalar -> Leaky
+  const size_t n = p->steps.size();
+  const PathStep& frame = p->steps[n - 5];
+  ASSERT_EQ(g.kind(frame.node), NodeKind::Frame) << text;
+  const SourceLocation& loc = g.locations[g.frames(g.site[frame.node])[0]];
+  EXPECT_EQ(g.str(loc.function), "<unit>") << text;
+  EXPECT_EQ(g.str(loc.file), "leaky.raku") << text;
+  EXPECT_EQ(loc.line, 1u) << text;
+  EXPECT_EQ(g.labelText(p->steps[n - 4].via), "@LEAKS") << text;
+  EXPECT_EQ(g.typeNameOf(p->steps[n - 4].node), "Array") << text;
+  EXPECT_EQ(g.typeNameOf(p->steps[n - 3].node), "IterationBuffer") << text;
+  EXPECT_EQ(g.typeNameOf(p->steps[n - 2].node), "Scalar") << text;
+  EXPECT_EQ(g.typeNameOf(p->steps[n - 1].node), "Leaky") << text;
+  EXPECT_EQ(g.labelText(p->steps[n - 2].via), "[16655]") << text;  // the README names this element
+  EXPECT_NE(text.find("Thread Roots"), std::string::npos) << text;
 }
 
 }  // namespace
