@@ -1,0 +1,128 @@
+// Activation test: the bundled extension (dist/extension.js) with the real vscode-languageclient
+// and the real `heaplens serve`, inside a fake extension host (support/vscodeHost.js).
+//
+// Needs HEAPLENS_BIN. Checks what a VS Code user would see: the commands exist (and do not clash
+// with the ones the client registers for the server), the status bar names the dump after
+// "Open Heap Dump…", hover and code lenses on main.go:53 come through the client's providers,
+// diagnostics land in the client's collection, and after repeated crashes the server is
+// restarted at most 4 times before the user gets an error.
+'use strict';
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const path = require('path');
+const { makeWorkspace, waitFor, withTimeout, testData } = require('./support/server');
+const { install } = require('./support/vscodeHost');
+
+const SITE_LINE = 52;
+const dumpPath = path.join(testData, 'go', 'leakcache-go1.22.heapdump');
+
+/** Pids of `heaplens` processes whose parent is this test process (the client spawns them). */
+function serverPids() {
+  const pids = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
+      if (m && m[1] === 'heaplens' && Number(m[2]) === process.pid) pids.push(Number(entry));
+    } catch {
+      // the process went away while we looked
+    }
+  }
+  return pids;
+}
+
+describe('bundled extension in a fake extension host', () => {
+  let host;
+  let ext;
+  let ws;
+  let doc;
+  const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
+
+  before(() => {
+    const bin = process.env.HEAPLENS_BIN;
+    if (!bin) throw new Error('HEAPLENS_BIN is not set: point it at the built heaplens (make test-extension does)');
+    ws = makeWorkspace({ 'leakcache/main.go': path.join(testData, 'go', 'leakcache', 'main.go') });
+    host = install({ settings: { 'heaplens.serverPath': path.resolve(bin) }, workspaceFolder: ws.dir });
+    ext = require('../dist/extension.js');
+  });
+  after(async () => {
+    for (const pid of serverPids()) process.kill(pid, 'SIGKILL');
+    if (ws) ws.remove();
+  });
+
+  test('activate starts the server; the commands are registered without clashing', async () => {
+    await withTimeout(ext.activate({ subscriptions: [] }), 20000, 'activate');
+    for (const id of ['heaplens.openDump', 'heaplens.closeDump', 'heaplens.restartServer', 'heaplens.loadDump', 'heaplens.unloadDump', 'heaplens.showRetainers']) {
+      assert.ok(host.rec.commands.has(id), `${id} is registered`);
+    }
+    assert.deepEqual(host.rec.messages.filter((m) => m.level === 'error'), []);
+    assert.equal(serverPids().length, 1, 'one server process');
+    const status = host.rec.statusItems[0];
+    await waitFor(() => status.text === '$(database) HeapLens: no dump', 5000, `the empty status; it shows "${status.text}"`);
+  });
+
+  test('Open Heap Dump… loads the dump and the status bar names it', async () => {
+    await withTimeout(host.vscode.commands.executeCommand('heaplens.openDump', host.vscode.Uri.file(dumpPath)), 60000, 'the load');
+    const errors = host.rec.messages.filter((m) => m.level === 'error');
+    assert.deepEqual(errors, []);
+    // 21,440 object records, 234 of which are Go 1.22 heap-bitmap pseudo-objects (tests/data/go README).
+    assert.match(host.rec.statusItems[0].text, /^\$\(database\) leakcache-go1\.22\.heapdump · 21,(206|440) objects$/);
+  });
+
+  test('diagnostics, hover and code lenses on main.go:53 come through the language client', async () => {
+    const file = path.join(ws.dir, 'leakcache', 'main.go');
+    doc = host.openDocument(file, 'go', fs.readFileSync(file, 'utf8'));
+    const uri = doc.uri.toString();
+    const diags = await waitFor(() => {
+      for (const coll of host.rec.diagnostics.values()) {
+        const d = coll.get(uri);
+        if (d && d.some((x) => x.range.start.line === SITE_LINE)) return d;
+      }
+      return undefined;
+    }, 15000, `diagnostics on line ${SITE_LINE + 1} in the client's collection`);
+    assert.ok(diags.find((d) => d.range.start.line === SITE_LINE).message.length > 0);
+
+    const hoverProviders = host.rec.providers.Hover || [];
+    assert.equal(hoverProviders.length, 1, 'the client registered one hover provider');
+    const hover = await hoverProviders[0].provider.provideHover(doc, new host.vscode.Position(SITE_LINE, 8), token);
+    const text = hover.contents.map((c) => c.value ?? String(c)).join('\n');
+    assert.ok(text.includes('10,000'), `hover text:\n${text}`);
+
+    const lensProviders = host.rec.providers.CodeLens || [];
+    assert.equal(lensProviders.length, 1, 'the client registered one code lens provider');
+    const lenses = await lensProviders[0].provider.provideCodeLenses(doc, token);
+    const lens = lenses.find((l) => l.range.start.line === SITE_LINE);
+    assert.ok(lens, `a lens on line ${SITE_LINE + 1}: ${lenses.map((l) => l.range.start.line)}`);
+    assert.equal(lens.command.command, 'heaplens.showRetainers');
+  });
+
+  test('a crashing server is restarted at most 4 times in 3 minutes, then the user is told', async () => {
+    const status = host.rec.statusItems[0];
+    for (let crash = 1; crash <= 5; crash++) {
+      const pid = await waitFor(() => serverPids()[0], 15000, `a server process before crash ${crash}`);
+      // The extension rewrites the status once the (re)started client is running; mark it to see that.
+      status.text = 'marked by the test';
+      process.kill(pid, 'SIGKILL');
+      await waitFor(() => !serverPids().includes(pid), 5000, `server ${pid} to go away`);
+      if (crash <= 4) {
+        await waitFor(() => serverPids().some((p) => p !== pid), 15000, `restart after crash ${crash}`);
+        await waitFor(() => status.text === '$(database) HeapLens: no dump', 15000, `the restarted client to be running after crash ${crash}`);
+      }
+    }
+    const gaveUp = await waitFor(() => host.rec.messages.find((m) => m.level === 'error' && /crashed 5 times within 3 minutes/.test(m.text)), 10000, 'the give-up error message');
+    assert.ok(gaveUp.items.includes('Restart Server'), 'the error offers Restart Server');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.deepEqual(serverPids(), [], 'no fifth restart');
+    assert.match(host.rec.statusItems[0].text, /\$\(warning\) HeapLens/);
+  });
+
+  test('Restart Server brings it back, and deactivate stops it', async () => {
+    await withTimeout(host.vscode.commands.executeCommand('heaplens.restartServer'), 20000, 'restart');
+    assert.equal(serverPids().length, 1, 'one server process after the restart');
+    await waitFor(() => host.rec.statusItems[0].text === '$(database) HeapLens: no dump', 5000, 'the status after the restart');
+    await withTimeout(ext.deactivate(), 10000, 'deactivate');
+    await waitFor(() => serverPids().length === 0, 5000, 'the server to exit after deactivate');
+  });
+});
