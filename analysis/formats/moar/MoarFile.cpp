@@ -635,6 +635,9 @@ void MoarFile::readColumnsInto(uint32_t snap, std::span<const Column> which, con
 
   unsigned threads = maxThreads ? maxThreads : std::max(1u, std::min(std::thread::hardware_concurrency(), 4u));
   threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<size_t>(jobs.size(), 1)));
+  uint64_t compressedTotal = 0;
+  for (const Job& j : jobs) compressedTotal += j.block->end - j.block->start;
+  if (compressedTotal < (uint64_t{1} << 20)) threads = 1;  // a thread hand-off costs more than small blocks
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
   work();

@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <exception>
 #include <stop_token>
 #include <thread>
@@ -374,9 +376,11 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
   std::vector<std::string> summaryErrors(snaps.size());
   std::stop_source workerStop;
   std::atomic<uint32_t> summarised{0};
-  std::atomic<bool> workerDone{false};
+  std::mutex doneMutex;
+  std::condition_variable doneCv;
+  bool workerDone = false;
   std::exception_ptr workerError;
-  std::thread worker([&] {
+  auto summariseOthers = [&] {
     try {
       const TaskContext workerCtx(workerStop.get_token(), nullptr);
       SnapshotColumns c;
@@ -401,8 +405,14 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
     } catch (...) {
       workerError = std::current_exception();
     }
+    std::lock_guard lock(doneMutex);
     workerDone = true;
-  });
+    doneCv.notify_all();
+  };
+  std::thread worker;
+  if (snaps.size() > 1 && bytes.size() >= (uint64_t{8} << 20)) worker = std::thread(summariseOthers);
+  else if (snaps.size() > 1) summariseOthers();  // small files: a thread costs more than it saves
+  else workerDone = true;
   // On any exit (error, cancellation) the worker is stopped and joined before its state goes.
   struct Joiner {
     std::stop_source& stop;
@@ -420,12 +430,13 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
     dump->graph = buildGraph(file, selected, std::move(c), ctx, dump->warnings);
   }
   const uint32_t others = static_cast<uint32_t>(snaps.size() - 1);
-  while (!workerDone.load()) {
+  for (;;) {
     ctx.checkCancelled();
     ctx.report("Reading the other snapshots' columns", others ? static_cast<double>(summarised.load()) / others : 1.0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::unique_lock lock(doneMutex);
+    if (doneCv.wait_for(lock, std::chrono::milliseconds(50), [&] { return workerDone; })) break;
   }
-  worker.join();
+  if (worker.joinable()) worker.join();
   if (workerError) std::rethrow_exception(workerError);
   for (uint32_t i = 0; i < sums.size(); ++i) {
     if (!summaryErrors[i].empty()) dump->warnings.push_back(summaryErrors[i]);

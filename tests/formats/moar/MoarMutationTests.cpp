@@ -1,0 +1,212 @@
+// MoarMutationTests: damaged .mvmheap files end in a Dump or a LoadError, never a crash or a hang.
+//
+// Bases: leaky.mvmheap cut right after snapshot 0's intermediate outer toc
+// (a valid one-snapshot file of ~2.8 MB: 100 cuts, 30 flips), a file
+// rewritten from its first 20,000 collectables and real tables (300 flips,
+// 100 cuts; cheap enough for ASan), and a small written two-snapshot file
+// cut and flipped at every byte, which reaches every header, toc entry and
+// JSON field.
+// Runs in the sanitizer build of `make test`.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <random>
+
+#include "analysis/formats/moar/MoarFile.h"
+#include "analysis/formats/moar/MoarFormat.h"
+#include "tests/formats/moar/MoarTestWriter.h"
+
+namespace heaplens::moar {
+namespace {
+
+std::vector<uint8_t> readAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+// leaky.mvmheap up to the end of the outer toc written after snapshot 0.
+std::vector<uint8_t> firstSnapshotOfLeaky() {
+  std::vector<uint8_t> all = readAll(std::string(HEAPLENS_TEST_DATA) + "/moar/leaky.mvmheap");
+  MoarFile f(all, {});
+  const BlockRef& inner = f.snapshots().at(0).innerToc;
+  const uint64_t outerAt = inner.end + 8;  // right after the inner toc's trailer
+  uint64_t n;
+  std::memcpy(&n, all.data() + outerAt + 8, 8);
+  const uint64_t outerEnd = outerAt + 16 + 24 * n + 8;
+  EXPECT_EQ(std::memcmp(all.data() + outerAt, "toc\0\0\0\0\0", 8), 0);
+  all.resize(outerEnd);
+  return all;
+}
+
+// A smaller file made of real data: snapshot 0's first `keep` collectables
+// with the references among them, and the file's real strings, types and
+// static frames, written afresh. Loads in milliseconds, so hundreds of
+// mutations stay cheap under ASan.
+std::vector<uint8_t> realSubset(const std::vector<uint8_t>& base, uint32_t keep) {
+  MoarFile f(base, {});
+  const Column all[] = {kColKind, kColSize,  kColToFi,   kColRefCount, kColRefStart,
+                        kColUnmanagedSize, kRefDescr, kRefTarget};
+  SnapshotColumns c = f.readColumns(0, all, {}, "subset");
+  testing::MiniSnapshot s;
+  s.gcSeq = 2;
+  for (uint32_t i = 0; i < keep; ++i) {
+    s.kind.push_back(c.col[kColKind].as<uint16_t>()[i]);
+    s.size.push_back(c.col[kColSize].as<uint16_t>()[i]);
+    s.tofi.push_back(c.col[kColToFi].as<uint32_t>()[i]);
+    s.usize.push_back(c.col[kColUnmanagedSize].as<uint64_t>()[i]);
+    const uint64_t start = c.col[kColRefStart].as<uint64_t>()[i], cnt = c.col[kColRefCount].as<uint32_t>()[i];
+    s.rfstr.push_back(s.target.size());
+    uint32_t kept = 0;
+    for (uint64_t j = start; j < start + cnt; ++j) {
+      const uint64_t t = c.col[kRefTarget].as<uint64_t>()[j];
+      if (t >= keep) continue;
+      s.target.push_back(t);
+      s.descr.push_back(c.col[kRefDescr].as<uint64_t>()[j]);
+      ++kept;
+    }
+    s.rfcnt.push_back(kept);
+  }
+  for (uint32_t i = 0; i < f.stringCount(); ++i) s.newStrings.emplace_back(f.string(i));
+  for (const auto& t : f.types()) s.newTypes.push_back({t.reprName, t.typeName});
+  for (const auto& fr : f.staticFrames()) s.newFrames.push_back({fr.name, fr.cuid, fr.line, fr.file});
+  return testing::MoarTestWriter().write({s});
+}
+
+struct Outcome {
+  size_t loaded = 0, rejected = 0;
+};
+
+// Loads one mutated file; only a Dump or a LoadError is acceptable.
+void tryLoad(const std::vector<uint8_t>& bytes, const std::string& what, Outcome& o) {
+  ReadLimits limits;
+  limits.maxTotalBytes = uint64_t{512} << 20;
+  try {
+    auto d = loadMoarDump(bytes, {}, {}, limits);
+    ASSERT_FALSE(d->snapshots.empty()) << what;
+    ASSERT_EQ(d->graph.nodeCount(), d->snapshots[d->selectedSnapshot].objects + 1) << what;
+    ++o.loaded;
+  } catch (const LoadError& e) {
+    ASSERT_NE(std::string(e.what()).find("mvmheap"), std::string::npos) << what << ": " << e.what();
+    ++o.rejected;
+  } catch (const std::exception& e) {
+    FAIL() << what << ": unexpected " << typeid(e).name() << ": " << e.what();
+  }
+}
+
+TEST(MoarMutation, BaseFileLoads) {
+  std::vector<uint8_t> base = firstSnapshotOfLeaky();
+  auto d = loadMoarDump(base, {}, {});
+  ASSERT_EQ(d->snapshots.size(), 1u);
+  EXPECT_EQ(d->snapshots[0].objects, 489954u);  // expected-small.json, snapshot 0
+  EXPECT_TRUE(d->warnings.empty());
+}
+
+TEST(MoarMutation, CutsOfARealSnapshot) {
+  std::vector<uint8_t> base = firstSnapshotOfLeaky();
+  std::mt19937_64 rng(5);
+  Outcome o;
+  std::vector<uint64_t> cuts = {0, 1, 15, 16, 17, 24, 100, base.size() - 1, base.size() - 8, base.size() - 9};
+  while (cuts.size() < 100) cuts.push_back(rng() % base.size());
+  for (uint64_t cut : cuts) {
+    std::vector<uint8_t> m(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(cut));
+    tryLoad(m, "cut at " + std::to_string(cut), o);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_EQ(o.loaded + o.rejected, cuts.size());
+  EXPECT_GT(o.rejected, 90u);  // the only toc is at the end: a cut file has none
+}
+
+// Flips on the full real snapshot are costly (each surviving one loads
+// 490,000 collectables); a few dozen, aimed at the structure, then the
+// bulk on the real-data subset below.
+TEST(MoarMutation, BitFlipsOfARealSnapshot) {
+  std::vector<uint8_t> base = firstSnapshotOfLeaky();
+  MoarFile f(base, {});
+  std::vector<uint64_t> structure;
+  for (uint64_t p = 0; p < 16; ++p) structure.push_back(p);
+  const SnapshotEntry& s = f.snapshots()[0];
+  for (const BlockRef& b : s.blocks)
+    for (uint64_t p = b.start; p < std::min(b.end, b.start + 40); ++p) structure.push_back(p);
+  for (uint64_t p = s.innerToc.start; p < s.innerToc.end + 8; ++p) structure.push_back(p);
+  for (uint64_t p = base.size() - 8; p < base.size(); ++p) structure.push_back(p);
+  std::mt19937_64 rng(3);
+  Outcome o;
+  for (int i = 0; i < 30; ++i) {
+    const uint64_t pos = structure[rng() % structure.size()];
+    const uint8_t bit = static_cast<uint8_t>(1u << (rng() % 8));
+    base[pos] ^= bit;
+    tryLoad(base, "flip of bit " + std::to_string(bit) + " at byte " + std::to_string(pos), o);
+    base[pos] ^= bit;
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_EQ(o.loaded + o.rejected, 30u);
+  EXPECT_GT(o.rejected, 0u);
+}
+
+TEST(MoarMutation, BitFlipsAndCutsOfRealData) {
+  std::vector<uint8_t> base = realSubset(firstSnapshotOfLeaky(), 20000);
+  {
+    auto d = loadMoarDump(base, {}, {});
+    ASSERT_EQ(d->snapshots[0].objects, 20000u);
+  }
+  // Half the flips land on structure (block headers, tocs, JSON, zstd frame
+  // headers), half anywhere; a flip inside compressed data mostly ends as a
+  // zstd error or an out-of-range index.
+  MoarFile f(base, {});
+  std::vector<uint64_t> structure;
+  for (uint64_t p = 0; p < 16; ++p) structure.push_back(p);
+  const SnapshotEntry& s = f.snapshots()[0];
+  for (const BlockRef& b : s.blocks)
+    for (uint64_t p = b.start; p < std::min(b.end, b.start + 40); ++p) structure.push_back(p);
+  for (uint64_t p = s.innerToc.start; p < base.size(); ++p) structure.push_back(p);
+  std::mt19937_64 rng(7);
+  Outcome o;
+  for (int i = 0; i < 300; ++i) {
+    const uint64_t pos = i % 2 ? structure[rng() % structure.size()] : rng() % base.size();
+    const uint8_t bit = static_cast<uint8_t>(1u << (rng() % 8));
+    base[pos] ^= bit;
+    tryLoad(base, "flip of bit " + std::to_string(bit) + " at byte " + std::to_string(pos), o);
+    base[pos] ^= bit;
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_EQ(o.loaded + o.rejected, 300u);
+  EXPECT_GT(o.rejected, 100u);
+  EXPECT_GT(o.loaded, 0u);  // flips in unused bytes (e.g. kind-name padding after the NUL) are harmless
+  for (int i = 0; i < 100; ++i) {
+    const uint64_t cut = rng() % base.size();
+    std::vector<uint8_t> m(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(cut));
+    tryLoad(m, "cut at " + std::to_string(cut), o);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(MoarMutation, EveryCutAndByteFlipOfASmallFile) {
+  testing::MiniSnapshot a = testing::tinySnapshot(true), b = testing::tinySnapshot(false);
+  b.gcSeq = 2;
+  b.topIds = {0};
+  b.topScore = {1};
+  const std::vector<uint8_t> base = testing::MoarTestWriter().write({a, b});
+  Outcome o;
+  for (size_t cut = 0; cut < base.size(); ++cut) {
+    std::vector<uint8_t> m(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(cut));
+    tryLoad(m, "cut at " + std::to_string(cut), o);
+    if (HasFatalFailure()) return;
+  }
+  std::vector<uint8_t> m = base;
+  for (size_t pos = 0; pos < base.size(); ++pos) {
+    for (uint8_t x : {uint8_t{0xFF}, uint8_t{0x01}}) {
+      m[pos] ^= x;
+      tryLoad(m, "xor " + std::to_string(x) + " at byte " + std::to_string(pos), o);
+      m[pos] ^= x;
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_EQ(o.loaded + o.rejected, base.size() * 3);
+  // Cutting keeps the snapshot-0 toc in the middle: some cuts still load one snapshot.
+  EXPECT_GT(o.loaded, 0u);
+}
+
+}  // namespace
+}  // namespace heaplens::moar
