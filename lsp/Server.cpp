@@ -306,12 +306,13 @@ std::future<json> Server::call(std::string_view method, json params) {
 void Server::onInitialize(const json& params, ReplyOnce reply) {
   if (initialized_) throw ResponseError(ErrorCode::InvalidRequest, "initialize sent twice");
   if (!params.is_object()) throw ParamsError("", "object, got " + protocol::typeName(params));
-  if (const json* caps = protocol::optObject(params, "capabilities")) {
-    try {
-      if (const json* window = protocol::optObject(*caps, "window"))
-        clientWorkDoneProgress_ = protocol::optBool(*window, "workDoneProgress").value_or(false);
-    } catch (const ParamsError& e) {
-      throw e.within("capabilities");
+  // Capabilities are read leniently: an empty table arrives as [] from Neovim, and a client's odd
+  // capability must not fail the session.
+  if (auto caps = params.find("capabilities"); caps != params.end() && caps->is_object()) {
+    auto window = caps->find("window");
+    if (window != caps->end() && window->is_object()) {
+      auto wdp = window->find("workDoneProgress");
+      clientWorkDoneProgress_ = wdp != window->end() && wdp->is_boolean() && wdp->get<bool>();
     }
   }
   std::vector<std::string> folders;
@@ -702,6 +703,8 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
         // Replace a dump of the same path; a failed or cancelled load never gets here.
         std::erase_if(dumps_, [&](const LoadedEntry& e) { return e.dump->dump().path == dump->path; });
         dumps_.push_back({loaded, summary});
+        // In the same step, so heaplens/summary never shows a path both loaded and loading.
+        if (auto it = std::find(loading_.begin(), loading_.end(), path); it != loading_.end()) loading_.erase(it);
       }
       progress.end("Loaded " + std::to_string(dump->objectCount()) + " objects");
       finish(summary, std::nullopt);

@@ -208,7 +208,7 @@ def main():
             if op == ">>>":
                 text = rest.replace("${ID}", json.dumps(last_id))
                 msg = json.loads(text)
-                if isinstance(msg, dict) and "id" in msg and "method" in msg and not exit_sent:
+                if isinstance(msg, dict) and isinstance(msg.get("id"), (int, str)) and isinstance(msg.get("method"), str) and not exit_sent:
                     sent_ids.append(json.dumps(msg["id"]))
                 if isinstance(msg, dict) and msg.get("method") == "exit":
                     exit_sent = True
