@@ -166,7 +166,7 @@ public:
     if (bytes_.size() < kGoDumpHeader.size() ||
         std::memcmp(bytes_.data(), kGoDumpHeader.data(), kGoDumpHeader.size()) != 0) {
       if (bytes_.size() < kGoDumpHeader.size() &&
-          std::memcmp(bytes_.data(), kGoDumpHeader.data(), bytes_.size()) == 0) {
+          (bytes_.empty() || std::memcmp(bytes_.data(), kGoDumpHeader.data(), bytes_.size()) == 0)) {
         s_.truncation = "truncated at byte " + std::to_string(bytes_.size()) +
                         ": the file ends inside the 16-byte header \"go1.7 heap dump\\n\"";
         return std::move(s_);
