@@ -1,7 +1,388 @@
-// Report: placeholder until the analyses land (see Report.h).
+// Report: the format-neutral dump report (see Report.h).
+//
+// Everything is computed into one JSON value first; the text form renders
+// that value, so the two outputs cannot disagree.
 #include "lsp/Report.h"
 
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+
+#include "analysis/Aggregate.h"
+#include "analysis/SourceMap.h"
+#include "analysis/Text.h"
+
 namespace heaplens::lsp {
-nlohmann::json reportJson(const Dump& dump, const ReportOptions&) { return {{"path", dump.path}}; }
-std::string reportText(const Dump& dump, const ReportOptions&) { return dump.path + "\n"; }
+
+using nlohmann::json;
+
+namespace {
+
+json cellJson(const Cell& c) { return c.number ? json(*c.number) : json(c.text); }
+
+std::string baseName(std::string_view path) {
+  std::string p = SourceMap::normalise(path);
+  auto slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+json frameJson(const HeapGraph& g, LocationId id) {
+  const SourceLocation& loc = g.locations[id];
+  return json{{"function", std::string(g.str(loc.function))}, {"file", std::string(g.str(loc.file))}, {"line", loc.line}};
+}
+
+// "main.fillCache main.go:53": the innermost frame outside the runtime, else the innermost frame.
+std::string siteName(const HeapGraph& g, SiteId s) {
+  auto frames = g.frames(s);
+  if (frames.empty()) return "(no stack)";
+  LocationId chosen = frames.front();
+  for (LocationId f : frames) {
+    if (SourceMap::classifyPath(g.str(g.locations[f].file)) != FrameOrigin::Runtime) {
+      chosen = f;
+      break;
+    }
+  }
+  const SourceLocation& loc = g.locations[chosen];
+  std::string name(g.str(loc.function));
+  std::string file = baseName(g.str(loc.file));
+  if (!file.empty()) name += (name.empty() ? "" : " ") + file + (loc.line ? ":" + std::to_string(loc.line) : "");
+  return name.empty() ? "(unnamed)" : name;
+}
+
+json statsJson(const GroupStats& s) {
+  return json{{"count", s.count}, {"shallowBytes", s.shallowBytes}, {"retainedBytes", s.retainedBytes}};
+}
+
+json siteJson(const HeapGraph& g, const SiteAggregate& a) {
+  json stack = json::array();
+  for (LocationId f : g.frames(a.site)) stack.push_back(frameJson(g, f));
+  json j = statsJson(a.stats);
+  j["site"] = a.site;
+  j["name"] = siteName(g, a.site);
+  j["stack"] = std::move(stack);
+  return j;
+}
+
+// Sites whose nodes are frames (MoarVM) rather than allocations.
+std::vector<uint8_t> frameSites(const HeapGraph& g) {
+  std::vector<uint8_t> isFrame(g.siteCount(), 0);
+  for (NodeId n = 0; n < g.nodeCount(); ++n)
+    if (g.kind(n) == NodeKind::Frame && g.site[n] != kNoSite && g.site[n] < isFrame.size()) isFrame[g.site[n]] = 1;
+  return isFrame;
+}
+
+}  // namespace
+
+json reportJson(const Dump& d, const ReportOptions& options) {
+  const HeapGraph& g = d.graph;
+  const size_t top = options.top;
+  json r;
+  r["format"] = d.format;
+  r["description"] = d.formatDescription;
+  r["path"] = d.path;
+  r["objects"] = d.objectCount();
+  r["totalBytes"] = d.totalBytes();
+  r["unreachable"] = {{"objects", d.unreachableObjects}, {"bytes", d.unreachableBytes}};
+
+  json facts = json::array();
+  for (const Fact& f : d.facts) facts.push_back({{"id", f.id}, {"label", f.label}, {"value", cellJson(f.value)}, {"text", f.value.text}});
+  r["facts"] = std::move(facts);
+  r["warnings"] = d.warnings;
+  r["attributionProblem"] = d.attributionProblem ? json(*d.attributionProblem) : json(nullptr);
+
+  json tables = json::array();
+  for (const Table& t : d.tables) {
+    json rows = json::array();
+    for (const auto& row : t.rows) {
+      json cells = json::array();
+      for (const Cell& c : row) cells.push_back(cellJson(c));
+      rows.push_back(std::move(cells));
+    }
+    tables.push_back({{"id", t.id}, {"title", t.title}, {"columns", t.columns}, {"rows", std::move(rows)}});
+  }
+  r["tables"] = std::move(tables);
+
+  json snapshots = json::array();
+  for (const SnapshotInfo& s : d.snapshots)
+    snapshots.push_back({{"index", s.index}, {"gcSequence", s.gcSequence}, {"timeMicros", s.timeMicros},
+                         {"objects", s.objects}, {"references", s.references}, {"heapBytes", s.heapBytes},
+                         {"complete", s.complete}, {"selected", s.index == d.selectedSnapshot}});
+  r["snapshots"] = std::move(snapshots);
+  if (!d.snapshots.empty()) r["selectedSnapshot"] = d.selectedSnapshot;
+
+  // Allocation sites (frame sites are reported separately below).
+  auto isFrameSite = frameSites(g);
+  std::vector<SiteAggregate> sites;
+  for (auto& a : aggregateBySite(d))
+    if (a.site < isFrameSite.size() && !isFrameSite[a.site]) sites.push_back(a);
+  std::span<const SiteAggregate> siteSpan(sites);
+  json byLive = json::array(), byRetained = json::array();
+  for (size_t i : topN(siteSpan, top, [](const SiteAggregate& a) { return a.stats.shallowBytes; }))
+    byLive.push_back(siteJson(g, sites[i]));
+  for (size_t i : topN(siteSpan, top, [](const SiteAggregate& a) { return a.stats.retainedBytes; }))
+    byRetained.push_back(siteJson(g, sites[i]));
+  r["sitesByLiveBytes"] = std::move(byLive);
+  r["sitesByRetainedBytes"] = std::move(byRetained);
+
+  auto types = aggregateByType(d);
+  std::span<const TypeAggregate> typeSpan(types);
+  auto typeJson = [&](const TypeAggregate& t) {
+    json j = statsJson(t.stats);
+    j["type"] = std::string(g.str(g.typeName[t.type]));
+    return j;
+  };
+  json byCount = json::array(), bySize = json::array();
+  for (size_t i : topN(typeSpan, top, [](const TypeAggregate& t) { return t.stats.count; })) byCount.push_back(typeJson(types[i]));
+  for (size_t i : topN(typeSpan, top, [](const TypeAggregate& t) { return t.stats.shallowBytes; })) bySize.push_back(typeJson(types[i]));
+  r["typesByCount"] = std::move(byCount);
+  r["typesBySize"] = std::move(bySize);
+
+  // Roots: the super-root's children, once each, by what they retain.
+  struct Root {
+    NodeId node;
+    EdgeIndex edge;
+    uint64_t retained;
+  };
+  std::vector<Root> roots;
+  if (g.nodeCount() > 0) {
+    std::vector<uint8_t> seen(g.nodeCount(), 0);
+    for (EdgeIndex e = g.firstEdge[kSuperRoot]; e < g.firstEdge[kSuperRoot + 1]; ++e) {
+      NodeId t = g.edgeTarget[e];
+      if (t >= g.nodeCount() || seen[t]) continue;
+      seen[t] = 1;
+      roots.push_back({t, e, t < d.retained.size() ? d.retained[t] : 0});
+    }
+  }
+  json rootsJson = json::array();
+  for (size_t i : topN(std::span<const Root>(roots), top, [](const Root& x) { return x.retained; })) {
+    const Root& x = roots[i];
+    std::string label = g.labelText(x.edge);
+    rootsJson.push_back({{"node", x.node}, {"label", label.empty() ? std::string(g.typeNameOf(x.node)) : label},
+                         {"type", std::string(g.typeNameOf(x.node))}, {"retainedBytes", x.retained}});
+  }
+  r["largestRoots"] = std::move(rootsJson);
+
+  // Frames that retain most (formats whose graph holds frames, e.g. MoarVM).
+  std::vector<SiteAggregate> frames;
+  for (auto& a : aggregateBySite(d))
+    if (a.site < isFrameSite.size() && isFrameSite[a.site]) frames.push_back(a);
+  if (!frames.empty()) {
+    json fj = json::array();
+    for (size_t i : topN(std::span<const SiteAggregate>(frames), top, [](const SiteAggregate& a) { return a.stats.retainedBytes; }))
+      fj.push_back(siteJson(g, frames[i]));
+    r["framesByRetainedBytes"] = std::move(fj);
+  }
+
+  // Types that grow from the first to the selected snapshot.
+  const TypeTimeline& tl = d.typeTimeline;
+  if (tl.bytes.size() >= 2) {
+    size_t last = std::min<size_t>(d.selectedSnapshot, tl.bytes.size() - 1);
+    if (last == 0) last = tl.bytes.size() - 1;
+    struct Growth {
+      size_t type;
+      int64_t bytes, count;
+    };
+    std::vector<Growth> growth;
+    auto at = [](const std::vector<std::vector<uint64_t>>& v, size_t s, size_t t) -> uint64_t {
+      return s < v.size() && t < v[s].size() ? v[s][t] : 0;
+    };
+    for (size_t t = 0; t < tl.typeNames.size(); ++t) {
+      int64_t db = static_cast<int64_t>(at(tl.bytes, last, t)) - static_cast<int64_t>(at(tl.bytes, 0, t));
+      int64_t dc = static_cast<int64_t>(at(tl.counts, last, t)) - static_cast<int64_t>(at(tl.counts, 0, t));
+      if (db > 0 || dc > 0) growth.push_back({t, db, dc});
+    }
+    json gj = json::array();
+    for (size_t i : topN(std::span<const Growth>(growth), top, [](const Growth& x) { return std::pair(x.bytes, x.count); })) {
+      const Growth& x = growth[i];
+      gj.push_back({{"type", tl.typeNames[x.type]}, {"fromSnapshot", 0}, {"toSnapshot", last},
+                    {"firstCount", at(tl.counts, 0, x.type)}, {"lastCount", at(tl.counts, last, x.type)},
+                    {"countDelta", x.count}, {"firstBytes", at(tl.bytes, 0, x.type)},
+                    {"lastBytes", at(tl.bytes, last, x.type)}, {"bytesDelta", x.bytes}});
+    }
+    r["growingTypes"] = std::move(gj);
+  }
+  return r;
+}
+
+namespace {
+
+// A plain-text table: left-aligned text columns, right-aligned numbers.
+class TextTable {
+public:
+  explicit TextTable(std::vector<std::string> header) : rows_{std::move(header)} {}
+  void add(std::vector<std::string> row, std::vector<bool> numeric = {}) {
+    rows_.push_back(std::move(row));
+    numeric_.push_back(std::move(numeric));
+  }
+  void print(std::ostream& out, const std::string& indent = "  ") const {
+    std::vector<size_t> width;
+    for (const auto& row : rows_)
+      for (size_t i = 0; i < row.size(); ++i) {
+        if (width.size() <= i) width.push_back(0);
+        width[i] = std::max(width[i], displayWidth(row[i]));
+      }
+    bool noHeader = std::all_of(rows_[0].begin(), rows_[0].end(), [](const std::string& c) { return c.empty(); });
+    for (size_t r = noHeader ? 1 : 0; r < rows_.size(); ++r) {
+      out << indent;
+      for (size_t i = 0; i < rows_[r].size(); ++i) {
+        bool right = r > 0 && i < numeric_[r - 1].size() && numeric_[r - 1][i];
+        size_t pad = width[i] - displayWidth(rows_[r][i]);
+        if (right) out << std::string(pad, ' ') << rows_[r][i];
+        else out << rows_[r][i] << (i + 1 < rows_[r].size() ? std::string(pad, ' ') : "");
+        if (i + 1 < rows_[r].size()) out << "  ";
+      }
+      out << "\n";
+    }
+  }
+
+private:
+  static size_t displayWidth(const std::string& s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // count code points, not bytes
+    return n;
+  }
+  std::vector<std::vector<std::string>> rows_;
+  std::vector<std::vector<bool>> numeric_;
+};
+
+std::string cellText(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number()) return formatNumber(v.get<double>());
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  return v.dump();
+}
+
+void heading(std::ostream& out, const std::string& title) { out << "\n" << title << "\n"; }
+
+void printSites(std::ostream& out, const json& sites, bool showStacks) {
+  TextTable t({"site", "objects", "live bytes", "retained"});
+  for (const auto& s : sites)
+    t.add({s["name"], formatCount(s["count"]), formatBytes(s["shallowBytes"]), formatBytes(s["retainedBytes"])},
+          {false, true, true, true});
+  t.print(out);
+  if (!showStacks) return;
+  for (const auto& s : sites) {
+    if (s["stack"].size() <= 1) continue;
+    out << "  stack of " << s["name"].get<std::string>() << ":\n";
+    size_t shown = 0;
+    for (const auto& f : s["stack"]) {
+      if (shown++ == 8) {
+        out << "      ... " << (s["stack"].size() - 8) << " more frames\n";
+        break;
+      }
+      out << "      " << f["function"].get<std::string>() << " " << baseName(f["file"].get<std::string>());
+      if (f["line"].get<uint64_t>()) out << ":" << f["line"].get<uint64_t>();
+      out << "\n";
+    }
+  }
+}
+
+}  // namespace
+
+std::string reportText(const Dump& d, const ReportOptions& options) {
+  json r = reportJson(d, options);
+  std::ostringstream out;
+  out << d.formatDescription << "\n";
+  out << "  file         " << d.path << "\n";
+  out << "  objects      " << formatCount(d.objectCount()) << "\n";
+  out << "  total bytes  " << formatBytesLong(d.totalBytes()) << "\n";
+  out << "  unreachable  " << formatCount(d.unreachableObjects) << " objects, " << formatBytesLong(d.unreachableBytes) << "\n";
+  if (!d.snapshots.empty())
+    out << "  snapshot     " << d.selectedSnapshot << " of " << d.snapshots.size() << " (0-based)\n";
+
+  if (!d.facts.empty()) {
+    heading(out, "Facts");
+    TextTable t({"", ""});
+    for (const Fact& f : d.facts) t.add({f.label, f.value.text});
+    t.print(out);
+  }
+  if (d.attributionProblem) {
+    heading(out, "Attribution");
+    out << "  " << *d.attributionProblem << "\n";
+  }
+  if (!d.warnings.empty()) {
+    heading(out, "Warnings");
+    for (const auto& w : d.warnings) out << "  - " << w << "\n";
+  }
+  for (const Table& table : d.tables) {
+    heading(out, table.title);
+    TextTable t(table.columns);
+    size_t shown = 0;
+    for (const auto& row : table.rows) {
+      if (shown++ == std::max<size_t>(options.top * 5, 50)) {
+        out << "  (" << table.rows.size() - shown + 1 << " more rows; see --json)\n";
+        break;
+      }
+      std::vector<std::string> cells;
+      std::vector<bool> numeric;
+      for (const Cell& c : row) {
+        cells.push_back(c.text);
+        numeric.push_back(c.number.has_value());
+      }
+      t.add(std::move(cells), std::move(numeric));
+    }
+    t.print(out);
+  }
+  if (!d.snapshots.empty()) {
+    heading(out, "Snapshots");
+    TextTable t({"#", "GC seq", "objects", "references", "heap bytes", "complete"});
+    for (const auto& s : r["snapshots"])
+      t.add({std::to_string(s["index"].get<uint64_t>()) + (s["selected"].get<bool>() ? "*" : ""),
+             formatCount(s["gcSequence"]), formatCount(s["objects"]), formatCount(s["references"]),
+             formatBytes(s["heapBytes"]), s["complete"].get<bool>() ? "yes" : "no"},
+            {true, true, true, true, true, false});
+    t.print(out);
+  }
+  if (!r["sitesByLiveBytes"].empty()) {
+    heading(out, "Top allocation sites by live bytes");
+    printSites(out, r["sitesByLiveBytes"], true);
+    heading(out, "Top allocation sites by retained bytes");
+    printSites(out, r["sitesByRetainedBytes"], false);
+  }
+  if (!r["typesByCount"].empty()) {
+    bool onlyUnknown = r["typesByCount"].size() == 1 && r["typesByCount"][0]["type"] == "(unknown)";
+    if (!onlyUnknown) {
+      heading(out, "Top types by count");
+      TextTable t({"type", "objects", "bytes", "retained"});
+      for (const auto& x : r["typesByCount"])
+        t.add({x["type"], formatCount(x["count"]), formatBytes(x["shallowBytes"]), formatBytes(x["retainedBytes"])},
+              {false, true, true, true});
+      t.print(out);
+      heading(out, "Top types by size");
+      TextTable s({"type", "bytes", "objects", "retained"});
+      for (const auto& x : r["typesBySize"])
+        s.add({x["type"], formatBytes(x["shallowBytes"]), formatCount(x["count"]), formatBytes(x["retainedBytes"])},
+              {false, true, true, true});
+      s.print(out);
+    } else {
+      heading(out, "Types");
+      out << "  the dump records no object types (all " << formatCount(r["typesByCount"][0]["count"]) << " are \"(unknown)\")\n";
+    }
+  }
+  if (!r["largestRoots"].empty()) {
+    heading(out, "Largest roots by retained bytes");
+    TextTable t({"root", "type", "retained"});
+    for (const auto& x : r["largestRoots"]) t.add({x["label"], x["type"], formatBytes(x["retainedBytes"])}, {false, false, true});
+    t.print(out);
+  }
+  if (r.contains("framesByRetainedBytes")) {
+    heading(out, "Frames that retain most");
+    TextTable t({"frame", "frames", "retained"});
+    for (const auto& x : r["framesByRetainedBytes"])
+      t.add({x["name"], formatCount(x["count"]), formatBytes(x["retainedBytes"])}, {false, true, true});
+    t.print(out);
+  }
+  if (r.contains("growingTypes") && !r["growingTypes"].empty()) {
+    heading(out, "Types that grow (snapshot 0 to " + std::to_string(r["growingTypes"][0]["toSnapshot"].get<uint64_t>()) + ")");
+    TextTable t({"type", "count", "change", "bytes", "change"});
+    for (const auto& x : r["growingTypes"])
+      t.add({x["type"], formatCount(x["lastCount"]), formatSignedCount(x["countDelta"], true), formatBytes(x["lastBytes"]),
+             formatSignedBytes(x["bytesDelta"])},
+            {false, true, true, true, true});
+    t.print(out);
+  }
+  (void)cellText;
+  return out.str();
+}
+
 }  // namespace heaplens::lsp
