@@ -96,6 +96,17 @@ describe('bundled extension in a fake extension host', () => {
     const lens = lenses.find((l) => l.range.start.line === SITE_LINE);
     assert.ok(lens, `a lens on line ${SITE_LINE + 1}: ${lenses.map((l) => l.range.start.line)}`);
     assert.equal(lens.command.command, 'heaplens.showRetainers');
+
+    // Clicking the lens: VS Code runs its command; the client forwards it to the server and the
+    // extension shows the retention paths; choosing the path's last step opens main.go:53.
+    host.rec.pick = (items) => [...items].reverse().find((i) => i.step.location);
+    await withTimeout(host.vscode.commands.executeCommand(lens.command.command, ...lens.command.arguments), 20000, 'showRetainers');
+    assert.equal(host.rec.quickPicks.length, 1, 'a pick list of path steps was shown');
+    assert.match(host.rec.quickPicks[0].items[0].label, /^path 1: /);
+    const shown = host.rec.shownDocuments.at(-1);
+    assert.ok(shown, 'a step with a location was opened');
+    assert.equal(shown.uri.fsPath, doc.uri.fsPath);
+    assert.equal(shown.options.selection.start.line, SITE_LINE);
   });
 
   test('a crashing server is restarted at most 4 times in 3 minutes, then the user is told', async () => {

@@ -106,6 +106,10 @@ function createHost({ settings = {}, workspaceFolder }) {
     messages: [],
     statusItems: [],
     output: [],
+    quickPicks: [],
+    shownDocuments: [],
+    /** Chooses from a pick list: (items) -> item; the default picks nothing. */
+    pick: () => undefined,
   };
   const events = {};
   const ev = (name) => (events[name] || (events[name] = new EventEmitter()));
@@ -203,9 +207,16 @@ function createHost({ settings = {}, workspaceFolder }) {
       showInformationMessage: message('info'),
       showWarningMessage: message('warning'),
       showErrorMessage: message('error'),
-      showQuickPick: async () => undefined,
+      showQuickPick: async (items, options) => {
+        const list = await items;
+        rec.quickPicks.push({ items: list, options });
+        return rec.pick(list);
+      },
       showOpenDialog: async () => undefined,
-      showTextDocument: async () => ({}),
+      showTextDocument: async (uri, options) => {
+        rec.shownDocuments.push({ uri, options });
+        return {};
+      },
       withProgress: (options, task) => task({ report() {} }, new CancellationTokenSource().token),
     },
     commands: {
