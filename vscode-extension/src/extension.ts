@@ -23,6 +23,7 @@ class Extension implements ClientHost, vscode.Disposable {
   private readonly status = new StatusBar();
   private readonly budget = new RestartBudget(4, 3 * 60 * 1000);
   private whyNotRunning = 'the HeapLens server has not started yet';
+  private pollTimer: NodeJS.Timeout | undefined;
 
   constructor() {
     this.settings = this.readSettings();
@@ -83,7 +84,15 @@ class Extension implements ClientHost, vscode.Disposable {
     try {
       const result = await this.runningClient().sendRequest(SummaryRequest.type, {});
       const dumps = (Array.isArray(result?.dumps) ? result.dumps : []).map((d, i) => asDumpSummary(d, `heaplens/summary dumps[${i}]`));
-      this.status.show(dumps);
+      const loading = Array.isArray(result?.loading) ? result.loading.map(String) : [];
+      this.status.show(dumps, loading);
+      // Loads started by the server itself (heaplens.dumps) end without a reply to us: poll until done.
+      if (loading.length > 0 && !this.pollTimer) {
+        this.pollTimer = setTimeout(() => {
+          this.pollTimer = undefined;
+          void this.refreshStatus();
+        }, 1000);
+      }
     } catch (e) {
       const problem = `HeapLens: could not ask the server what is loaded: ${errorText(e)}`;
       this.output.appendLine(problem);
@@ -132,6 +141,7 @@ class Extension implements ClientHost, vscode.Disposable {
   }
 
   async dispose(): Promise<void> {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
     const client = this.client;
     this.client = undefined;
     this.status.dispose();

@@ -39,8 +39,16 @@ export interface StatusText {
   tooltip: string;
 }
 
-/** Status bar item: "$(database) leakcache.heapdump · 21,206 objects", or a count when several are loaded. */
-export function statusText(dumps: DumpSummary[]): StatusText {
+/**
+ * Status bar item: "$(database) leakcache.heapdump · 21,206 objects", or a count when several are
+ * loaded; a spinning icon and the file names while loads are running.
+ */
+export function statusText(dumps: DumpSummary[], loading: string[] = []): StatusText {
+  if (loading.length > 0) {
+    const names = loading.map((p) => path.basename(p));
+    const loaded = dumps.length > 0 ? `\n\nLoaded:\n${dumps.map((d) => dumpName(d)).join('\n')}` : '';
+    return { text: `$(sync~spin) HeapLens: loading ${names.join(', ')}`, tooltip: `Loading ${loading.join(', ')}${loaded}` };
+  }
   if (dumps.length === 0) {
     return { text: '$(database) HeapLens: no dump', tooltip: 'No heap dump loaded. Click to open one.' };
   }

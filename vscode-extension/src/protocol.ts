@@ -35,6 +35,8 @@ export interface DumpSummary {
 
 export interface SummaryResult {
   dumps: DumpSummary[];
+  /** Paths whose load is still running (from heaplens.dumps or another client request). */
+  loading?: string[];
 }
 
 export const SummaryRequest = {

@@ -1,7 +1,7 @@
 // statusBar: a status bar item naming the loaded dump(s); click to open one.
 //
 // Updated from heaplens/summary after the client starts and after every
-// load/unload. A failed refresh shows in the item itself (warning icon and the
+// load/unload, and polled while the server reports loads still running. A failed refresh shows in the item itself (warning icon and the
 // reason in its tooltip) rather than disappearing. Extension host thread.
 import * as vscode from 'vscode';
 import { DumpSummary } from './protocol';
@@ -22,9 +22,9 @@ export class StatusBar implements vscode.Disposable {
     return this.dumps;
   }
 
-  show(dumps: DumpSummary[]): void {
+  show(dumps: DumpSummary[], loading: string[] = []): void {
     this.dumps = dumps;
-    const { text, tooltip } = statusText(dumps);
+    const { text, tooltip } = statusText(dumps, loading);
     this.item.text = text;
     this.item.tooltip = tooltip;
     this.item.backgroundColor = undefined;

@@ -172,3 +172,57 @@ describe('heaplens serve: Go features on leakcache-go1.22', () => {
     assert.deepEqual(exit, { code: 0, signal: null }, `stderr:\n${server.stderr}`);
   });
 });
+
+describe('heaplens serve: the settings the extension sends', () => {
+  let server;
+  let ws;
+
+  before(() => {
+    ws = makeWorkspace({ 'leakcache/main.go': path.join(testData, 'go', 'leakcache', 'main.go') });
+    server = startServer();
+  });
+  after(() => {
+    if (server) server.kill();
+    if (ws) ws.remove();
+  });
+
+  test('heaplens.dumps in initializationOptions is loaded at start; a bad entry is shown to the user', async () => {
+    const { parseSettings, toServerSettings } = require('../out/config');
+    const missing = path.join(ws.dir, 'missing.heapdump');
+    // Exactly what the extension computes from the user's settings.
+    const { settings, problems } = parseSettings({ get: (k) => ({ dumps: [path.join(testData, 'go', 'leakcache-go1.19.heapdump'), 'missing.heapdump'] })[k] }, ws.dir);
+    assert.deepEqual(problems, []);
+    assert.equal(settings.dumps[1], missing, 'relative entries resolve against the workspace folder');
+    await server.initialize({
+      rootUri: pathToFileURL(ws.dir).href,
+      workspaceFolders: [{ uri: pathToFileURL(ws.dir).href, name: 'ws' }],
+      capabilities: { window: { workDoneProgress: true } },
+      initializationOptions: toServerSettings(settings),
+    });
+    await server.conn.sendNotification(rpc.InitializedNotification.type, {});
+    let last;
+    await waitFor(() => {
+      server.conn.sendRequest(protocol.SummaryRequest.type, {}).then((r) => { last = r; }, () => {});
+      return last && last.dumps.some((d) => d.path.endsWith('leakcache-go1.19.heapdump')) && (last.loading || []).length === 0;
+    }, 30000, `the configured dump to be loaded; last summary ${JSON.stringify(last)}`);
+    assert.equal(last.dumps.length, 1, 'only the dump that exists is loaded');
+    assert.equal(last.dumps[0].format, 'go');
+    assert.ok(server.logs.some((m) => m.includes('missing.heapdump')), `the missing entry is reported: ${JSON.stringify(server.logs)}`);
+  });
+
+  test('didChangeConfiguration {"heaplens": {...}} with another dump loads it too', async () => {
+    const { parseSettings, toServerSettings } = require('../out/config');
+    const { settings } = parseSettings({ get: (k) => ({ dumps: [dumpPath], maxPaths: 2 })[k] }, ws.dir);
+    await server.conn.sendNotification(rpc.DidChangeConfigurationNotification.type, { settings: { heaplens: toServerSettings(settings) } });
+    let last;
+    await waitFor(() => {
+      server.conn.sendRequest(protocol.SummaryRequest.type, {}).then((r) => { last = r; }, () => {});
+      return last && last.dumps.some((d) => path.resolve(d.path) === path.resolve(dumpPath));
+    }, 30000, `the newly configured dump to be loaded; last summary ${JSON.stringify(last)}`);
+  });
+
+  test('shutdown then exit ends the server with exit code 0', async () => {
+    const exit = await server.shutdown();
+    assert.deepEqual(exit, { code: 0, signal: null }, `stderr:\n${server.stderr}`);
+  });
+});

@@ -90,6 +90,9 @@ test('status bar: several dumps are counted, nothing loaded says so', () => {
   assert.match(s.tooltip, /1 warning$/m);
   assert.equal(statusText([a]).text, '$(database) a.heapdump · 1 object');
   assert.equal(statusText([]).text, '$(database) HeapLens: no dump');
+  const busy = statusText([a], ['/d/leakcache-go1.19.heapdump']);
+  assert.equal(busy.text, '$(sync~spin) HeapLens: loading leakcache-go1.19.heapdump');
+  assert.match(busy.tooltip, /Loaded:\na\.heapdump/);
 });
 
 test('format: bytes and counts', () => {
