@@ -207,7 +207,8 @@ describe('heaplens serve: the settings the extension sends', () => {
     }, 30000, `the configured dump to be loaded; last summary ${JSON.stringify(last)}`);
     assert.equal(last.dumps.length, 1, 'only the dump that exists is loaded');
     assert.equal(last.dumps[0].format, 'go');
-    assert.ok(server.logs.some((m) => m.includes('missing.heapdump')), `the missing entry is reported: ${JSON.stringify(server.logs)}`);
+    await waitFor(() => server.logs.some((m) => m.includes('missing.heapdump')), 10000,
+      `window/showMessage or logMessage naming missing.heapdump; got ${JSON.stringify(server.logs)}`);
   });
 
   test('didChangeConfiguration {"heaplens": {...}} with another dump loads it too', async () => {
