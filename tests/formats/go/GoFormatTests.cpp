@@ -13,6 +13,7 @@
 #include <memory>
 #include <set>
 
+#include "analysis/Paths.h"
 #include "analysis/formats/go/GoFormat.h"
 #include "tests/formats/go/GoTestUtil.h"
 
@@ -44,6 +45,8 @@ protected:
 };
 
 TEST_P(Leakcache, IsDetectedAsGo) {
+  EXPECT_EQ(detectFormat(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("go1.7 heap dump\n"), 16)),
+            &goFormat());
   EXPECT_EQ(dump().format, "go");
   EXPECT_EQ(factText(dump(), "format"), "Go heap dump");
   EXPECT_EQ(factText(dump(), "arch"), "amd64");
@@ -166,6 +169,15 @@ TEST_P(Leakcache, StackHeldSliceIsRetainedOnlyByTheHolderFrame) {
     }
   EXPECT_TRUE(labelled);
   EXPECT_EQ(dump().retained[frame], 40960u);
+
+  // The shortest path from the roots reads: goroutine N (chan receive) → frame <holder> → the slice.
+  PathFinder paths(graph());
+  auto path = paths.shortestPath(slice);
+  ASSERT_TRUE(path.has_value());
+  ASSERT_EQ(path->steps.size(), 3u);
+  EXPECT_TRUE(graph().labelText(path->steps[0].via).starts_with("goroutine ")) << graph().labelText(path->steps[0].via);
+  EXPECT_EQ(path->steps[1].node, frame);
+  EXPECT_EQ(path->steps[2].node, slice);
 }
 
 TEST_P(Leakcache, FinalizerRootHoldsTheLine110Session) {

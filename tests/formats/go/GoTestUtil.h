@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,19 +22,9 @@ namespace heaplens::gotest {
 
 inline std::string dataPath(std::string_view rel) { return std::string(HEAPLENS_TEST_DATA) + "/go/" + std::string(rel); }
 
-// What the registry's loadDump() does for a Go dump (go_tests links the Go format only, not the
-// registry): check detection on the file's head, load, then dominators and retained sizes.
-inline std::unique_ptr<Dump> load(std::string_view rel) {
-  std::string path = dataPath(rel);
-  std::ifstream in(path, std::ios::binary);
-  std::vector<uint8_t> head(64);
-  in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<size_t>(in.gcount()));
-  EXPECT_TRUE(goFormat().detect(head)) << path;
-  std::unique_ptr<Dump> dump = goFormat().load(path, {}, {});
-  finishDump(*dump, {});
-  return dump;
-}
+// The registry's full load: detection by content, the Go parser, then finishDump() (dominators,
+// retained sizes, unreachable counts).
+inline std::unique_ptr<Dump> load(std::string_view rel) { return loadDump(dataPath(rel), {}, {}); }
 
 inline const Fact* findFact(const Dump& d, std::string_view id) {
   for (const Fact& f : d.facts)
