@@ -12,7 +12,7 @@ import { registerCommands } from './commands';
 import { ClientHost } from './host';
 import { SummaryRequest, asDumpSummary } from './protocol';
 import { RestartBudget } from './restart';
-import { errorText, retainersMiddleware } from './retainers';
+import { errorText, registerRetainersCommand, retainersMiddleware } from './retainers';
 import { StatusBar } from './statusBar';
 
 class Extension implements ClientHost, vscode.Disposable {
@@ -27,6 +27,10 @@ class Extension implements ClientHost, vscode.Disposable {
 
   constructor() {
     this.settings = this.readSettings();
+  }
+
+  get currentSettings(): HeapLensSettings {
+    return this.settings;
   }
 
   runningClient(): LanguageClient {
@@ -157,6 +161,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
   extension = new Extension();
   const ext = extension;
   registerCommands(ctx, ext, ext.output);
+  registerRetainersCommand(ctx, ext, () => ext.currentSettings.maxPaths);
   ctx.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(Section)) void ext.onSettingsChanged();

@@ -5,6 +5,7 @@
 // middleware here shows the answer: one row per path step, and choosing a step
 // that has a source location opens it. When the answer holds no paths but the
 // lens arguments name a document position, heaplens/retainers is asked instead.
+// "HeapLens: Why Is This Alive?" asks the same for the cursor position.
 // Extension host thread.
 import * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
@@ -29,6 +30,30 @@ export function retainersMiddleware(host: ClientHost): Middleware {
       return result;
     },
   };
+}
+
+/** Registers "HeapLens: Why Is This Alive?": retention paths for the cursor's line. */
+export function registerRetainersCommand(ctx: vscode.ExtensionContext, host: ClientHost, maxPaths: () => number): void {
+  ctx.subscriptions.push(
+    vscode.commands.registerCommand('heaplens.retainersAtCursor', async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) {
+        void vscode.window.showInformationMessage('HeapLens: open a source file and put the cursor on an allocation line first.');
+        return;
+      }
+      const pos = editor.selection.active;
+      try {
+        const result = await host.runningClient().sendRequest(RetainersRequest.type, {
+          textDocument: { uri: editor.document.uri.toString() },
+          position: { line: pos.line, character: pos.character },
+          k: maxPaths(),
+        });
+        await showPaths(asRetainersResult(result) ?? { paths: [] });
+      } catch (e) {
+        void vscode.window.showErrorMessage(`HeapLens: could not find retention paths: ${errorText(e)}`);
+      }
+    }),
+  );
 }
 
 export async function showPaths(result: RetainersResult): Promise<void> {

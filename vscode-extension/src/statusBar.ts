@@ -30,6 +30,8 @@ export class StatusBar implements vscode.Disposable {
     this.item.backgroundColor = undefined;
     this.item.command = dumps.length > 0 ? 'heaplens.closeDump' : 'heaplens.openDump';
     this.item.show();
+    // Menus that only make sense with a dump loaded (e.g. "Why Is This Alive?") key on this.
+    void vscode.commands.executeCommand('setContext', 'heaplens.dumpLoaded', dumps.length > 0);
   }
 
   showProblem(problem: string): void {

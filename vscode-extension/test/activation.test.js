@@ -107,6 +107,16 @@ describe('bundled extension in a fake extension host', () => {
     assert.ok(shown, 'a step with a location was opened');
     assert.equal(shown.uri.fsPath, doc.uri.fsPath);
     assert.equal(shown.options.selection.start.line, SITE_LINE);
+
+    // "Why Is This Alive?" at the cursor on line 53 asks the same, limited to heaplens.maxPaths (5).
+    assert.equal(host.rec.context['heaplens.dumpLoaded'], true, 'the menu context key is set once a dump is loaded');
+    host.vscode.window.activeTextEditor = { document: doc, selection: { active: new host.vscode.Position(SITE_LINE, 4) } };
+    host.rec.pick = () => undefined;
+    await withTimeout(host.vscode.commands.executeCommand('heaplens.retainersAtCursor'), 20000, 'retainersAtCursor');
+    assert.equal(host.rec.quickPicks.length, 2, 'a second pick list was shown');
+    const paths = host.rec.quickPicks[1].items.filter((i) => /^path \d+:/.test(i.label)).length;
+    assert.ok(paths >= 1 && paths <= 5, `1 to 5 paths, got ${paths}`);
+    assert.deepEqual(host.rec.messages.filter((m) => m.level === 'error'), []);
   });
 
   test('a crashing server is restarted at most 4 times in 3 minutes, then the user is told', async () => {

@@ -9,7 +9,7 @@ const { install, fakeContext, Uri } = require('./support/vscodeStub');
 const stub = install();
 const { registerCommands } = require('../out/commands');
 const { StatusBar } = require('../out/statusBar');
-const { retainersMiddleware } = require('../out/retainers');
+const { retainersMiddleware, registerRetainersCommand } = require('../out/retainers');
 
 const summary = { format: 'go', path: '/data/leakcache-go1.22.heapdump', objects: 21440, totalBytes: 2500000, sites: 52, snapshot: 0, snapshotCount: 1, warnings: [] };
 
@@ -159,4 +159,33 @@ test('showRetainers lens: without paths in the answer, heaplens/retainers is ask
   await mw.executeCommand('heaplens.showRetainers', [arg], async () => null);
   assert.deepEqual(host.sent.at(-1), { method: 'heaplens/retainers', params: arg });
   assert.match(stub.log.infos.at(-1).text, /no retention path found/);
+});
+
+test('Why Is This Alive?: asks heaplens/retainers at the cursor with maxPaths; errors are shown', async () => {
+  const host = setup((method) => {
+    if (method === 'heaplens/retainers') return { paths: [{ steps: [{ label: 'bss', node: 1, type: 'bss segment', size: 0, retained: 10 }] }] };
+    return null;
+  });
+  registerRetainersCommand(fakeContext(), host, () => 3);
+  stub.vscode.window.activeTextEditor = undefined;
+  await stub.vscode.commands.executeCommand('heaplens.retainersAtCursor');
+  assert.match(stub.log.infos.at(-1).text, /put the cursor on an allocation line/);
+
+  stub.vscode.window.activeTextEditor = { document: { uri: Uri.file('/w/main.go') }, selection: { active: { line: 52, character: 7 } } };
+  await stub.vscode.commands.executeCommand('heaplens.retainersAtCursor');
+  assert.deepEqual(host.sent.at(-1), { method: 'heaplens/retainers', params: { textDocument: { uri: 'file:///w/main.go' }, position: { line: 52, character: 7 }, k: 3 } });
+  assert.equal(stub.log.quickPicks.at(-1).items[0].label, 'path 1: bss');
+
+  const failing = setup(() => { throw new Error('no document /w/main.go is open'); });
+  registerRetainersCommand(fakeContext(), failing, () => 3);
+  await stub.vscode.commands.executeCommand('heaplens.retainersAtCursor');
+  assert.match(stub.log.errors.at(-1).text, /could not find retention paths: no document/);
+});
+
+test('status bar sets the heaplens.dumpLoaded context for menus', () => {
+  const bar = new StatusBar();
+  bar.show([summary]);
+  assert.equal(stub.log.context['heaplens.dumpLoaded'], true);
+  bar.show([]);
+  assert.equal(stub.log.context['heaplens.dumpLoaded'], false);
 });

@@ -108,6 +108,7 @@ function createHost({ settings = {}, workspaceFolder }) {
     output: [],
     quickPicks: [],
     shownDocuments: [],
+    context: {}, // setContext keys
     /** Chooses from a pick list: (items) -> item; the default picks nothing. */
     pick: () => undefined,
   };
@@ -226,6 +227,7 @@ function createHost({ settings = {}, workspaceFolder }) {
         return new Disposable(() => rec.commands.delete(id));
       },
       executeCommand: async (id, ...args) => {
+        if (id === 'setContext') { rec.context[args[0]] = args[1]; return undefined; }
         const fn = rec.commands.get(id);
         if (!fn) throw new Error(`command '${id}' not found`);
         return fn(...args);

@@ -47,7 +47,7 @@ class ThemeColor {
 }
 
 function createStub() {
-  const log = { errors: [], warnings: [], infos: [], quickPicks: [], opened: [], commands: new Map(), statusItems: [], output: [] };
+  const log = { errors: [], warnings: [], infos: [], quickPicks: [], opened: [], commands: new Map(), statusItems: [], output: [], context: {} };
   // Replies, consumed in order: each is a function(items|options) -> value, or a plain value.
   const replies = { openDialog: [], quickPick: [], message: [] };
   const next = (queue, arg) => {
@@ -66,6 +66,7 @@ function createStub() {
     ThemeColor,
     StatusBarAlignment: { Left: 1, Right: 2 },
     window: {
+      activeTextEditor: undefined,
       createStatusBarItem(id, alignment, priority) {
         const item = { id, alignment, priority, text: '', tooltip: '', command: undefined, visible: false, disposed: false,
           show() { this.visible = true; }, hide() { this.visible = false; }, dispose() { this.disposed = true; } };
@@ -99,6 +100,7 @@ function createStub() {
         return { dispose: () => log.commands.delete(id) };
       },
       executeCommand: async (id, ...args) => {
+        if (id === 'setContext') { log.context[args[0]] = args[1]; return undefined; }
         const fn = log.commands.get(id);
         return fn ? fn(...args) : undefined;
       },
