@@ -5,6 +5,12 @@
 # environment (see driver.lua) and call this. Neovim's own state (LSP log,
 # shada) goes to a temporary directory; on failure the tail of the LSP log,
 # which holds the server's stderr, is printed.
+#
+# A variant for another format only sets the environment, e.g. (MoarVM):
+#   export HEAPLENS_BIN=/abs/heaplens ROOT_DIR=$ws TEST_FILE=$ws/leaky.raku FILETYPE=raku
+#   export DUMP=$data/moar/leaky.mvmheap DUMP_SNAPSHOT=5 EXPECT_FORMAT=mvmheap
+#   export EXPECT_LINE=<line> EXPECT_HOVER_SUBSTR=<text> EXPECT_DIAGNOSTIC=0
+#   bash tests/e2e/nvim/run.sh
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 if ! command -v nvim >/dev/null 2>&1; then
