@@ -96,7 +96,10 @@ std::string pathText(const HeapGraph& g, const RetentionPath& path, const Source
       // The super-root's edge names the root's kind; say it once, then the root itself if it differs.
       std::string kind = step.via == kNoEdge ? "" : g.labelText(step.via);
       std::string node = describeNode(g, step.node, sourceMap);
-      text = kind.empty() || kind == node ? node : kind + (node == "root" ? "" : " " + node);
+      // Say the root once: "bss segment", not "bss bss segment".
+      if (kind.empty() || node.find(kind) != std::string::npos) text = node;
+      else if (kind.find(node) != std::string::npos || node == "root") text = kind;
+      else text = kind + " " + node;
       continue;
     }
     std::string label = step.via == kNoEdge ? "" : g.labelText(step.via);

@@ -75,7 +75,9 @@ std::string allocationSection(const LoadedDump& loaded, const LineEntry& e, cons
     for (NodeId v : nodes) {
       if (g.kind(v) != NodeKind::Object) continue;
       std::string type(g.typeNameOf(v));
-      auto& cell = bySize[{type == "(unknown)" ? "" : type, g.shallowSize(v)}];
+      // Formats without types (Go) name objects by size ("64 B object"): the size column says that already.
+      bool untyped = type == "(unknown)" || type.ends_with(" B object");
+      auto& cell = bySize[{untyped ? "" : type, g.shallowSize(v)}];
       cell.first += 1;
       cell.second += g.shallowSize(v);
     }
