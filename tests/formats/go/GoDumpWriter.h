@@ -80,6 +80,15 @@ public:
     return *this;
   }
   GoDumpWriter& sample(uint64_t addr, uint64_t bucket) { return uv(17).uv(addr).uv(bucket); }
+  GoDumpWriter& type(uint64_t addr, uint64_t size, std::string_view name) {
+    uv(3).uv(addr).uv(size).str(name);
+    return uv(1);
+  }
+  GoDumpWriter& itab(uint64_t addr, uint64_t type) { return uv(8).uv(addr).uv(type); }
+  GoDumpWriter& otherRoot(std::string_view description, uint64_t ptr) {
+    uv(2).str(description);
+    return uv(ptr);
+  }
   GoDumpWriter& eof() { return uv(0); }
 
 private:

@@ -257,6 +257,40 @@ TEST(GoRecords, SampleAtObjectPlus8MatchesTheObject) {
   EXPECT_TRUE(d->attributionProblem == std::nullopt);
 }
 
+TEST(GoRecords, MallocHeaderNamesTheTypeWhenItIsDumped) {
+  // ≥ 1.22: the first word of a pointerful object > 512 B is its *_type; Type records (itab types only)
+  // give the name. Objects whose header names no dumped type keep their size-class name.
+  GoDumpWriter w;
+  w.header().params("go1.22.12");
+  w.type(0x4951c0, 584, "main.BigRecord").itab(0x4a0000, 0x4951c0);
+  w.type(0x4951c0, 584, "main.BigRecord");  // re-dumped after falling out of the runtime's cache
+  std::vector<uint64_t> big(80, 0);
+  big[0] = 0x4951c0;
+  w.object(kHeap + 0x2000, big, {1});
+  std::vector<uint64_t> other(80, 0);
+  other[0] = 0x777777;
+  w.object(kHeap + 0x4000, other, {1});
+  w.eof();
+  auto d = parse(w);
+  EXPECT_EQ(d->graph.typeNameOf(1), "main.BigRecord");
+  EXPECT_EQ(d->graph.typeNameOf(2), "640 B object");
+  EXPECT_EQ(factNumber(*d, "types"), 1);
+  EXPECT_EQ(recordCount(*d, "type"), 2);
+  EXPECT_EQ(recordCount(*d, "itab"), 1);
+}
+
+TEST(GoRecords, OtherRootsBecomeLabelledRootEdges) {
+  GoDumpWriter w;
+  w.header().params().object(kHeap, {0, 0}).otherRoot("cgo handle", kHeap + 8).eof();
+  auto d = parse(w);
+  auto labels = rootLabels(d->graph);
+  ASSERT_EQ(labels.size(), 1u);
+  EXPECT_EQ(labels[0], "other roots");
+  NodeId root = d->graph.edgeTarget[d->graph.firstEdge[kSuperRoot]];
+  ASSERT_EQ(d->graph.targets(root).size(), 1u);
+  EXPECT_EQ(d->graph.labelText(d->graph.firstEdge[root]), "cgo handle");
+}
+
 TEST(GoRecords, NoMemProfRecordsSetsAttributionProblem) {
   GoDumpWriter w;
   w.header().params().object(kHeap, {0, 0}).eof();
