@@ -33,8 +33,10 @@ void addPath(protocol::Diagnostic& diag, const LoadedDump& loaded, NodeId node, 
   for (size_t i = 0; i < path->steps.size(); ++i) {
     const PathStep& step = path->steps[i];
     std::string label = step.via == kNoEdge ? "" : g.labelText(step.via);
-    std::string text = std::to_string(i + 1) + ". " + (i == 0 ? (label.empty() ? "" : label + ": ") : (label.empty() ? "" : "[" + label + "] ")) +
-                       describeNode(g, step.node, sourceMap);
+    std::string node = describeNode(g, step.node, sourceMap);
+    std::string prefix;
+    if (!label.empty() && label != node) prefix = i == 0 ? label + ": " : "[" + label + "] ";
+    std::string text = std::to_string(i + 1) + ". " + prefix + node;
     protocol::DiagnosticRelatedInformation info;
     if (auto loc = stepLocation(g, step.node, sourceMap)) {
       info.location = *loc;
