@@ -227,3 +227,85 @@ describe('heaplens serve: the settings the extension sends', () => {
     assert.deepEqual(exit, { code: 0, signal: null }, `stderr:\n${server.stderr}`);
   });
 });
+
+describe('heaplens serve: during a slow load (serve --test-load-delay-ms 3000)', () => {
+  let server;
+  let ws;
+  let uri;
+  const slowDump = path.join(testData, 'go', 'leakcache-go1.19.heapdump');
+
+  before(async () => {
+    ws = makeWorkspace({ 'leakcache/main.go': path.join(testData, 'go', 'leakcache', 'main.go') });
+    uri = pathToFileURL(ws.files['leakcache/main.go']).href;
+    // The server's test hook: every load waits this long (cancellably) before reading.
+    server = startServer(['--test-load-delay-ms', '3000']);
+    await server.initialize({
+      rootUri: pathToFileURL(ws.dir).href,
+      workspaceFolders: [{ uri: pathToFileURL(ws.dir).href, name: 'ws' }],
+      capabilities: { window: { workDoneProgress: true } },
+    });
+    await server.conn.sendNotification(rpc.InitializedNotification.type, {});
+    await server.conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'go', version: 1, text: fs.readFileSync(ws.files['leakcache/main.go'], 'utf8') },
+    });
+  });
+  after(() => {
+    if (server) server.kill();
+    if (ws) ws.remove();
+  });
+
+  /** Starts a load and waits for its progress begin; returns {pending, token}. */
+  async function startLoad(cancelToken) {
+    const before = server.createdTokens.length;
+    const pending = server.conn
+      .sendRequest(rpc.ExecuteCommandRequest.type, { command: protocol.Commands.loadDump, arguments: [slowDump] }, cancelToken)
+      .then((r) => ({ result: r }), (e) => ({ error: e }));
+    const token = await waitFor(() => server.createdTokens[before], 5000, 'window/workDoneProgress/create for the load');
+    await waitFor(() => server.progress.some((p) => p.token === token && p.value.kind === 'begin'), 5000, 'progress begin');
+    return { pending, token };
+  }
+
+  test('requests are answered at once while a load runs, from the state already loaded', async () => {
+    const { pending, token } = await startLoad();
+    const t0 = Date.now();
+    const summary = await withTimeout(server.conn.sendRequest(protocol.SummaryRequest.type, {}), 1500, 'heaplens/summary during the load');
+    assert.deepEqual(summary.dumps, [], 'nothing is loaded yet');
+    assert.ok((summary.loading || []).some((p) => path.resolve(p) === path.resolve(slowDump)), `the load is listed as running: ${JSON.stringify(summary)}`);
+    await withTimeout(server.conn.sendRequest(rpc.HoverRequest.type, { textDocument: { uri }, position: { line: 52, character: 2 } }), 1500, 'hover during the load');
+    await withTimeout(server.conn.sendRequest(rpc.CodeLensRequest.type, { textDocument: { uri } }), 1500, 'codeLens during the load');
+    assert.ok(Date.now() - t0 < 2500, 'answered well before the 3 s load delay ended');
+    const outcome = await withTimeout(pending, 60000, 'the load');
+    assert.ok(outcome.result, `the load succeeds: ${outcome.error && outcome.error.message}`);
+    assert.ok(server.progress.some((p) => p.token === token && p.value.kind === 'end'));
+    await server.conn.sendRequest(rpc.ExecuteCommandRequest.type, { command: protocol.Commands.unloadDump, arguments: [slowDump] });
+  });
+
+  test('$/cancelRequest during the load answers -32800 and keeps the previous state', async () => {
+    const source = new rpc.CancellationTokenSource();
+    const { pending, token } = await startLoad(source.token);
+    const id = server.lastRequestId('workspace/executeCommand');
+    source.cancel();
+    const outcome = await withTimeout(pending, 2500, 'the cancelled load to be answered');
+    assert.ok(outcome.error, 'a load cancelled during its delay cannot have finished');
+    assert.equal(outcome.error.code, -32800, outcome.error.message);
+    await waitFor(() => server.progress.some((p) => p.token === token && p.value.kind === 'end'), 5000, 'progress end after the cancel');
+    const summary = await server.conn.sendRequest(protocol.SummaryRequest.type, {});
+    assert.deepEqual(summary.dumps, []);
+    assert.equal(server.repliesFor(id).length, 1, 'exactly one reply');
+  });
+
+  test('window/workDoneProgress/cancel (the progress notification\'s Cancel button) stops the load with -32800', async () => {
+    const { pending, token } = await startLoad();
+    await server.conn.sendNotification(rpc.WorkDoneProgressCancelNotification.type, { token });
+    const outcome = await withTimeout(pending, 2500, 'the cancelled load to be answered');
+    assert.ok(outcome.error, 'a load cancelled during its delay cannot have finished');
+    assert.equal(outcome.error.code, -32800, outcome.error.message);
+    const summary = await server.conn.sendRequest(protocol.SummaryRequest.type, {});
+    assert.deepEqual(summary.dumps, []);
+  });
+
+  test('shutdown then exit ends the server with exit code 0', async () => {
+    const exit = await server.shutdown();
+    assert.deepEqual(exit, { code: 0, signal: null }, `stderr:\n${server.stderr}`);
+  });
+});

@@ -55,8 +55,9 @@ function makeWorkspace(files) {
   return { dir, files: copies, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-function startServer() {
-  const proc = cp.spawn(serverBinary(), ['serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts `heaplens serve [extraArgs...]`. */
+function startServer(extraArgs = []) {
+  const proc = cp.spawn(serverBinary(), ['serve', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
   const session = {
     proc,
     stderr: '',
