@@ -17,7 +17,10 @@ const { install } = require('./support/vscodeHost');
 const SITE_LINE = 52;
 const dumpPath = path.join(testData, 'go', 'leakcache-go1.22.heapdump');
 
-/** Pids of `heaplens` processes whose parent is this test process (the client spawns them). */
+// /proc/<pid>/stat shows at most 15 characters of the executable's name.
+const serverComm = path.basename(process.env.HEAPLENS_BIN || 'heaplens').slice(0, 15);
+
+/** Pids of server processes whose parent is this test process (the client spawns them). */
 function serverPids() {
   const pids = [];
   for (const entry of fs.readdirSync('/proc')) {
@@ -25,7 +28,7 @@ function serverPids() {
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
-      if (m && m[1] === 'heaplens' && Number(m[2]) === process.pid) pids.push(Number(entry));
+      if (m && m[1] === serverComm && Number(m[2]) === process.pid) pids.push(Number(entry));
     } catch {
       // the process went away while we looked
     }
