@@ -15,6 +15,8 @@
 
 #include <algorithm>
 
+#include "analysis/MemoryAdvice.h"
+
 namespace heaplens {
 
 namespace {
@@ -28,28 +30,43 @@ inline bool strong(const HeapGraph& g, EdgeIndex e) { return (g.edgeLabel[e] >> 
 
 std::vector<NodeId> computeDominators(const HeapGraph& g, const TaskContext& ctx) {
   const uint32_t n = g.nodeCount();
-  std::vector<NodeId> idomOut(n, kNoNode);
+  std::vector<NodeId> idomOut = hugeVector<NodeId>(n, kNoNode);
   if (n == 0) return idomOut;
   constexpr const char* kPhase = "Computing dominators";
   ctx.report(kPhase, 0.0);
 
   // 1. Depth-first search from the super-root over strong edges: preorder
   //    numbers (pre), the node of each number (vertex) and DFS-tree parents.
-  std::vector<uint32_t> pre(n, kUnvisited);
+  std::vector<uint32_t> pre = hugeVector<uint32_t>(n, kUnvisited);
   std::vector<NodeId> vertex;
-  vertex.reserve(n);
+  reserveHuge(vertex, n);
   std::vector<uint32_t> parent;  // by preorder number
-  parent.reserve(n);
+  reserveHuge(parent, n);
   {
     struct Frame {
       NodeId node;
       EdgeIndex next;
+      uint32_t number;  // the node's preorder number
     };
     std::vector<Frame> stack;
-    pre[kSuperRoot] = 0;
-    vertex.push_back(kSuperRoot);
+    // The "seen" test runs once per edge; a bitmap (n/8 bytes) stays in
+    // cache where pre[] (4n bytes) would not, and entering a node prefetches
+    // the edge offsets of its unseen targets, which the DFS reads next.
+    std::vector<uint64_t> seen((static_cast<size_t>(n) + 63) / 64, 0);
+    auto isSeen = [&](NodeId v) { return (seen[v >> 6] >> (v & 63)) & 1u; };
+    auto enter = [&](NodeId v, uint32_t number) {
+      seen[v >> 6] |= uint64_t{1} << (v & 63);
+      pre[v] = number;
+      vertex.push_back(v);
+      const EdgeIndex first = g.firstEdge[v], end = g.firstEdge[v + 1];
+      for (EdgeIndex e = first; e < end; ++e) {
+        const NodeId t = g.edgeTarget[e];
+        if (!isSeen(t)) __builtin_prefetch(&g.firstEdge[t]);
+      }
+      stack.push_back({v, first, number});
+    };
     parent.push_back(0);
-    stack.push_back({kSuperRoot, g.firstEdge[kSuperRoot]});
+    enter(kSuperRoot, 0);
     uint64_t steps = 0;
     while (!stack.empty()) {
       if ((++steps & kPollMask) == 0) {
@@ -59,18 +76,14 @@ std::vector<NodeId> computeDominators(const HeapGraph& g, const TaskContext& ctx
       Frame& top = stack.back();
       const EdgeIndex end = g.firstEdge[top.node + 1];
       EdgeIndex e = top.next;
-      while (e < end && (!strong(g, e) || pre[g.edgeTarget[e]] != kUnvisited)) ++e;
+      while (e < end && (isSeen(g.edgeTarget[e]) || !strong(g, e))) ++e;
       if (e == end) {
         stack.pop_back();
         continue;
       }
       top.next = e + 1;
-      const NodeId v = g.edgeTarget[e];
-      const uint32_t number = static_cast<uint32_t>(vertex.size());
-      pre[v] = number;
-      parent.push_back(pre[top.node]);
-      vertex.push_back(v);
-      stack.push_back({v, g.firstEdge[v]});
+      parent.push_back(top.number);
+      enter(g.edgeTarget[e], static_cast<uint32_t>(vertex.size()));
     }
   }
   const uint32_t reached = static_cast<uint32_t>(vertex.size());
@@ -78,21 +91,25 @@ std::vector<NodeId> computeDominators(const HeapGraph& g, const TaskContext& ctx
 
   // 2. Predecessors of each reached node, as preorder numbers (reverse CSR).
   //    Edges from unreached nodes cannot matter and are left out.
-  std::vector<uint32_t> predFirst(static_cast<size_t>(reached) + 1, 0);
-  for (uint32_t p = 0; p < reached; ++p) {
-    const NodeId u = vertex[p];
+  //    Walking sources in node order reads the edge arrays sequentially.
+  std::vector<uint32_t> predFirst = hugeVector<uint32_t>(static_cast<size_t>(reached) + 1, 0);
+  for (NodeId u = 0; u < n; ++u) {
+    if (pre[u] == kUnvisited) continue;
     for (EdgeIndex e = g.firstEdge[u], end = g.firstEdge[u + 1]; e < end; ++e) {
       const NodeId v = g.edgeTarget[e];
       if (strong(g, e) && v != u) ++predFirst[pre[v] + 1];
     }
   }
   for (uint32_t i = 0; i < reached; ++i) predFirst[i + 1] += predFirst[i];
-  std::vector<uint32_t> preds(predFirst[reached]);
+  std::vector<uint32_t> preds = hugeVector<uint32_t>(predFirst[reached], 0);
   {
-    std::vector<uint32_t> cursor(predFirst.begin(), predFirst.end() - 1);
-    for (uint32_t p = 0; p < reached; ++p) {
-      if ((p & kPollMask) == 0) ctx.checkCancelled();
-      const NodeId u = vertex[p];
+    std::vector<uint32_t> cursor;
+    reserveHuge(cursor, reached);
+    cursor.assign(predFirst.begin(), predFirst.end() - 1);
+    for (NodeId u = 0; u < n; ++u) {
+      if ((u & kPollMask) == 0) ctx.checkCancelled();
+      const uint32_t p = pre[u];
+      if (p == kUnvisited) continue;
       for (EdgeIndex e = g.firstEdge[u], end = g.firstEdge[u + 1]; e < end; ++e) {
         const NodeId v = g.edgeTarget[e];
         if (strong(g, e) && v != u) preds[cursor[pre[v]]++] = p;
@@ -101,52 +118,61 @@ std::vector<NodeId> computeDominators(const HeapGraph& g, const TaskContext& ctx
   }
   ctx.report(kPhase, 0.5);
 
-  // 3. Semidominators, in reverse preorder. `ancestor` is the link-eval
-  //    forest (a copy of parent, path-compressed as we go); a number w is
-  //    linked once processed, i.e. when w > i. `label[v]` is the number on
-  //    the compressed path from v with the smallest semidominator.
-  std::vector<uint32_t> semi(reached), label(reached), ancestor(parent);
-  for (uint32_t i = 0; i < reached; ++i) semi[i] = label[i] = i;
+  // 3. Semidominators, in reverse preorder. `link[v].ancestor` is the
+  //    link-eval forest (a copy of parent, path-compressed as we go); a
+  //    number is linked once processed, i.e. when it is > w. Semi-NCA only
+  //    needs the smallest semidominator on a compressed path, not the vertex
+  //    carrying it, so `link[v].best` holds that value, beside the ancestor
+  //    so one cache line serves both.
+  struct Link {
+    uint32_t ancestor;
+    uint32_t best;
+  };
+  std::vector<Link> link = hugeVector<Link>(reached, Link{0, 0});
+  std::vector<uint32_t> semi = hugeVector<uint32_t>(reached, 0);
+  for (uint32_t i = 0; i < reached; ++i) link[i] = {parent[i], i};
   std::vector<uint32_t> path;  // explicit stack for compression
   for (uint32_t w = reached - 1; w >= 1; --w) {
     if ((w & kPollMask) == 0) {
       ctx.checkCancelled();
       ctx.report(kPhase, 0.5 + 0.4 * static_cast<double>(reached - w) / reached);
     }
+    // The next number's predecessors are random reads: start them now.
+    if (w > 1)
+      for (uint32_t k = predFirst[w - 1]; k < predFirst[w]; ++k) __builtin_prefetch(&link[preds[k]]);
     uint32_t s = parent[w];
     for (uint32_t k = predFirst[w]; k < predFirst[w + 1]; ++k) {
-      uint32_t v = preds[k];
+      const uint32_t v = preds[k];
       if (v <= w) {
         // v is not processed yet: eval(v) is v itself, whose semi is v.
         s = std::min(s, v);
         continue;
       }
       // eval(v): compress the path from v up to the last processed ancestor.
-      if (ancestor[v] > w) {
+      if (link[v].ancestor > w) {
         uint32_t x = v;
-        while (ancestor[x] > w) {
+        while (link[x].ancestor > w) {
           path.push_back(x);
-          x = ancestor[x];
+          x = link[x].ancestor;
         }
         // x is the topmost processed node (its ancestor, the root of this
         // virtual tree, is excluded); walk back down, compressing.
         while (!path.empty()) {
           const uint32_t y = path.back();
           path.pop_back();
-          if (semi[label[x]] < semi[label[y]]) label[y] = label[x];
-          ancestor[y] = ancestor[x];
+          link[y].best = std::min(link[y].best, link[x].best);
+          link[y].ancestor = link[x].ancestor;
           x = y;
         }
       }
-      s = std::min(s, semi[label[v]]);
+      s = std::min(s, link[v].best);
     }
     semi[w] = s;
+    link[w].best = s;
     if (w == 1) break;
   }
-  label.clear();
-  label.shrink_to_fit();
-  ancestor.clear();
-  ancestor.shrink_to_fit();
+  link.clear();
+  link.shrink_to_fit();
 
   // 4. Nearest common ancestors: idom(w) is the deepest ancestor of parent(w)
   //    in the dominator tree built so far whose number is <= semi(w).
@@ -165,12 +191,14 @@ std::vector<NodeId> computeDominators(const HeapGraph& g, const TaskContext& ctx
 DominatorTree buildDominatorTree(std::span<const NodeId> idom) {
   DominatorTree t;
   const size_t n = idom.size();
-  t.first.assign(n + 1, 0);
+  t.first = hugeVector<uint32_t>(n + 1, 0);
   for (size_t v = 0; v < n; ++v)
     if (idom[v] != kNoNode && idom[v] < n) ++t.first[idom[v] + 1];
   for (size_t i = 0; i < n; ++i) t.first[i + 1] += t.first[i];
-  t.children.resize(t.first[n]);
-  std::vector<uint32_t> cursor(t.first.begin(), t.first.end() - 1);
+  t.children = hugeVector<NodeId>(t.first[n], 0);
+  std::vector<uint32_t> cursor;
+  reserveHuge(cursor, n);
+  cursor.assign(t.first.begin(), t.first.end() - 1);
   for (size_t v = 0; v < n; ++v)
     if (idom[v] != kNoNode && idom[v] < n) t.children[cursor[idom[v]]++] = static_cast<NodeId>(v);
   return t;
@@ -178,7 +206,9 @@ DominatorTree buildDominatorTree(std::span<const NodeId> idom) {
 
 std::vector<uint64_t> computeRetainedSizes(const HeapGraph& g, std::span<const NodeId> idom, const TaskContext& ctx) {
   const uint32_t n = g.nodeCount();
-  std::vector<uint64_t> retained(n);
+  std::vector<uint64_t> retained;
+  reserveHuge(retained, n);
+  retained.resize(n);
   for (uint32_t v = 0; v < n; ++v) retained[v] = g.shallowSize(v);
   if (n == 0 || idom.size() != n) return retained;
   constexpr const char* kPhase = "Computing retained sizes";
@@ -189,7 +219,7 @@ std::vector<uint64_t> computeRetainedSizes(const HeapGraph& g, std::span<const N
   // summing, with no recursion and no per-node stack frames.
   DominatorTree tree = buildDominatorTree(idom);
   std::vector<NodeId> order;
-  order.reserve(n);
+  reserveHuge(order, n);
   order.push_back(kSuperRoot);
   for (size_t head = 0; head < order.size(); ++head) {
     if ((head & kPollMask) == 0) ctx.checkCancelled();

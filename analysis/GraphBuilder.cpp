@@ -11,6 +11,8 @@
 // Threading: one builder per thread.
 #include "analysis/GraphBuilder.h"
 
+#include "analysis/MemoryAdvice.h"
+
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
@@ -20,10 +22,15 @@ namespace heaplens {
 
 namespace {
 
-// Frees the capacity a growing vector left unused when it is worth a copy.
+// Frees the capacity a growing vector left unused when it is worth a copy
+// (the copy lands in huge-page-advised memory).
 template <typename V>
 void trim(V& v) {
-  if (v.capacity() > v.size() + v.size() / 16 + 64) v.shrink_to_fit();
+  if (v.capacity() <= v.size() + v.size() / 16 + 64) return;
+  V fresh;
+  reserveHuge(fresh, v.size());
+  fresh.assign(v.begin(), v.end());
+  v.swap(fresh);
 }
 
 }  // namespace
@@ -53,13 +60,14 @@ void GraphBuilder::init() {
 }
 
 void GraphBuilder::reserve(uint32_t nodes, uint64_t edges) {
-  graph_.selfSize.reserve(nodes);
-  graph_.type.reserve(nodes);
-  graph_.site.reserve(nodes);
-  graph_.kindAndFlags.reserve(nodes);
-  graph_.firstEdge.reserve(static_cast<size_t>(nodes) + 1);
-  graph_.edgeTarget.reserve(edges);
-  graph_.edgeLabel.reserve(edges);
+  // Reserved once, untouched: the place to ask for huge pages (see MemoryAdvice.h).
+  reserveHuge(graph_.selfSize, nodes);
+  reserveHuge(graph_.type, nodes);
+  reserveHuge(graph_.site, nodes);
+  reserveHuge(graph_.kindAndFlags, nodes);
+  reserveHuge(graph_.firstEdge, static_cast<size_t>(nodes) + 1);
+  reserveHuge(graph_.edgeTarget, edges);
+  reserveHuge(graph_.edgeLabel, edges);
 }
 
 TypeId GraphBuilder::addType(std::string_view name) {
@@ -194,7 +202,7 @@ HeapGraph GraphBuilder::finish(const TaskContext& ctx) {
     ctx.checkCancelled();
     auto scatter = [&](std::vector<uint32_t>& col) {
       std::copy(g.firstEdge.begin(), g.firstEdge.end(), cursor.begin());
-      std::vector<uint32_t> sorted(edges);
+      std::vector<uint32_t> sorted = hugeVector<uint32_t>(edges, 0);
       for (size_t i = 0; i < edges; ++i) sorted[cursor[edgeSource_[i]]++] = col[i];
       col.swap(sorted);
     };
