@@ -57,13 +57,17 @@ class Extension implements ClientHost, vscode.Disposable {
       this.whyNotRunning = `the HeapLens server (${this.settings.serverPath} serve) could not be started: ${errorText(e)}`;
       this.status.showProblem(this.whyNotRunning);
       this.output.appendLine(this.whyNotRunning);
-      const choice = await vscode.window.showErrorMessage(
-        `HeapLens: could not start "${this.settings.serverPath} serve": ${errorText(e)}. Set heaplens.serverPath to the heaplens executable.`,
-        'Open Settings',
-        'Show Output',
-      );
-      if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'heaplens.serverPath');
-      if (choice === 'Show Output') this.output.show(true);
+      // Not awaited: activation must not wait until the user dismisses the notification.
+      void vscode.window
+        .showErrorMessage(
+          `HeapLens: could not start "${this.settings.serverPath} serve": ${errorText(e)}. Set heaplens.serverPath to the heaplens executable.`,
+          'Open Settings',
+          'Show Output',
+        )
+        .then((choice) => {
+          if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'heaplens.serverPath');
+          if (choice === 'Show Output') this.output.show(true);
+        });
       return;
     }
     this.whyNotRunning = 'the HeapLens server is not running';
@@ -149,7 +153,14 @@ class Extension implements ClientHost, vscode.Disposable {
     const client = this.client;
     this.client = undefined;
     this.status.dispose();
-    if (client) await client.dispose(2000);
+    // A client whose start failed cannot be stopped (vscode-languageclient throws); nothing runs then.
+    if (client && client.state !== State.Stopped) {
+      try {
+        await client.dispose(2000);
+      } catch (e) {
+        this.output.appendLine(`stopping the server: ${errorText(e)}`);
+      }
+    }
     this.output.dispose();
     this.traceOutput.dispose();
   }

@@ -41,6 +41,7 @@ describe('bundled extension in a fake extension host', () => {
   let ext;
   let ws;
   let doc;
+  const ctx = { subscriptions: [] };
   const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
 
   before(() => {
@@ -56,7 +57,7 @@ describe('bundled extension in a fake extension host', () => {
   });
 
   test('activate starts the server; the commands are registered without clashing', async () => {
-    await withTimeout(ext.activate({ subscriptions: [] }), 20000, 'activate');
+    await withTimeout(ext.activate(ctx), 20000, 'activate');
     for (const id of ['heaplens.openDump', 'heaplens.closeDump', 'heaplens.restartServer', 'heaplens.loadDump', 'heaplens.unloadDump', 'heaplens.showRetainers']) {
       assert.ok(host.rec.commands.has(id), `${id} is registered`);
     }
@@ -148,5 +149,24 @@ describe('bundled extension in a fake extension host', () => {
     await waitFor(() => host.rec.statusItems[0].text === '$(database) HeapLens: no dump', 5000, 'the status after the restart');
     await withTimeout(ext.deactivate(), 10000, 'deactivate');
     await waitFor(() => serverPids().length === 0, 5000, 'the server to exit after deactivate');
+    for (const d of ctx.subscriptions.splice(0)) d.dispose();
+  });
+
+  test('a serverPath that does not exist: activation finishes, the user is told, commands say why', async () => {
+    const missing = path.join(ws.dir, 'no-such-heaplens');
+    host.settings['heaplens.serverPath'] = missing;
+    host.rec.messages.length = 0;
+    await withTimeout(ext.activate(ctx), 10000, 'activate with a missing server');
+    // vscode-languageclient shows its own generic error too; ours names the path and the setting.
+    const err = host.rec.messages.find((m) => m.level === 'error' && m.text.includes(missing));
+    assert.ok(err, `an error message names the path: ${JSON.stringify(host.rec.messages)}`);
+    assert.match(err.text, /heaplens\.serverPath/);
+    assert.ok(err.items.includes('Open Settings'), 'it offers to open the settings');
+    assert.match(host.rec.statusItems.at(-1).text, /\$\(warning\) HeapLens/);
+    await host.vscode.commands.executeCommand('heaplens.openDump', host.vscode.Uri.file(dumpPath));
+    const why = host.rec.messages.filter((m) => m.level === 'error').at(-1);
+    assert.match(why.text, /could not load leakcache-go1\.22\.heapdump: the HeapLens server .* could not be started/);
+    await ext.deactivate();
+    for (const d of ctx.subscriptions.splice(0)) d.dispose();
   });
 });

@@ -257,7 +257,7 @@ function createHost({ settings = {}, workspaceFolder }) {
     return doc;
   }
 
-  return { vscode: api, rec, openDocument, fire: (name, e) => ev(name).fire(e) };
+  return { vscode: api, rec, settings, openDocument, fire: (name, e) => ev(name).fire(e) };
 }
 
 let current;
