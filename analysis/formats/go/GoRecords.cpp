@@ -187,7 +187,14 @@ public:
         progress();
       }
       uint64_t start = r_.pos();
-      uint64_t tag = r_.uvarint("record tag");
+      uint64_t tag;
+      try {
+        tag = r_.uvarint("record tag");
+      } catch (const Truncated&) {
+        s_.truncation = "truncated at byte " + std::to_string(bytes_.size()) + ": the file ends inside the record tag at byte " +
+                        std::to_string(start) + "; the " + std::to_string(recordsRead()) + " records before it were kept";
+        return std::move(s_);
+      }
       if (tag >= kTagCount) {
         std::string after = prevTag == UINT64_MAX ? "right after the header"
                                                   : "after " + article(tagName(prevTag)) + " record";

@@ -116,6 +116,15 @@ TEST(GoRecords, HugeLengthIsCheckedAgainstBytesLeft) {
   EXPECT_NE(d->warnings[0].find("1125899906842624 bytes but only 4 remain"), std::string::npos) << d->warnings[0];
 }
 
+TEST(GoRecords, CutInsideAMultiByteTagIsATruncation) {
+  // Found by go_fuzz: a tag varint cut after its continuation byte.
+  GoDumpWriter w;
+  w.header().params().raw("\x80");
+  auto d = parse(w);
+  ASSERT_EQ(d->warnings.size(), 1u);
+  EXPECT_NE(d->warnings[0].find("inside the record tag"), std::string::npos) << d->warnings[0];
+}
+
 TEST(GoRecords, HugeStackDepthIsCheckedAgainstBytesLeft) {
   GoDumpWriter w;
   w.header().params();
