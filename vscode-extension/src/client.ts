@@ -66,6 +66,8 @@ export class BoundedRestartHandler implements ErrorHandler {
 
 export interface ClientParts {
   settings: HeapLensSettings;
+  /** The settings at the moment of each (re)start: a restart after a crash must not send stale ones. */
+  currentSettings: () => HeapLensSettings;
   output: vscode.OutputChannel;
   traceOutput: vscode.OutputChannel;
   middleware: Middleware;
@@ -82,7 +84,7 @@ export function createClient(parts: ClientParts): LanguageClient {
     documentSelector,
     outputChannel: parts.output,
     traceOutputChannel: parts.traceOutput,
-    initializationOptions: toServerSettings(parts.settings),
+    initializationOptions: () => toServerSettings(parts.currentSettings()),
     errorHandler: new BoundedRestartHandler(parts.budget, parts.onGiveUp),
     middleware: parts.middleware,
     // Failed initialize: show it once, do not retry with the same bad binary.

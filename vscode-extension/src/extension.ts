@@ -41,6 +41,7 @@ class Extension implements ClientHost, vscode.Disposable {
   async start(): Promise<void> {
     const client = createClient({
       settings: this.settings,
+      currentSettings: () => this.settings,
       output: this.output,
       traceOutput: this.traceOutput,
       middleware: retainersMiddleware(this),
