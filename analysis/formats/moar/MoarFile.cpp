@@ -17,6 +17,7 @@
 #include <new>
 #include <thread>
 
+#include "analysis/HeapGraph.h"
 #include "analysis/formats/DumpFormat.h"
 
 static_assert(std::endian::native == std::endian::little, "mvmheap reader assumes a little-endian host");
@@ -201,6 +202,68 @@ void decompressBlock(std::span<const uint8_t> file, uint64_t payload, uint64_t e
     if (in.pos == in.size && o.pos < o.size) cutShort();
   }
   out.setSize(size);
+}
+
+// Decompresses a column of 8-byte values straight into 4-byte values through
+// a small scratch buffer, so the 8-byte column never exists in memory.
+template <typename Convert>
+void decompressNarrow(std::span<const uint8_t> file, uint64_t payload, uint64_t end, uint64_t sizeHint,
+                      uint64_t maxBytes, const std::string& what, ColumnBuffer& out, const TaskContext& ctx,
+                      Convert convert) {
+  if (payload > end || end > file.size()) fail(what + ": block bounds are outside the file", payload);
+  struct DStreamFree {
+    void operator()(ZSTD_DStream* d) const { ZSTD_freeDStream(d); }
+  };
+  std::unique_ptr<ZSTD_DStream, DStreamFree> ds(ZSTD_createDStream());
+  if (!ds) throw std::bad_alloc();
+  ZSTD_initDStream(ds.get());
+  ZSTD_inBuffer in{file.data() + payload, static_cast<size_t>(end - payload), 0};
+  std::vector<uint8_t> chunk(size_t{1} << 18);
+  size_t carry = 0;
+  uint64_t count = 0;  // 4-byte entries written
+  out.setSize(0);
+  uint64_t capacity = std::max<uint64_t>(std::min(sizeHint, maxBytes / 2), 64);
+  out.grow(capacity);
+  capacity = out.capacity();
+  unsigned rounds = 0;
+  for (;;) {
+    if ((++rounds & 63) == 0) ctx.checkCancelled();
+    ZSTD_outBuffer o{chunk.data() + carry, chunk.size() - carry, 0};
+    const size_t ret = ZSTD_decompressStream(ds.get(), &o, &in);
+    if (ZSTD_isError(ret))
+      fail(what + ": corrupt zstd data in the block at byte " + withCommas(payload) + " (" + ZSTD_getErrorName(ret) +
+               ") after " + withCommas(count * 8) + " decompressed bytes",
+           payload);
+    const size_t avail = carry + o.pos, whole = avail / 8;
+    if ((count + whole) * 8 > maxBytes)
+      fail(what + ": decompressed data exceeds " + withCommas(maxBytes) + " bytes (the limit for a block of " +
+               withCommas(end - payload) + " compressed bytes); refusing to expand it further",
+           payload);
+    if ((count + whole) * 4 > capacity) {
+      capacity = std::max((count + whole) * 4, capacity + capacity / 2);
+      out.grow(capacity);
+    }
+    uint8_t* dst = out.grow(capacity) + count * 4;
+    for (size_t k = 0; k < whole; ++k) {
+      const uint64_t v = readU64(chunk.data() + k * 8);
+      uint32_t w;
+      if (!convert(v, w))
+        fail(what + ": entry " + std::to_string(count + k) + " = " + std::to_string(v) +
+                 " is out of range (indices must fit in 32 bits, string indices in 30)",
+             payload);
+      std::memcpy(dst + k * 4, &w, 4);
+    }
+    count += whole;
+    carry = avail - whole * 8;
+    if (carry) std::memmove(chunk.data(), chunk.data() + whole * 8, carry);
+    if (ret == 0) break;
+    if (in.pos == in.size && o.pos < o.size)
+      fail(what + ": zstd frame is cut short at byte " + withCommas(end) + " (the block ends before the frame does)", end);
+  }
+  if (carry)
+    fail(what + ": " + withCommas(count * 8 + carry) + " decompressed bytes are not a multiple of the entry size 8", payload);
+  out.setSize(count * 4);
+  out.setEntrySize(4);
 }
 
 // ---------------------------------------------------------------------------
@@ -518,7 +581,7 @@ void MoarFile::readColumnsInto(uint32_t snap, std::span<const Column> which, con
   if (snap >= snapshots_.size()) fail("snapshot " + std::to_string(snap) + " does not exist");
   const SnapshotEntry& s = snapshots_[snap];
   const std::string at = "snapshot " + std::to_string(snap);
-  static constexpr uint32_t kExpectedEntry[kColumnCount] = {2, 2, 4, 4, 8, 8, 8, 8, 8, 8};
+  static constexpr uint32_t kExpectedEntry[kColumnCount] = {2, 2, 4, 4, 4, 8, 4, 4, 8, 8};
 
   struct Job {
     Column col;
@@ -586,31 +649,49 @@ void MoarFile::readColumnsInto(uint32_t snap, std::span<const Column> which, con
                                          ? UINT64_MAX
                                          : compressed * limits_.maxRatio + limits_.ratioSlack);
         ColumnBuffer& buf = out.col[job.col];
-        decompressBlock(bytes_, job.block->start + 18, job.block->end, hint, maxBytes,
-                        "block " + std::string(kColumnNames[job.col]) + " of " + at, buf, ctx);
-        buf.setEntrySize(job.entrySize);
-        if (buf.bytes() % job.entrySize != 0)
-          fail(std::string(kColumnNames[job.col]) + " of " + at + ": " + withCommas(buf.bytes()) +
-                   " decompressed bytes are not a multiple of the entry size " + std::to_string(job.entrySize),
-               job.block->start);
-        // Honour the recorded entry size, but hand out the width the code reads.
-        uint32_t want = kExpectedEntry[job.col];
-        if (job.entrySize != want) {
-          ColumnBuffer conv;
-          uint64_t n = buf.count();
-          if (n > UINT64_MAX / want || n * want > maxBytes * 8) fail(std::string(kColumnNames[job.col]) + " of " + at + " is too large", job.block->start);
-          uint8_t* d = conv.grow(std::max<uint64_t>(n * want, 8));
-          for (uint64_t i = 0; i < n; ++i) {
-            uint64_t v = buf.at(i);
-            if (want < 8 && v >> (want * 8))
-              fail(std::string(kColumnNames[job.col]) + " of " + at + ": entry " + std::to_string(i) + " = " +
-                       std::to_string(v) + " does not fit in " + std::to_string(want) + " bytes",
-                   job.block->start);
-            std::memcpy(d + i * want, &v, want);
+        const std::string what = "block " + std::string(kColumnNames[job.col]) + " of " + at;
+        const bool narrowed = job.col == kColRefStart || job.col == kRefDescr || job.col == kRefTarget;
+        auto convert = [&](uint64_t v, uint32_t& w) {
+          if (job.col != kRefDescr) {
+            w = static_cast<uint32_t>(v);
+            return v <= UINT32_MAX;
           }
-          conv.setSize(n * want);
-          conv.setEntrySize(want);
-          buf = std::move(conv);
+          const uint64_t kind = v & 3, idx = v >> 2;
+          if (kind == 2 && idx > kRefIndexMask) return false;
+          w = static_cast<uint32_t>(kind << 30) |
+              static_cast<uint32_t>(kind == 0 ? 0 : std::min<uint64_t>(idx, kind == 1 ? EdgeLabel::kValueMask : kRefIndexMask));
+          return true;
+        };
+        if (narrowed && job.entrySize == 8) {
+          decompressNarrow(bytes_, job.block->start + 18, job.block->end, hint / 2, maxBytes, what, buf, ctx, convert);
+        } else {
+          decompressBlock(bytes_, job.block->start + 18, job.block->end, hint, maxBytes, what, buf, ctx);
+          buf.setEntrySize(job.entrySize);
+          if (buf.bytes() % job.entrySize != 0)
+            fail(std::string(kColumnNames[job.col]) + " of " + at + ": " + withCommas(buf.bytes()) +
+                     " decompressed bytes are not a multiple of the entry size " + std::to_string(job.entrySize),
+                 job.block->start);
+          // Honour the recorded entry size, but hand out the width the code reads.
+          uint32_t want = kExpectedEntry[job.col];
+          if (job.entrySize != want || narrowed) {
+            ColumnBuffer conv;
+            uint64_t n = buf.count();
+            if (n > UINT64_MAX / want || n * want > maxBytes * 8) fail(std::string(kColumnNames[job.col]) + " of " + at + " is too large", job.block->start);
+            uint8_t* d = conv.grow(std::max<uint64_t>(n * want, 8));
+            for (uint64_t i = 0; i < n; ++i) {
+              uint64_t v = buf.at(i);
+              uint32_t w32;
+              if (narrowed ? !convert(v, w32) : (want < 8 && v >> (want * 8)))
+                fail(std::string(kColumnNames[job.col]) + " of " + at + ": entry " + std::to_string(i) + " = " +
+                         std::to_string(v) + " does not fit in " + std::to_string(want) + " bytes",
+                     job.block->start);
+              if (narrowed) std::memcpy(d + i * 4, &w32, 4);
+              else std::memcpy(d + i * want, &v, want);
+            }
+            conv.setSize(n * want);
+            conv.setEntrySize(want);
+            buf = std::move(conv);
+          }
         }
         std::lock_guard lock(mu);
         totalBytes += buf.bytes();

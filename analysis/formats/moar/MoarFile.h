@@ -121,6 +121,15 @@ enum Column : uint8_t {
 inline constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
     "colkind", "colsize", "coltofi", "colrfcnt", "colrfstr", "colusize", "refdescr", "reftrget", "topIDs", "topscore"};
 
+// The reference columns are narrowed to 32 bits while they are decompressed
+// (half the memory of 17 M references): colrfstr and reftrget hold indices
+// (< 2^32, else a LoadError), refdescr holds the kind in the top 2 bits and
+// the index below (index-kind values clamped to 2^29-1 as EdgeLabel does;
+// string indices must be < 2^30).
+inline constexpr uint32_t kRefIndexMask = (1u << 30) - 1;
+inline uint32_t refKind(uint32_t packed) { return packed >> 30; }
+inline uint32_t refIndex(uint32_t packed) { return packed & kRefIndexMask; }
+
 struct SnapshotColumns {
   std::array<ColumnBuffer, kColumnCount> col;
   uint64_t collectables = 0;  // entries of colkind

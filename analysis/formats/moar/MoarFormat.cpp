@@ -251,9 +251,9 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
 
   // References: collectable i owns refs[colrfstr[i], colrfstr[i] + colrfcnt[i]).
   const uint32_t* rfcnt = c.col[kColRefCount].as<uint32_t>();
-  const uint64_t* rfstr = c.col[kColRefStart].as<uint64_t>();
-  const uint64_t* descr = c.col[kRefDescr].as<uint64_t>();
-  const uint64_t* target = c.col[kRefTarget].as<uint64_t>();
+  const uint32_t* rfstr = c.col[kColRefStart].as<uint32_t>();
+  const uint32_t* descr = c.col[kRefDescr].as<uint32_t>();
+  const uint32_t* target = c.col[kRefTarget].as<uint32_t>();
   std::vector<StringId> labelIds(s.stringsAvailable, 0);
   std::vector<uint8_t> labelSet(s.stringsAvailable, 0);
   uint64_t kind3 = 0;
@@ -272,10 +272,10 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
       if (t >= n)
         fail("column reftrget of " + at + ": reference " + std::to_string(j) + " (of collectable " + std::to_string(i) +
              ") points to collectable " + std::to_string(t) + " but the snapshot has " + withCommas(n));
-      const uint64_t d = descr[j];
-      const uint64_t idx = d >> 2;
+      const uint32_t d = descr[j];
+      const uint32_t idx = refIndex(d);
       EdgeLabel label;
-      switch (d & 3) {
+      switch (refKind(d)) {
         case 1: label = EdgeLabel::index(idx); break;
         case 2:
           if (idx >= s.stringsAvailable)
@@ -283,7 +283,7 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
                  std::to_string(i) + ") names string " + std::to_string(idx) + " but only " +
                  std::to_string(s.stringsAvailable) + " strings exist at that point");
           if (!labelSet[idx]) {
-            labelIds[idx] = b.intern(f.string(static_cast<uint32_t>(idx)));
+            labelIds[idx] = b.intern(f.string(idx));
             labelSet[idx] = 1;
           }
           label = EdgeLabel::name(labelIds[idx]);

@@ -56,14 +56,15 @@ std::vector<uint8_t> realSubset(const std::vector<uint8_t>& base, uint32_t keep)
     s.size.push_back(c.col[kColSize].as<uint16_t>()[i]);
     s.tofi.push_back(c.col[kColToFi].as<uint32_t>()[i]);
     s.usize.push_back(c.col[kColUnmanagedSize].as<uint64_t>()[i]);
-    const uint64_t start = c.col[kColRefStart].as<uint64_t>()[i], cnt = c.col[kColRefCount].as<uint32_t>()[i];
+    const uint64_t start = c.col[kColRefStart].as<uint32_t>()[i], cnt = c.col[kColRefCount].as<uint32_t>()[i];
     s.rfstr.push_back(s.target.size());
     uint32_t kept = 0;
     for (uint64_t j = start; j < start + cnt; ++j) {
-      const uint64_t t = c.col[kRefTarget].as<uint64_t>()[j];
+      const uint64_t t = c.col[kRefTarget].as<uint32_t>()[j];
       if (t >= keep) continue;
       s.target.push_back(t);
-      s.descr.push_back(c.col[kRefDescr].as<uint64_t>()[j]);
+      const uint32_t d = c.col[kRefDescr].as<uint32_t>()[j];
+      s.descr.push_back((uint64_t{refIndex(d)} << 2) | refKind(d));
       ++kept;
     }
     s.rfcnt.push_back(kept);
