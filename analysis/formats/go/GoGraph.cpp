@@ -225,7 +225,6 @@ public:
     release(s_.rootPtrs);
     ctx_.report("Building graph", 0.9);
     dump->graph = b_.finish(ctx_);
-    ctx_.report("Building graph", 1.0);
 
     describe(*dump);
     return dump;
@@ -407,13 +406,16 @@ private:
     return true;
   }
 
-  void rangeEdges(const GoObjectLookup& lookup, NodeId from, uint64_t begin, uint64_t count) {
+  // Segment edges are labelled by offset ("+0x1a0": with the binary's symbol table that names the
+  // global); frame offsets mean nothing without DWARF, so frame edges stay unlabelled.
+  void rangeEdges(const GoObjectLookup& lookup, NodeId from, uint64_t begin, uint64_t count, bool labelOffsets) {
     for (uint64_t k = 0; k < count; ++k) {
       const GoRootPtr& rp = s_.rootPtrs[begin + k];
       if (rp.value == 0) continue;
       uint32_t t = lookup.find(rp.value);
       if (t == GoObjectLookup::kNone) { ++unresolvedRoot_; continue; }
-      b_.addEdge(from, objectNode(t), EdgeLabel::name(b_.intern(offsetLabel(rp.offset))));
+      b_.addEdge(from, objectNode(t),
+                 labelOffsets ? EdgeLabel::name(b_.intern(offsetLabel(rp.offset))) : EdgeLabel::none());
       ++rootEdges_;
     }
   }
@@ -424,7 +426,7 @@ private:
       switch (root.kind) {
         case RootKind::Segment: {
           const GoSegment& seg = s_.segments[root.index];
-          rangeEdges(lookup, root.node, seg.ptrBegin, seg.ptrCount);
+          rangeEdges(lookup, root.node, seg.ptrBegin, seg.ptrCount, true);
           break;
         }
         case RootKind::Goroutine:
@@ -437,7 +439,7 @@ private:
         }
         case RootKind::Frame: {
           const GoFrame& fr = s_.frames[root.index];
-          rangeEdges(lookup, root.node, fr.ptrBegin, fr.ptrCount);
+          rangeEdges(lookup, root.node, fr.ptrBegin, fr.ptrCount, false);
           break;
         }
         case RootKind::Finalizers:
