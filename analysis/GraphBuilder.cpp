@@ -176,6 +176,15 @@ HeapGraph GraphBuilder::finish(const TaskContext& ctx) {
     if (roots != 0) {
       // Root edges go first: shift each column once, in place.
       auto prepend = [&](std::vector<uint32_t>& col, const std::vector<uint32_t>& front) {
+        if (col.capacity() < col.size() + roots) {
+          // Exactly sized, so growth does not double the column.
+          std::vector<uint32_t> grown;
+          reserveHuge(grown, col.size() + roots);
+          grown.insert(grown.end(), front.begin(), front.end());
+          grown.insert(grown.end(), col.begin(), col.end());
+          col.swap(grown);
+          return;
+        }
         col.resize(col.size() + roots);
         std::move_backward(col.begin(), col.end() - roots, col.end());
         std::copy(front.begin(), front.end(), col.begin());
