@@ -56,7 +56,6 @@ std::vector<NodeId> computeDominators(const HeapGraph& g, const TaskContext& ctx
     auto isSeen = [&](NodeId v) { return (seen[v >> 6] >> (v & 63)) & 1u; };
     auto enter = [&](NodeId v, uint32_t number) {
       seen[v >> 6] |= uint64_t{1} << (v & 63);
-      pre[v] = number;
       vertex.push_back(v);
       const EdgeIndex first = g.firstEdge[v], end = g.firstEdge[v + 1];
       for (EdgeIndex e = first; e < end; ++e) {
@@ -87,6 +86,8 @@ std::vector<NodeId> computeDominators(const HeapGraph& g, const TaskContext& ctx
     }
   }
   const uint32_t reached = static_cast<uint32_t>(vertex.size());
+  // pre[] is filled after the search: random stores off the DFS's critical path.
+  for (uint32_t i = 0; i < reached; ++i) pre[vertex[i]] = i;
   ctx.checkCancelled();
 
   // 2. Predecessors of each reached node, as preorder numbers (reverse CSR).
@@ -137,9 +138,16 @@ std::vector<NodeId> computeDominators(const HeapGraph& g, const TaskContext& ctx
       ctx.checkCancelled();
       ctx.report(kPhase, 0.5 + 0.4 * static_cast<double>(reached - w) / reached);
     }
-    // The next number's predecessors are random reads: start them now.
+    // Predecessors are random reads: a two-stage software pipeline starts
+    // the loads for w-2's predecessors and, for w-1's (fetched one round
+    // ago), the first step up their compressed paths.
+    if (w > 2)
+      for (uint32_t k = predFirst[w - 2]; k < predFirst[w - 1]; ++k) __builtin_prefetch(&link[preds[k]]);
     if (w > 1)
-      for (uint32_t k = predFirst[w - 1]; k < predFirst[w]; ++k) __builtin_prefetch(&link[preds[k]]);
+      for (uint32_t k = predFirst[w - 1]; k < predFirst[w]; ++k) {
+        const uint32_t v = preds[k];
+        if (v > w) __builtin_prefetch(&link[link[v].ancestor]);
+      }
     uint32_t s = parent[w];
     for (uint32_t k = predFirst[w]; k < predFirst[w + 1]; ++k) {
       const uint32_t v = preds[k];
