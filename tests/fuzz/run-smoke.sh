@@ -14,7 +14,8 @@ for fuzzer in "$build"/tests/fuzz/*_fuzz; do
   # Seeds: heads of the real dumps of that format (small, so mutations reach every record kind quickly).
   case $name in
     go) for f in "$data"/go/*.heapdump "$data"/go/rates/*.heapdump; do head -c 65536 "$f" > "$corpus/$(basename "$f")"; done ;;
-    moar) head -c 262144 "$data"/moar/leaky.mvmheap > "$corpus/leaky-head" ;;
+    moar) "$build"/tests/fuzz/moar_seed "$corpus/tiny.mvmheap"
+          head -c 65536 "$data"/moar/leaky.mvmheap > "$corpus/leaky-head" ;;
   esac
   echo "fuzz: $name for ${seconds}s"
   if ! "$fuzzer" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=4096 -print_final_stats=1 "$corpus" > "$build/$name-fuzz.log" 2>&1; then
