@@ -519,7 +519,10 @@ private:
 
     // Goroutines by status and wait reason.
     std::map<std::pair<std::string, std::string>, uint64_t> byState;
-    for (const GoGoroutine& g : s_.goroutines) ++byState[{statusName(g.status), g.waitReason}];
+    // The runtime leaves the last wait reason in place when a goroutine becomes runnable; show it
+    // only for waiting goroutines, where it is current.
+    for (const GoGoroutine& g : s_.goroutines)
+      ++byState[{statusName(g.status), (g.status & ~uint64_t{0x1000}) == 4 ? g.waitReason : std::string()}];
     Table gt{"goroutines", "Goroutines by status", {"Status", "Wait reason", "Goroutines"}, {}};
     for (const auto& [key, count] : byState)
       gt.rows.push_back({Cell::str(key.first), Cell::str(key.second), Cell::num(static_cast<double>(count))});
