@@ -12,6 +12,7 @@
 #include "analysis/SourceMap.h"
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <filesystem>
 #include <system_error>
@@ -129,6 +130,16 @@ FrameOrigin SourceMap::classifyPath(std::string_view dumpPath) {
   return FrameOrigin::Unknown;
 }
 
+SourceMap::SourceMap(const SourceMap& other)
+    : roots_(other.roots_),
+      files_(other.files_),
+      mappings_(other.mappings_),
+      byBasename_(other.byBasename_),
+      extraFiles_(other.extraFiles_),
+      maxFiles_(other.maxFiles_) {
+  bumpGeneration();
+}
+
 void SourceMap::setWorkspaceRoots(std::vector<std::string> roots, size_t maxFiles) {
   roots_ = std::move(roots);
   maxFiles_ = maxFiles;
@@ -137,8 +148,24 @@ void SourceMap::setWorkspaceRoots(std::vector<std::string> roots, size_t maxFile
 
 void SourceMap::addWorkspaceFile(const std::string& absolutePath) {
   std::string p = fs::path(normalise(absolutePath)).lexically_normal().generic_string();
-  if (std::find(extraFiles_.begin(), extraFiles_.end(), p) == extraFiles_.end()) extraFiles_.push_back(p);
-  rebuildIndex();
+  if (std::find(extraFiles_.begin(), extraFiles_.end(), p) != extraFiles_.end()) return;
+  extraFiles_.push_back(p);
+  // One file more needs no rescan of the roots: add it to the index unless a root already holds it.
+  std::vector<uint32_t>& sameName = byBasename_[std::string(basename(p))];
+  for (uint32_t i : sameName)
+    if (files_[i] == p) return;
+  if (files_.size() >= maxFiles_) return;
+  sameName.push_back(static_cast<uint32_t>(files_.size()));
+  files_.push_back(p);
+  bumpGeneration();
+}
+
+void SourceMap::bumpGeneration() {
+  // Unique across all SourceMap instances, so a cache keyed on it never confuses a new map with an old one.
+  static std::atomic<uint64_t> counter{0};
+  generation_ = ++counter;
+  std::lock_guard lock(cacheMutex_);
+  cache_.clear();
 }
 
 void SourceMap::setMappings(std::vector<PathMapping> mappings) {
@@ -150,9 +177,7 @@ void SourceMap::setMappings(std::vector<PathMapping> mappings) {
   }
   std::stable_sort(mappings_.begin(), mappings_.end(),
                    [](const PathMapping& a, const PathMapping& b) { return a.from.size() > b.from.size(); });
-  ++generation_;
-  std::lock_guard lock(cacheMutex_);
-  cache_.clear();
+  bumpGeneration();
 }
 
 void SourceMap::rebuildIndex() {
@@ -183,9 +208,7 @@ void SourceMap::rebuildIndex() {
   std::sort(files_.begin(), files_.end());
   files_.erase(std::unique(files_.begin(), files_.end()), files_.end());
   for (uint32_t i = 0; i < files_.size(); ++i) byBasename_[std::string(basename(files_[i]))].push_back(i);
-  ++generation_;
-  std::lock_guard lock(cacheMutex_);
-  cache_.clear();
+  bumpGeneration();
 }
 
 std::optional<MappedPath> SourceMap::map(std::string_view dumpPath) const {

@@ -39,6 +39,11 @@ struct MappedPath {
 
 class SourceMap {
 public:
+  SourceMap() = default;
+  // Copies the index (not the lookup cache), so adding one file to a copy needs no rescan.
+  SourceMap(const SourceMap& other);
+  SourceMap& operator=(const SourceMap&) = delete;
+
   // Workspace roots are scanned for source files (skipping .git, node_modules and build output),
   // at most maxFiles in all.
   void setWorkspaceRoots(std::vector<std::string> roots, size_t maxFiles = 200000);
@@ -56,11 +61,13 @@ public:
   // True when map() finds a workspace file and the path is not runtime/library.
   bool isWorkspace(std::string_view dumpPath) const;
 
-  uint64_t generation() const { return generation_; }  // bumps on every change, for caches
+  // Changes on every change, and is unique across instances, for caches.
+  uint64_t generation() const { return generation_; }
   const std::vector<std::string>& files() const { return files_; }
 
 private:
   void rebuildIndex();
+  void bumpGeneration();
   std::vector<std::string> roots_;
   std::vector<std::string> extraFiles_;  // added one by one; survive a rescan of the roots
   size_t maxFiles_ = 200000;

@@ -143,7 +143,7 @@ void Workspace::open(Document doc) {
     extraFiles_.push_back(doc.path);
     bool known = sourceMap_ && std::find(sourceMap_->files().begin(), sourceMap_->files().end(), doc.path) !=
                                    sourceMap_->files().end();
-    if (!known) rootsDirty_ = true;
+    if (!known) pendingFiles_.push_back(doc.path);
   }
   documents_[doc.uri] = std::move(doc);
 }
@@ -187,15 +187,20 @@ std::vector<Document> Workspace::documents() const {
 
 std::shared_ptr<const SourceMap> Workspace::sourceMap() {
   std::lock_guard lock(mutex_);
-  if (sourceMap_ && !rootsDirty_) return sourceMap_;
+  if (sourceMap_ && !rootsDirty_ && pendingFiles_.empty()) return sourceMap_;
+  if (sourceMap_ && !rootsDirty_) {
+    // Only newly opened files: extend a copy of the current map instead of rescanning the roots.
+    auto map = std::make_shared<SourceMap>(*sourceMap_);
+    for (const auto& f : pendingFiles_) map->addWorkspaceFile(f);
+    pendingFiles_.clear();
+    sourceMap_ = std::move(map);
+    return sourceMap_;
+  }
+  pendingFiles_.clear();
   auto map = std::make_shared<SourceMap>();
   map->setWorkspaceRoots(folders_);
   map->setMappings(settings_.pathMappings);
   for (const auto& f : extraFiles_) map->addWorkspaceFile(f);
-  // Caches downstream (LoadedDump::sources) key on generation(); a new map must not reuse an old
-  // map's number, so step it past every generation handed out before.
-  while (map->generation() <= lastGeneration_) map->setMappings(settings_.pathMappings);
-  lastGeneration_ = map->generation();
   sourceMap_ = std::move(map);
   rootsDirty_ = false;
   return sourceMap_;

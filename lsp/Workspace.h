@@ -72,7 +72,7 @@ private:
   std::shared_ptr<SourceMap> sourceMap_;
   bool rootsDirty_ = true;
   std::vector<std::string> extraFiles_;
-  uint64_t lastGeneration_ = 0;
+  std::vector<std::string> pendingFiles_;  // opened since the source map was built, not in it yet
 };
 
 }  // namespace heaplens::lsp
