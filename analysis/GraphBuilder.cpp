@@ -160,7 +160,7 @@ HeapGraph GraphBuilder::finish(const TaskContext& ctx) {
   HeapGraph& g = graph_;
   const uint32_t n = g.nodeCount();
   const size_t roots = rootTargets_.size();
-  ctx.report("Building the graph", 0.0);
+  ctx.report("Indexing references", 0.0);
 
   for (NodeId t : rootTargets_)
     if (t >= n)
@@ -216,7 +216,7 @@ HeapGraph GraphBuilder::finish(const TaskContext& ctx) {
       col.swap(sorted);
     };
     scatter(g.edgeTarget);
-    ctx.report("Building the graph", 0.5);
+    ctx.report("Indexing references", 0.5);
     ctx.checkCancelled();
     scatter(g.edgeLabel);
     edgeSource_.clear();
@@ -253,7 +253,7 @@ HeapGraph GraphBuilder::finish(const TaskContext& ctx) {
 
   HeapGraph out = std::move(g);
   init();
-  ctx.report("Building the graph", 1.0);
+  ctx.report("Indexing references", 1.0);
   return out;
 }
 
