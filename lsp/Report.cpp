@@ -137,7 +137,9 @@ json reportJson(const Dump& d, const ReportOptions& options) {
   r["typesByCount"] = std::move(byCount);
   r["typesBySize"] = std::move(bySize);
 
-  // Roots: the super-root's children, once each, by what they retain.
+  // Roots: the super-root's children, once each, by what they retain. A root that only groups
+  // other roots (MoarVM's single "Root" over "Thread Roots", "Permanent Roots", ...) is replaced
+  // by the roots it groups, so the list says which kind of root holds the memory.
   struct Root {
     NodeId node;
     EdgeIndex edge;
@@ -146,11 +148,24 @@ json reportJson(const Dump& d, const ReportOptions& options) {
   std::vector<Root> roots;
   if (g.nodeCount() > 0) {
     std::vector<uint8_t> seen(g.nodeCount(), 0);
-    for (EdgeIndex e = g.firstEdge[kSuperRoot]; e < g.firstEdge[kSuperRoot + 1]; ++e) {
-      NodeId t = g.edgeTarget[e];
-      if (t >= g.nodeCount() || seen[t]) continue;
-      seen[t] = 1;
-      roots.push_back({t, e, t < d.retained.size() ? d.retained[t] : 0});
+    std::vector<std::pair<NodeId, int>> groups{{kSuperRoot, 0}};
+    seen[kSuperRoot] = 1;
+    while (!groups.empty()) {
+      auto [from, depth] = groups.back();
+      groups.pop_back();
+      for (EdgeIndex e = g.firstEdge[from]; e < g.firstEdge[from + 1]; ++e) {
+        NodeId t = g.edgeTarget[e];
+        if (t >= g.nodeCount() || seen[t]) continue;
+        seen[t] = 1;
+        bool groupsRoots = depth < 3 && g.kind(t) == NodeKind::Root && g.firstEdge[t + 1] > g.firstEdge[t];
+        for (EdgeIndex f = g.firstEdge[t]; groupsRoots && f < g.firstEdge[t + 1]; ++f)
+          groupsRoots = g.kind(g.edgeTarget[f]) == NodeKind::Root;
+        if (groupsRoots) {
+          groups.push_back({t, depth + 1});
+        } else if (from == kSuperRoot || g.kind(t) == NodeKind::Root) {
+          roots.push_back({t, e, t < d.retained.size() ? d.retained[t] : 0});
+        }
+      }
     }
   }
   json rootsJson = json::array();
