@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "analysis/Text.h"
+#include "lsp/Uri.h"
 
 namespace heaplens::lsp {
 
@@ -109,20 +110,6 @@ std::string pathText(const HeapGraph& g, const RetentionPath& path, const Source
   return text;
 }
 
-std::string fileUri(const std::string& path) {
-  std::string uri = "file://";
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
-      uri += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      uri += buf;
-    }
-  }
-  return uri;
-}
-
 std::optional<protocol::Location> stepLocation(const HeapGraph& g, NodeId n, const SourceMap* sourceMap) {
   if (!sourceMap) return std::nullopt;
   auto loc = nodeLocation(g, n, sourceMap);
@@ -130,7 +117,7 @@ std::optional<protocol::Location> stepLocation(const HeapGraph& g, NodeId n, con
   auto mapped = sourceMap->map(g.str(loc->file));
   if (!mapped) return std::nullopt;
   protocol::Location out;
-  out.uri = fileUri(mapped->localPath);
+  out.uri = pathToUri(mapped->localPath);
   uint32_t line0 = loc->line - 1;
   out.range = {{line0, loc->column > 0 ? loc->column - 1 : 0}, {line0, loc->column > 0 ? loc->column - 1 : 0}};
   return out;

@@ -52,8 +52,6 @@ NodeId representativeNode(const Dump& d, const DumpIndex& index, const LineEntry
 std::string entrySummary(const Dump& d, const DumpIndex& index, const LineEntry& entry);
 double shareOfHeap(const DumpIndex& index, uint64_t bytes);
 
-std::string fileUri(const std::string& path);
-
 // Lines of a document's text (no terminators).
 std::vector<std::string_view> splitLines(std::string_view text);
 

@@ -14,6 +14,7 @@
 #include "analysis/formats/DumpFormat.h"
 #include "lsp/FeatureSupport.h"
 #include "lsp/Features.h"
+#include "lsp/Uri.h"
 
 namespace heaplens::lsp {
 namespace {
@@ -38,7 +39,7 @@ struct Workspace {
     fs::create_directories((root / relative).parent_path());
     fs::copy_file(source, root / relative);
     doc.path = (root / relative).string();
-    doc.uri = fileUri(doc.path);
+    doc.uri = pathToUri(doc.path);
     doc.languageId = languageId;
     doc.text = readFile(source);
     sourceMap.setWorkspaceRoots({root.string()});
