@@ -16,9 +16,11 @@ void finishDump(Dump& dump, const TaskContext& ctx) {
   dump.unreachableObjects = unreachable.nodes;
   dump.unreachableBytes = unreachable.bytes;
   if (unreachable.nodes > 0) {
-    dump.warnings.push_back(formatCount(unreachable.nodes) + " objects (" + formatBytes(unreachable.bytes) +
-                            ") are not reachable from any root; they are reported as unreachable and not "
-                            "counted in any root's retained size");
+    const bool one = unreachable.nodes == 1;
+    dump.warnings.push_back(formatCount(unreachable.nodes) + (one ? " object (" : " objects (") +
+                            formatBytes(unreachable.bytes) + (one ? ") is" : ") are") +
+                            " not reachable from any root: reported as unreachable, not counted in any root's "
+                            "retained size");
   }
   ctx.report("Done", 1.0);
 }

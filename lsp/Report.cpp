@@ -301,7 +301,7 @@ std::string reportText(const Dump& d, const ReportOptions& options) {
   out << "  file         " << d.path << "\n";
   out << "  objects      " << formatCount(d.objectCount()) << "\n";
   out << "  total bytes  " << formatBytesLong(d.totalBytes()) << "\n";
-  out << "  unreachable  " << formatCount(d.unreachableObjects) << " objects, " << formatBytesLong(d.unreachableBytes) << "\n";
+  out << "  unreachable  " << formatCount(d.unreachableObjects) << (d.unreachableObjects == 1 ? " object, " : " objects, ") << formatBytesLong(d.unreachableBytes) << "\n";
   if (!d.snapshots.empty())
     out << "  snapshot     " << d.selectedSnapshot << " of " << d.snapshots.size() << " (0-based)\n";
 
