@@ -178,6 +178,24 @@ std::vector<SiteAggregate> aggregateBySite(const Dump& d, const TaskContext& ctx
   return out;
 }
 
+TypeAndSiteAggregates aggregateByTypeAndSite(const Dump& d, const TaskContext& ctx) {
+  const HeapGraph& g = d.graph;
+  const uint32_t types = g.typeCount(), sites = g.siteCount();
+  // One group space: types first, then sites. A node is in its type's group and its site's group,
+  // under the same rules as aggregateByType and aggregateBySite.
+  auto stats = accumulate(d, types + sites, [&](NodeId v, auto&& emit) {
+    const NodeKind k = g.kind(v);
+    if (k == NodeKind::Object && g.type[v] < types) emit(g.type[v]);
+    if ((k == NodeKind::Object || k == NodeKind::Frame) && g.site[v] < sites) emit(types + g.site[v]);
+  }, ctx);
+  TypeAndSiteAggregates out;
+  for (TypeId t = 0; t < types; ++t)
+    if (stats[t].count != 0) out.types.push_back({t, stats[t]});
+  for (SiteId s = 0; s < sites; ++s)
+    if (stats[types + s].count != 0) out.sites.push_back({s, stats[types + s]});
+  return out;
+}
+
 std::vector<LineAggregate> aggregateByLine(const Dump& d, const FileFilter& accept, Attribution mode,
                                            const TaskContext& ctx) {
   const HeapGraph& g = d.graph;

@@ -58,6 +58,12 @@ struct FunctionAggregate {
 std::vector<TypeAggregate> aggregateByType(const Dump& d, const TaskContext& ctx = {});
 // Every site with at least one node, unsorted.
 std::vector<SiteAggregate> aggregateBySite(const Dump& d, const TaskContext& ctx = {});
+// Both of the above in one walk of the dominator tree (what a report needs), at about the cost of one.
+struct TypeAndSiteAggregates {
+  std::vector<TypeAggregate> types;
+  std::vector<SiteAggregate> sites;
+};
+TypeAndSiteAggregates aggregateByTypeAndSite(const Dump& d, const TaskContext& ctx = {});
 // Lines of frames the filter accepts. A site with no accepted frame is not attributed.
 std::vector<LineAggregate> aggregateByLine(const Dump& d, const FileFilter& accept, Attribution mode,
                                            const TaskContext& ctx = {});

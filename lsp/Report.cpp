@@ -112,9 +112,10 @@ json reportJson(const Dump& d, const ReportOptions& options) {
 
   // Allocation sites (frame sites are reported separately below).
   auto isFrameSite = frameSites(g);
-  std::vector<SiteAggregate> sites;
-  for (auto& a : aggregateBySite(d))
-    if (a.site < isFrameSite.size() && !isFrameSite[a.site]) sites.push_back(a);
+  std::vector<SiteAggregate> sites, frames;  // one aggregation serves allocation and frame sites
+  TypeAndSiteAggregates aggregates = aggregateByTypeAndSite(d);
+  for (auto& a : aggregates.sites)
+    (a.site < isFrameSite.size() && isFrameSite[a.site] ? frames : sites).push_back(a);
   std::span<const SiteAggregate> siteSpan(sites);
   json byLive = json::array(), byRetained = json::array();
   for (size_t i : topN(siteSpan, top, [](const SiteAggregate& a) { return a.stats.shallowBytes; }))
@@ -124,7 +125,7 @@ json reportJson(const Dump& d, const ReportOptions& options) {
   r["sitesByLiveBytes"] = std::move(byLive);
   r["sitesByRetainedBytes"] = std::move(byRetained);
 
-  auto types = aggregateByType(d);
+  auto& types = aggregates.types;
   std::span<const TypeAggregate> typeSpan(types);
   auto typeJson = [&](const TypeAggregate& t) {
     json j = statsJson(t.stats);
@@ -178,9 +179,6 @@ json reportJson(const Dump& d, const ReportOptions& options) {
   r["largestRoots"] = std::move(rootsJson);
 
   // Frames that retain most (formats whose graph holds frames, e.g. MoarVM).
-  std::vector<SiteAggregate> frames;
-  for (auto& a : aggregateBySite(d))
-    if (a.site < isFrameSite.size() && isFrameSite[a.site]) frames.push_back(a);
   if (!frames.empty()) {
     json fj = json::array();
     for (size_t i : topN(std::span<const SiteAggregate>(frames), top, [](const SiteAggregate& a) { return a.stats.retainedBytes; }))

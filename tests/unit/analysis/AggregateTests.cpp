@@ -79,6 +79,24 @@ TEST(Aggregate, SitesCountFramesToo) {
   EXPECT_EQ(bySite[sd.bufSite].retainedBytes, 307u);
 }
 
+TEST(Aggregate, TypesAndSitesInOneWalkEqualTheSeparateAggregations) {
+  SessionDump sd = makeSessions();
+  TypeAndSiteAggregates both = aggregateByTypeAndSite(sd.dump);
+  std::map<TypeId, GroupStats> byType;
+  for (auto& t : both.types) byType[t.type] = t.stats;
+  ASSERT_EQ(byType.size(), 2u);
+  EXPECT_EQ(byType[sd.session].count, 4u);
+  EXPECT_EQ(byType[sd.session].retainedBytes, 340u);
+  EXPECT_EQ(byType[sd.bytes].retainedBytes, 300u);
+  std::map<SiteId, GroupStats> bySite;
+  for (auto& s : both.sites) bySite[s.site] = s.stats;
+  ASSERT_EQ(bySite.size(), 2u);
+  EXPECT_EQ(bySite[sd.listSite].retainedBytes, 340u);
+  EXPECT_EQ(bySite[sd.bufSite].count, 4u);
+  EXPECT_EQ(bySite[sd.bufSite].shallowBytes, 307u);
+  EXPECT_EQ(bySite[sd.bufSite].retainedBytes, 307u);
+}
+
 TEST(Aggregate, FlatLinesTakeTheInnermostAcceptedFrame) {
   SessionDump sd = makeSessions();
   const HeapGraph& g = sd.dump.graph;
