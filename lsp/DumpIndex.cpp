@@ -44,6 +44,14 @@ DumpIndex::DumpIndex(const Dump& d) {
     }
   }
   liveBytes = d.retained.empty() ? 0 : d.retained[kSuperRoot];
+  aggregates = aggregateByTypeAndSite(d);
+}
+
+const GroupStats* DumpIndex::typeStats(TypeId t) const {
+  // aggregates.types is in increasing type order.
+  auto it = std::lower_bound(aggregates.types.begin(), aggregates.types.end(), t,
+                             [](const TypeAggregate& a, TypeId id) { return a.type < id; });
+  return it != aggregates.types.end() && it->type == t ? &it->stats : nullptr;
 }
 
 const std::vector<LineEntry>* SourceIndex::linesOf(const std::string& path) const {
@@ -86,7 +94,7 @@ SourceIndex buildSourceIndex(const Dump& d, const DumpIndex& index, const Source
   for (const LineAggregate& la : aggregateByLine(d, accept, Attribution::Flat))
     add(la.file, la.line, false, la.stats, la.sites);
 
-  for (const SiteAggregate& sa : aggregateBySite(d)) {
+  for (const SiteAggregate& sa : index.aggregates.sites) {
     if (sa.site >= index.siteIsFrame.size() || !index.siteIsFrame[sa.site]) continue;
     auto frames = g.frames(sa.site);
     if (frames.empty()) continue;

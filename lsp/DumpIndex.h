@@ -33,6 +33,9 @@ struct DumpIndex {
   std::vector<uint32_t> retainedObjects;
   DominatorTree domTree;
   uint64_t liveBytes = 0;  // retained bytes of the super-root: everything reachable
+  // Per-type and per-site stats, from one walk of the dominator tree; they do not depend on the workspace.
+  TypeAndSiteAggregates aggregates;
+  const GroupStats* typeStats(TypeId t) const;  // nullptr when the type has no instances
 
   std::span<const NodeId> nodesOfSite(SiteId s) const {
     return {siteNodes.data() + siteFirst[s], siteNodes.data() + siteFirst[s + 1]};

@@ -178,9 +178,8 @@ std::string typeSection(const LoadedDump& loaded, const std::string& typeName) {
 
   std::string s = heading(d) + "**" + typeName + "**";
   if (type != kNoType) {
-    GroupStats stats;
-    for (const TypeAggregate& ta : aggregateByType(d))
-      if (ta.type == type) stats = ta.stats;
+    const GroupStats* found = loaded.index().typeStats(type);
+    const GroupStats stats = found ? *found : GroupStats{};
     s += ": " + formatCount(stats.count) + (stats.count == 1 ? " instance" : " instances");
     if (stats.count > 0) {
       s += ", " + formatBytes(stats.shallowBytes / stats.count) + " each, " + formatBytesLong(stats.shallowBytes) +
