@@ -45,8 +45,9 @@ DominatorData dominatorsOf(const Dump& d, const TaskContext& ctx) {
     out.idom = d.idom;
     out.retained = d.retained;
   } else {
-    out.idomLocal = computeDominators(d.graph, ctx);
-    out.retainedLocal = computeRetainedSizes(d.graph, out.idomLocal, ctx);
+    DominatorResult computed = computeDominatorsAndRetained(d.graph, ctx);
+    out.idomLocal = std::move(computed.idom);
+    out.retainedLocal = std::move(computed.retained);
     out.idom = out.idomLocal;
     out.retained = out.retainedLocal;
   }

@@ -2,18 +2,46 @@
 //
 // The algorithm is the Semi-NCA variant of Lengauer-Tarjan: semidominators
 // computed as in T. Lengauer and R. E. Tarjan, "A Fast Algorithm for Finding
-// Dominators in a Flowgraph", ACM TOPLAS 1(1):121-141, 1979 (with the simple
-// path-compressing eval), then immediate dominators found as nearest common
-// ancestors in the growing tree, as in L. Georgiadis, "Linear-Time Algorithms
-// for Dominators and Related Problems", PhD thesis, Princeton, 2005 (section
-// 3.3.2). Everything runs over DFS preorder numbers in flat arrays; the DFS
-// and the path compression use explicit stacks, so a 10-million-node chain
-// needs heap memory, not stack. Weak edges are ignored throughout.
+// Dominators in a Flowgraph", ACM TOPLAS 1(1):121-141, 1979, with their
+// balanced ("sophisticated") LINK and EVAL, then immediate dominators found as
+// nearest common ancestors in the growing tree, as in L. Georgiadis,
+// "Linear-Time Algorithms for Dominators and Related Problems", PhD thesis,
+// Princeton, 2005 (section 3.3.2). The DFS and the path compression use
+// explicit stacks, so a 10-million-node chain needs heap memory, not stack.
+// Weak edges are ignored throughout.
 //
-// Threading: pure functions; they poll ctx for cancellation.
+// Heap graphs are big and their edges point anywhere, so the time goes to
+// waiting on memory, not to arithmetic. The layout follows from that:
+//  - Before the search, every node becomes one "block" in a flat array:
+//    [node id, edge count, the block offset of each target]. Entering a node
+//    then costs one cache miss instead of three (edge offsets, targets,
+//    labels), and the blocks of a node's targets can be prefetched the moment
+//    it is entered. A weak edge points at block 0, the super-root, which is
+//    always already visited. Once entered, the id word holds the preorder
+//    number with the top bit set.
+//  - While the search runs on the calling thread (it is one long chain of
+//    dependent loads), a helper thread builds the predecessor lists by target
+//    and fills the output arrays, so their page faults are not on the
+//    critical path either. During the semidominator pass the helper streams
+//    each node's predecessors, as preorder numbers, just ahead of the loop.
+//  - Simple path compression took ~85 million steps up the forest on a
+//    10-million-node heap-like graph, nearly all cache misses; Lengauer and
+//    Tarjan's size-balanced linking takes ~2.4 million.
+//  - Arrays that are dead are reused: the block array becomes the link-eval
+//    forest, and then the retained-size accumulator.
+//
+// Threading: pure functions; at most one helper thread per call, joined before
+// returning (also on cancellation or error). Both threads poll ctx.
 #include "analysis/Dominators.h"
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <thread>
 
 #include "analysis/MemoryAdvice.h"
 
@@ -21,179 +49,491 @@ namespace heaplens {
 
 namespace {
 
-constexpr uint32_t kUnvisited = 0xFFFFFFFFu;
+constexpr uint32_t kUnreached = 0xFFFFFFFFu;
 constexpr uint32_t kPollMask = 0xFFFF;  // poll cancellation every 64k iterations
+constexpr const char* kPhase = "Computing dominators";
 
-inline bool strong(const HeapGraph& g, EdgeIndex e) { return (g.edgeLabel[e] >> 31) == 0; }
+// An uninitialised array: pages are touched by whoever writes them first.
+template <typename T>
+class RawArray {
+public:
+  RawArray() = default;
+  explicit RawArray(size_t n) : data_(n ? new T[n] : nullptr), size_(n) { adviseHugePages(data_.get(), n * sizeof(T)); }
+  T& operator[](size_t i) { return data_[i]; }
+  const T& operator[](size_t i) const { return data_[i]; }
+  T* data() { return data_.get(); }
+  size_t size() const { return size_; }
+  void reset() { data_.reset(); size_ = 0; }
 
-}  // namespace
+private:
+  std::unique_ptr<T[]> data_;
+  size_t size_ = 0;
+};
 
-std::vector<NodeId> computeDominators(const HeapGraph& g, const TaskContext& ctx) {
+// Runs fn(lo, hi) over [0, n): halves on this thread and on a helper when parallel.
+template <typename Fn>
+void splitInTwo(size_t n, bool parallel, Fn&& fn) {
+  if (!parallel || n < 2) {
+    fn(size_t{0}, n);
+    return;
+  }
+  const size_t mid = n / 2;
+  std::exception_ptr helperError;
+  std::thread helper([&] {
+    try {
+      fn(size_t{0}, mid);
+    } catch (...) {
+      helperError = std::current_exception();
+    }
+  });
+  try {
+    fn(mid, n);
+  } catch (...) {
+    helper.join();
+    throw;
+  }
+  helper.join();
+  if (helperError) std::rethrow_exception(helperError);
+}
+
+// A task for a helper thread, started at once when parallel, else run inline by finish().
+// Destroying an unfinished task asks it to stop and waits: no thread outlives the call.
+class BackgroundTask {
+public:
+  using Fn = std::function<void(const std::atomic<bool>& stop)>;
+  BackgroundTask(bool parallel, Fn fn) : fn_(std::move(fn)) {
+    if (parallel)
+      thread_ = std::thread([this] {
+        try {
+          fn_(stop_);
+        } catch (...) {
+          error_ = std::current_exception();
+        }
+      });
+  }
+  BackgroundTask(const BackgroundTask&) = delete;
+  BackgroundTask& operator=(const BackgroundTask&) = delete;
+  ~BackgroundTask() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  void finish() {
+    if (thread_.joinable()) {
+      thread_.join();
+      if (error_) std::rethrow_exception(error_);
+    } else if (fn_) {
+      fn_(stop_);
+    }
+    fn_ = nullptr;
+  }
+
+private:
+  Fn fn_;
+  std::atomic<bool> stop_{false};
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
+// Off: the integer type of block offsets, 32 bits unless the graph is too large for them.
+template <typename Off>
+DominatorResult run(const HeapGraph& g, bool withRetained, const detail::DominatorOptions& options,
+                    const TaskContext& ctx) {
+  const bool parallel = g.nodeCount() >= options.parallelMinNodes;
   const uint32_t n = g.nodeCount();
-  std::vector<NodeId> idomOut = hugeVector<NodeId>(n, kNoNode);
-  if (n == 0) return idomOut;
-  constexpr const char* kPhase = "Computing dominators";
+  const uint32_t m = g.edgeCount();
+  constexpr Off kEntered = Off{1} << (sizeof(Off) * 8 - 1);
+  DominatorResult out;
   ctx.report(kPhase, 0.0);
 
-  // 1. Depth-first search from the super-root over strong edges: preorder
-  //    numbers (pre), the node of each number (vertex) and DFS-tree parents.
-  std::vector<uint32_t> pre = hugeVector<uint32_t>(n, kUnvisited);
-  std::vector<NodeId> vertex;
-  reserveHuge(vertex, n);
-  std::vector<uint32_t> parent;  // by preorder number
-  reserveHuge(parent, n);
+  // 1. Blocks: [id, edge count, target offsets...] at firstEdge[u] + 2u.
+  const EdgeIndex* first = g.firstEdge.data();
+  const NodeId* target = g.edgeTarget.data();
+  const uint32_t* label = g.edgeLabel.data();
+  auto blockOf = [&](NodeId u) { return static_cast<Off>(first[u]) + Off{2} * u; };
+  const size_t total = static_cast<size_t>(m) + 2 * static_cast<size_t>(n);
+  // The block array is reused for the link-eval forest (16 bytes per reached
+  // node) once the search is done; size it for both. Pages beyond `total` are
+  // only touched if the forest needs them.
+  const size_t forestWords = (16 * (static_cast<size_t>(n) + 1) + sizeof(Off) - 1) / sizeof(Off);
+  RawArray<Off> A(std::max(total, forestWords));
+  RawArray<uint32_t> vertex(n), parent(n);  // by preorder number
+  splitInTwo(n, parallel, [&](size_t lo, size_t hi) {
+    for (size_t u = lo; u < hi; ++u) {
+      if ((u & kPollMask) == 0) ctx.checkCancelled();
+      const Off o = blockOf(static_cast<NodeId>(u));
+      const EdgeIndex e0 = first[u], e1 = first[u + 1];
+      A[o] = static_cast<Off>(u);
+      A[o + 1] = e1 - e0;
+      Off k = o + 2;
+      for (EdgeIndex e = e0; e < e1; ++e) A[k++] = (label[e] >> 31) ? Off{0} : blockOf(target[e]);
+      vertex[u] = 0;  // touch the pages here, in parallel, rather than inside the search
+      parent[u] = 0;
+    }
+  });
+  ctx.report(kPhase, 0.1);
+
+  // 2. In the background: predecessor lists by target id, holding source block
+  //    offsets, strong non-self edges only.
+  RawArray<uint32_t> revFirst(static_cast<size_t>(n) + 1);
+  RawArray<Off> rev;
+  RawArray<uint32_t> semi(n);
+  BackgroundTask background(parallel, [&](const std::atomic<bool>& stop) {
+    auto poll = [&](size_t i) {
+      if ((i & kPollMask) == 0 && (stop.load(std::memory_order_relaxed) || ctx.cancelled())) throw OperationCancelled();
+    };
+    std::fill(revFirst.data(), revFirst.data() + n + 1, 0u);
+    for (NodeId u = 0; u < n; ++u) {
+      poll(u);
+      for (EdgeIndex e = first[u], end = first[u + 1]; e < end; ++e)
+        if ((label[e] >> 31) == 0 && target[e] != u) ++revFirst[target[e] + 1];
+    }
+    for (NodeId i = 0; i < n; ++i) revFirst[i + 1] += revFirst[i];
+    rev = RawArray<Off>(revFirst[n]);
+    for (NodeId u = 0; u < n; ++u) {
+      poll(u);
+      const Off o = blockOf(u);
+      for (EdgeIndex e = first[u], end = first[u + 1]; e < end; ++e)
+        if ((label[e] >> 31) == 0 && target[e] != u) rev[revFirst[target[e]]++] = o;
+    }
+    for (NodeId i = n; i > 0; --i) revFirst[i] = revFirst[i - 1];
+    revFirst[0] = 0;
+    out.idom.assign(n, kNoNode);
+    if (withRetained) {
+      out.retained.resize(n);
+      for (NodeId u = 0; u < n; ++u) {
+        poll(u);
+        out.retained[u] = g.shallowSize(u);  // what unreached nodes keep
+      }
+    }
+  });
+
+  // 3. Depth-first search from the super-root over strong edges, on this thread.
+  uint32_t reached = 0;
   {
     struct Frame {
-      NodeId node;
-      EdgeIndex next;
-      uint32_t number;  // the node's preorder number
+      Off next, end;
+      uint32_t number;
     };
     std::vector<Frame> stack;
-    // The "seen" test runs once per edge; a bitmap (n/8 bytes) stays in
-    // cache where pre[] (4n bytes) would not, and entering a node prefetches
-    // the edge offsets of its unseen targets, which the DFS reads next.
-    std::vector<uint64_t> seen((static_cast<size_t>(n) + 63) / 64, 0);
-    auto isSeen = [&](NodeId v) { return (seen[v >> 6] >> (v & 63)) & 1u; };
-    auto enter = [&](NodeId v, uint32_t number) {
-      seen[v >> 6] |= uint64_t{1} << (v & 63);
-      vertex.push_back(v);
-      const EdgeIndex first = g.firstEdge[v], end = g.firstEdge[v + 1];
-      for (EdgeIndex e = first; e < end; ++e) {
-        const NodeId t = g.edgeTarget[e];
-        if (!isSeen(t)) __builtin_prefetch(&g.firstEdge[t]);
-      }
-      stack.push_back({v, first, number});
+    stack.reserve(n);  // address space only: pages are touched as the search goes deeper
+    // Blocks are at least 2 words apart, so offset/2 identifies one.
+    std::vector<uint64_t> seen(total / 128 + 1, 0);
+    auto isSeen = [&](Off o) { return (seen[o >> 7] >> ((o >> 1) & 63)) & 1u; };
+    auto enter = [&](Off o, uint32_t number) {
+      seen[o >> 7] |= uint64_t{1} << ((o >> 1) & 63);
+      vertex[number] = static_cast<uint32_t>(A[o]);
+      A[o] = kEntered | number;
+      const Off k = o + 2, end = k + A[o + 1];
+      for (Off i = k; i < end; ++i)
+        if (!isSeen(A[i])) __builtin_prefetch(&A[A[i]]);
+      stack.push_back({k, end, number});
     };
-    parent.push_back(0);
-    enter(kSuperRoot, 0);
-    uint64_t steps = 0;
+    parent[0] = 0;
+    enter(0, 0);
+    reached = 1;
     while (!stack.empty()) {
-      if ((++steps & kPollMask) == 0) {
-        ctx.checkCancelled();
-        ctx.report(kPhase, 0.3 * static_cast<double>(vertex.size()) / n);
-      }
       Frame& top = stack.back();
-      const EdgeIndex end = g.firstEdge[top.node + 1];
-      EdgeIndex e = top.next;
-      while (e < end && (isSeen(g.edgeTarget[e]) || !strong(g, e))) ++e;
-      if (e == end) {
+      Off k = top.next;
+      while (k < top.end && isSeen(A[k])) ++k;
+      if (k == top.end) {
         stack.pop_back();
         continue;
       }
-      top.next = e + 1;
-      parent.push_back(top.number);
-      enter(g.edgeTarget[e], static_cast<uint32_t>(vertex.size()));
-    }
-  }
-  const uint32_t reached = static_cast<uint32_t>(vertex.size());
-  // pre[] is filled after the search: random stores off the DFS's critical path.
-  for (uint32_t i = 0; i < reached; ++i) pre[vertex[i]] = i;
-  ctx.checkCancelled();
-
-  // 2. Predecessors of each reached node, as preorder numbers (reverse CSR).
-  //    Edges from unreached nodes cannot matter and are left out.
-  //    Walking sources in node order reads the edge arrays sequentially.
-  std::vector<uint32_t> predFirst = hugeVector<uint32_t>(static_cast<size_t>(reached) + 1, 0);
-  for (NodeId u = 0; u < n; ++u) {
-    if (pre[u] == kUnvisited) continue;
-    for (EdgeIndex e = g.firstEdge[u], end = g.firstEdge[u + 1]; e < end; ++e) {
-      const NodeId v = g.edgeTarget[e];
-      if (strong(g, e) && v != u) ++predFirst[pre[v] + 1];
-    }
-  }
-  for (uint32_t i = 0; i < reached; ++i) predFirst[i + 1] += predFirst[i];
-  std::vector<uint32_t> preds = hugeVector<uint32_t>(predFirst[reached], 0);
-  {
-    std::vector<uint32_t> cursor;
-    reserveHuge(cursor, reached);
-    cursor.assign(predFirst.begin(), predFirst.end() - 1);
-    for (NodeId u = 0; u < n; ++u) {
-      if ((u & kPollMask) == 0) ctx.checkCancelled();
-      const uint32_t p = pre[u];
-      if (p == kUnvisited) continue;
-      for (EdgeIndex e = g.firstEdge[u], end = g.firstEdge[u + 1]; e < end; ++e) {
-        const NodeId v = g.edgeTarget[e];
-        if (strong(g, e) && v != u) preds[cursor[pre[v]]++] = p;
+      top.next = k + 1;
+      const uint32_t number = reached++;
+      parent[number] = top.number;
+      if ((number & kPollMask) == 0) {
+        ctx.checkCancelled();
+        ctx.report(kPhase, 0.1 + 0.4 * static_cast<double>(number) / n);
       }
+      enter(A[k], number);
     }
   }
+  background.finish();
+
+  // 4. Predecessors as preorder numbers, in place (kUnreached for unreached sources).
+  splitInTwo(rev.size(), parallel, [&](size_t lo, size_t hi) {
+    for (size_t r = lo; r < hi; ++r) {
+      if ((r & kPollMask) == 0) ctx.checkCancelled();
+      if (r + 16 < hi) __builtin_prefetch(&A[rev[r + 16]]);
+      const Off h = A[rev[r]];
+      rev[r] = (h & kEntered) ? static_cast<Off>(h & ~kEntered) : Off{kUnreached};
+    }
+  });
   ctx.report(kPhase, 0.5);
 
-  // 3. Semidominators, in reverse preorder. `link[v].ancestor` is the
-  //    link-eval forest (a copy of parent, path-compressed as we go); a
-  //    number is linked once processed, i.e. when it is > w. Semi-NCA only
-  //    needs the smallest semidominator on a compressed path, not the vertex
-  //    carrying it, so `link[v].best` holds that value, beside the ancestor
-  //    so one cache line serves both.
+  // 5. Semidominators in reverse preorder, with the balanced link-eval forest
+  //    of Lengauer and Tarjan over indices number+1 (0 is their null vertex).
+  //    Semi-NCA needs only the smallest semidominator on a path, so `label`
+  //    holds that value directly, not the vertex carrying it. The forest lives
+  //    in the block array, which is dead now.
   struct Link {
-    uint32_t ancestor;
-    uint32_t best;
+    uint32_t ancestor, label;
   };
-  std::vector<Link> link = hugeVector<Link>(reached, Link{0, 0});
-  std::vector<uint32_t> semi = hugeVector<uint32_t>(reached, 0);
-  for (uint32_t i = 0; i < reached; ++i) link[i] = {parent[i], i};
-  std::vector<uint32_t> path;  // explicit stack for compression
-  for (uint32_t w = reached - 1; w >= 1; --w) {
-    if ((w & kPollMask) == 0) {
-      ctx.checkCancelled();
-      ctx.report(kPhase, 0.5 + 0.4 * static_cast<double>(reached - w) / reached);
+  struct Child {
+    uint32_t child, size;
+  };
+  const size_t N = static_cast<size_t>(reached) + 1;
+  void* forest = A.data();  // big enough: see its allocation
+  // The memory changes type here (and again for the retained sums below); the
+  // compiler barrier keeps stores of one type from being moved past the other.
+  asm volatile("" ::: "memory");
+  Link* link = static_cast<Link*>(forest);
+  Child* kids = reinterpret_cast<Child*>(link + N);
+  splitInTwo(N, parallel, [&](size_t lo, size_t hi) {
+    for (size_t i = lo; i < hi; ++i) {
+      link[i] = {0, i ? static_cast<uint32_t>(i - 1) : 0u};
+      kids[i] = {0, i ? 1u : 0u};
     }
-    // Predecessors are random reads: a two-stage software pipeline starts
-    // the loads for w-2's predecessors and, for w-1's (fetched one round
-    // ago), the first step up their compressed paths.
-    if (w > 2)
-      for (uint32_t k = predFirst[w - 2]; k < predFirst[w - 1]; ++k) __builtin_prefetch(&link[preds[k]]);
-    if (w > 1)
-      for (uint32_t k = predFirst[w - 1]; k < predFirst[w]; ++k) {
-        const uint32_t v = preds[k];
-        if (v > w) __builtin_prefetch(&link[link[v].ancestor]);
-      }
-    uint32_t s = parent[w];
-    for (uint32_t k = predFirst[w]; k < predFirst[w + 1]; ++k) {
-      const uint32_t v = preds[k];
-      if (v <= w) {
-        // v is not processed yet: eval(v) is v itself, whose semi is v.
-        s = std::min(s, v);
-        continue;
-      }
-      // eval(v): compress the path from v up to the last processed ancestor.
-      if (link[v].ancestor > w) {
+  });
+  {
+    std::vector<uint32_t> path;
+    auto eval = [&](uint32_t v) -> uint32_t {
+      if (link[v].ancestor == 0) return link[v].label;
+      if (link[link[v].ancestor].ancestor != 0) {
         uint32_t x = v;
-        while (link[x].ancestor > w) {
+        while (link[link[x].ancestor].ancestor != 0) {
           path.push_back(x);
           x = link[x].ancestor;
         }
-        // x is the topmost processed node (its ancestor, the root of this
-        // virtual tree, is excluded); walk back down, compressing.
         while (!path.empty()) {
           const uint32_t y = path.back();
           path.pop_back();
-          link[y].best = std::min(link[y].best, link[x].best);
-          link[y].ancestor = link[x].ancestor;
-          x = y;
+          const uint32_t a = link[y].ancestor;
+          if (link[a].label < link[y].label) link[y].label = link[a].label;
+          link[y].ancestor = link[a].ancestor;
         }
       }
-      s = std::min(s, link[v].best);
+      return std::min(link[link[v].ancestor].label, link[v].label);
+    };
+    // The predecessors come as a stream, in the order they are needed:
+    // [count, numbers...] for w = reached-1 down to 1, unreached sources left
+    // out. When parallel, the helper thread writes it just ahead of this
+    // loop, so the two random reads per node (revFirst[vertex[w]], then its
+    // list) are off this thread's path. The stream is a ring of kRing words
+    // (positions count up; the word is at pos % kRing): `produced` and
+    // `consumed` say how far each side got. A list too long for the ring is
+    // marked kIndirect and read from rev[] here.
+    // 64 MiB by default: far enough ahead that lines are not shared while hot.
+    const size_t kRing = std::max<size_t>(std::bit_floor(options.ringWords), 16);
+    constexpr uint32_t kIndirect = 0x80000000u;
+    const size_t kMaxInRing = kRing / 16;  // the entries in use at once (at most 8) always fit
+    const size_t streamWords = rev.size() + reached;
+    const bool wraps = streamWords > kRing;
+    RawArray<uint32_t> ring(parallel ? std::min(streamWords, kRing) : 0);
+    std::vector<uint32_t> serialStream;  // without a helper: the whole stream, written first
+    std::atomic<uint64_t> produced{0}, consumed{0};
+    std::atomic<bool> producerFailed{false};
+    const uint64_t ringMask = wraps ? kRing - 1 : ~uint64_t{0};
+    auto slot = [&](uint64_t pos) -> uint32_t& { return parallel ? ring[pos & ringMask] : serialStream[pos]; };
+    auto pause = [] {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#else
+      std::this_thread::yield();
+#endif
+    };
+    BackgroundTask producer(parallel, [&](const std::atomic<bool>& stop) {
+      try {
+        uint64_t pos = 0, room = parallel ? (wraps ? kRing : ~uint64_t{0}) : 0;
+        auto reserve = [&](uint64_t words) {
+          if (!parallel) {
+            serialStream.resize(pos + words);
+            return;
+          }
+          if (pos + words <= room) return;
+          produced.store(pos, std::memory_order_release);
+          while (pos + words > room) {
+            for (int i = 0; i < 64; ++i) pause();
+            room = consumed.load(std::memory_order_acquire) + kRing;
+            if (stop.load(std::memory_order_relaxed)) throw OperationCancelled();
+          }
+        };
+        for (uint32_t w = reached - 1; w >= 1; --w) {
+          if ((w & kPollMask) == 0 && (stop.load(std::memory_order_relaxed) || ctx.cancelled()))
+            throw OperationCancelled();
+          if (w > 16) __builtin_prefetch(&revFirst[vertex[w - 16]]);
+          if (w > 8) {
+            const uint32_t id = vertex[w - 8];
+            if (revFirst[id] < revFirst[id + 1]) __builtin_prefetch(&rev[revFirst[id]]);
+          }
+          const uint32_t id = vertex[w];
+          const uint32_t p0 = revFirst[id], p1 = revFirst[id + 1];
+          if (p1 - p0 > kMaxInRing) {
+            reserve(1);
+            slot(pos++) = kIndirect;
+          } else {
+            reserve(1 + p1 - p0);
+            const uint64_t countAt = pos++;
+            for (uint32_t k = p0; k < p1; ++k)
+              if (rev[k] != kUnreached) slot(pos++) = static_cast<uint32_t>(rev[k]);
+            slot(countAt) = static_cast<uint32_t>(pos - countAt - 1);
+          }
+          if ((w & 63) == 0) produced.store(pos, std::memory_order_release);
+        }
+        produced.store(pos, std::memory_order_release);
+      } catch (...) {
+        producerFailed = true;
+        throw;
+      }
+    });
+    if (!parallel) producer.finish();
+    // The consumer's view: buf[pos & mask]; without a helper the stream is complete and flat.
+    const uint32_t* const buf = parallel ? ring.data() : serialStream.data();
+    const uint64_t mask = parallel ? ringMask : ~uint64_t{0};
+    uint64_t available = 0;
+    uint64_t cur = 0;  // the entry of w
+    auto waitFor = [&](uint64_t upto) {
+      while (available < upto) {
+        available = produced.load(std::memory_order_acquire);
+        if (available >= upto) break;
+        consumed.store(cur, std::memory_order_release);  // never wait while holding back room
+        if (producerFailed.load(std::memory_order_relaxed)) {
+          producer.finish();  // rethrows the helper's error
+          throw std::logic_error("dominators: predecessor stream ended early");
+        }
+        ctx.checkCancelled();
+        pause();
+      }
+    };
+    auto nextEntry = [&](uint64_t at) {
+      waitFor(at + 1);
+      const uint32_t count = buf[at & mask];
+      if (count & kIndirect) return at + 1;
+      waitFor(at + 1 + count);
+      return at + 1 + count;
+    };
+    // Entries for w, w-3 and w-6: the two further ones feed the prefetches.
+    uint64_t ahead3 = 0, ahead6 = 0;
+    if (reached - 1 > 3)
+      for (int i = 0; i < 3; ++i) ahead3 = nextEntry(ahead3);
+    if (reached - 1 > 6)
+      for (int i = 0; i < 6; ++i) ahead6 = nextEntry(ahead6);
+    for (uint32_t w = reached - 1; w >= 1; --w) {
+      if ((w & kPollMask) == 0) {
+        ctx.checkCancelled();
+        ctx.report(kPhase, 0.5 + 0.4 * static_cast<double>(reached - w) / reached);
+      }
+      // The forest is read at random: start the loads a few iterations early.
+      if (w > 6) {
+        const uint64_t end = nextEntry(ahead6);
+        for (uint64_t k = ahead6 + 1; k < end; ++k) __builtin_prefetch(&link[buf[k & mask] + 1]);
+        ahead6 = end;
+      }
+      if (w > 3) {
+        const uint64_t end = nextEntry(ahead3);
+        for (uint64_t k = ahead3 + 1; k < end; ++k) {
+          const uint32_t v = buf[k & mask];
+          if (v > w) __builtin_prefetch(&link[link[v + 1].ancestor]);
+        }
+        ahead3 = end;
+      }
+      if (w > 2) {  // LINK's first random reads, for w-2
+        __builtin_prefetch(&link[kids[w - 1].child]);
+        __builtin_prefetch(&kids[parent[w - 2] + 1]);
+      }
+      uint32_t s = parent[w];
+      const uint64_t end = nextEntry(cur);
+      if (buf[cur & mask] & kIndirect) {
+        const uint32_t id = vertex[w];
+        for (uint32_t k = revFirst[id]; k < revFirst[id + 1] && s != 0; ++k) {
+          const Off v = rev[k];
+          if (v <= w) s = std::min(s, static_cast<uint32_t>(v));
+          else if (v != kUnreached) s = std::min(s, eval(static_cast<uint32_t>(v) + 1));
+        }
+      } else {
+        for (uint64_t k = cur + 1; k < end && s != 0; ++k) {
+          const uint32_t v = buf[k & mask];
+          s = std::min(s, v <= w ? v : eval(v + 1));  // an unprocessed v is its own eval
+        }
+      }
+      cur = end;
+      if ((w & 63) == 0) consumed.store(cur, std::memory_order_release);
+      semi[w] = s;
+      // LINK(parent(w), w), keeping the forest's trees balanced by size.
+      const uint32_t W = w + 1, V = parent[w] + 1;
+      link[W].label = s;
+      uint32_t S = W;
+      while (s < link[kids[S].child].label) {
+        const uint32_t c = kids[S].child;
+        if (kids[S].size + kids[kids[c].child].size >= 2 * kids[c].size) {
+          link[c].ancestor = S;
+          kids[S].child = kids[c].child;
+        } else {
+          kids[c].size = kids[S].size;
+          link[S].ancestor = c;
+          S = c;
+        }
+      }
+      link[S].label = s;
+      kids[V].size += kids[W].size;
+      if (kids[V].size < 2 * kids[W].size) std::swap(S, kids[V].child);
+      while (S != 0) {
+        link[S].ancestor = V;
+        S = kids[S].child;
+      }
+      if (w == 1) break;
     }
-    semi[w] = s;
-    link[w].best = s;
-    if (w == 1) break;
+    producer.finish();
   }
-  link.clear();
-  link.shrink_to_fit();
+  rev.reset();
+  revFirst.reset();
 
-  // 4. Nearest common ancestors: idom(w) is the deepest ancestor of parent(w)
+  // 6. Nearest common ancestors: idom(w) is the deepest ancestor of parent(w)
   //    in the dominator tree built so far whose number is <= semi(w).
-  std::vector<uint32_t>& idom = parent;  // reuse: starts as the DFS parent
+  RawArray<uint32_t>& idom = parent;  // reuse: starts as the DFS parent
   for (uint32_t w = 1; w < reached; ++w) {
     uint32_t x = idom[w];
     while (x > semi[w]) x = idom[x];
     idom[w] = x;
   }
-  for (uint32_t w = 1; w < reached; ++w) idomOut[vertex[w]] = vertex[idom[w]];
-  idomOut[kSuperRoot] = kNoNode;
+  semi.reset();
+  ctx.report(kPhase, 0.95);
+
+  // 7. Retained sizes: idom(w) < w in preorder, so one backward sweep sums
+  //    every subtree. The accumulator reuses the forest's memory (16 B per node).
+  asm volatile("" ::: "memory");
+  uint64_t* sum = static_cast<uint64_t*>(forest);
+  if (withRetained) {
+    splitInTwo(reached, parallel, [&](size_t lo, size_t hi) {
+      for (size_t w = lo; w < hi; ++w) sum[w] = g.shallowSize(vertex[w]);
+    });
+    for (uint32_t w = reached - 1; w >= 1; --w) sum[idom[w]] += sum[w];
+  }
+  splitInTwo(reached, parallel, [&](size_t lo, size_t hi) {
+    for (size_t w = lo; w < hi; ++w) {
+      const NodeId v = vertex[w];
+      if (w > 0) out.idom[v] = vertex[idom[w]];
+      if (withRetained) out.retained[v] = sum[w];
+    }
+  });
   ctx.report(kPhase, 1.0);
-  return idomOut;
+  return out;
+}
+
+}  // namespace
+
+namespace detail {
+
+DominatorResult computeDominators(const HeapGraph& g, bool withRetained, const DominatorOptions& options,
+                                  const TaskContext& ctx) {
+  const uint32_t n = g.nodeCount();
+  if (n == 0) return {};
+  // 32-bit offsets need the block array (edges + 2 words per node) below 2^31 words.
+  const uint64_t words = uint64_t{g.edgeCount()} + 2ull * n;
+  if (options.wideOffsets || words >= (uint64_t{1} << 31)) return run<uint64_t>(g, withRetained, options, ctx);
+  return run<uint32_t>(g, withRetained, options, ctx);
+}
+
+}  // namespace detail
+
+std::vector<NodeId> computeDominators(const HeapGraph& g, const TaskContext& ctx) {
+  if (g.nodeCount() == 0) return {};
+  return detail::computeDominators(g, false, {}, ctx).idom;
+}
+
+DominatorResult computeDominatorsAndRetained(const HeapGraph& g, const TaskContext& ctx) {
+  return detail::computeDominators(g, true, {}, ctx);
 }
 
 DominatorTree buildDominatorTree(std::span<const NodeId> idom) {

@@ -7,6 +7,10 @@
 // the stack. Weak edges are ignored. Nodes unreachable from the super-root get
 // idom == kNoNode; they keep their own size as retained size and are counted
 // in UnreachableStats, never folded into a root.
+//
+// Threading: pure functions. computeDominators and computeDominatorsAndRetained
+// use one helper thread besides the caller's on graphs of 65,536 nodes or more
+// (see Dominators.cpp), joined before they return or throw.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +24,16 @@ namespace heaplens {
 
 // idom[n] for every node; idom[kSuperRoot] == kNoNode.
 std::vector<NodeId> computeDominators(const HeapGraph& g, const TaskContext& ctx = {});
+
+// Both at once, which is what a load needs: the retained sizes are summed in
+// DFS preorder while the dominator arrays are still at hand, instead of being
+// rebuilt from idom[] (computeRetainedSizes below). Same values as the two
+// functions called in turn.
+struct DominatorResult {
+  std::vector<NodeId> idom;
+  std::vector<uint64_t> retained;
+};
+DominatorResult computeDominatorsAndRetained(const HeapGraph& g, const TaskContext& ctx = {});
 
 // retained[n] = shallowSize(n) + sum of retained sizes of the nodes n immediately dominates.
 // One pass in post-order of the dominator tree.
@@ -38,5 +52,18 @@ struct DominatorTree {
   std::vector<NodeId> children;
 };
 DominatorTree buildDominatorTree(std::span<const NodeId> idom);
+
+namespace detail {
+// For tests: the same computation with its switches forced, so that both
+// offset widths and both the one-thread and the two-thread schedules are
+// checked on small graphs.
+struct DominatorOptions {
+  uint32_t parallelMinNodes = 1u << 16;  // smaller graphs run on the calling thread alone
+  bool wideOffsets = false;              // 64-bit block offsets even when 32 bits would do
+  uint32_t ringWords = 1u << 24;         // the predecessor stream's ring; a power of two >= 16
+};
+DominatorResult computeDominators(const HeapGraph& g, bool withRetained, const DominatorOptions& options,
+                                  const TaskContext& ctx);
+}  // namespace detail
 
 }  // namespace heaplens

@@ -8,10 +8,9 @@
 namespace heaplens {
 
 void finishDump(Dump& dump, const TaskContext& ctx) {
-  ctx.report("Computing dominators", 0.0);
-  dump.idom = computeDominators(dump.graph, ctx);
-  ctx.report("Computing retained sizes", 0.0);
-  dump.retained = computeRetainedSizes(dump.graph, dump.idom, ctx);
+  DominatorResult dominators = computeDominatorsAndRetained(dump.graph, ctx);
+  dump.idom = std::move(dominators.idom);
+  dump.retained = std::move(dominators.retained);
   UnreachableStats unreachable = countUnreachable(dump.graph, dump.idom);
   dump.unreachableObjects = unreachable.nodes;
   dump.unreachableBytes = unreachable.bytes;

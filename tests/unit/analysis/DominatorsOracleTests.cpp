@@ -101,6 +101,19 @@ TEST(DominatorsOracle, TwoThousandRandomGraphsMatchBoost) {
       if (ours[v] == kNoNode && v != kSuperRoot) sum = g.shallowSize(v);
       if (retained[v] != sum && ++mismatches <= 3) ADD_FAILURE() << "graph " << i << " node " << v << " retained";
     }
+    // The combined computation, and the same with a helper thread and/or
+    // 64-bit block offsets forced on this small graph, give the same arrays.
+    // A 16-word ring makes the predecessor stream wrap, wait for room and
+    // hand lists of more than one predecessor back to the main loop.
+    const detail::DominatorOptions variants[] = {
+        {}, {0, false}, {0, true}, {1u << 16, true}, {0, false, 16}, {0, false, 64}};
+    for (const auto& options : variants) {
+      DominatorResult both = detail::computeDominators(g, true, options, {});
+      if ((both.idom != ours || both.retained != retained) && ++mismatches <= 3)
+        ADD_FAILURE() << "graph " << i << ": combined result differs (helper thread "
+                      << (options.parallelMinNodes == 0) << ", wide offsets " << options.wideOffsets << ", ring "
+                      << options.ringWords << ")";
+    }
   }
   EXPECT_EQ(mismatches, 0);
 }

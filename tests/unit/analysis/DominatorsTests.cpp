@@ -119,6 +119,22 @@ TEST(Dominators, CancellationUnwinds) {
   stop.request_stop();
   TaskContext ctx(stop.get_token(), nullptr);
   EXPECT_THROW(computeDominators(g, ctx), OperationCancelled);
+  EXPECT_THROW(computeDominatorsAndRetained(g, ctx), OperationCancelled);
+  EXPECT_THROW(detail::computeDominators(g, true, {0, true}, ctx), OperationCancelled);
+}
+
+// Cancelled while the search runs: the helper thread is stopped and joined, nothing leaks or hangs.
+TEST(Dominators, CancellationDuringTheSearchStopsTheHelper) {
+  constexpr uint32_t kN = 300'000;
+  std::vector<uint64_t> sizes(kN, 1);
+  std::vector<E> edges;
+  for (uint32_t i = 1; i < kN; ++i) edges.push_back({i, i + 1});
+  HeapGraph g = makeGraph(sizes, {1}, edges);
+  std::stop_source stop;
+  TaskContext ctx(stop.get_token(), [&](std::string_view, double f) {
+    if (f > 0.2) stop.request_stop();
+  });
+  EXPECT_THROW(computeDominatorsAndRetained(g, ctx), OperationCancelled);
 }
 
 TEST(Dominators, ReportsProgressUnderThePhaseName) {
@@ -141,8 +157,7 @@ TEST(DominatorsDeep, TenMillionChain) {
   b.addRoot(1, "head");
   for (uint32_t i = 1; i < kN; ++i) b.addEdge(i, i + 1);
   HeapGraph g = b.finish();
-  auto idom = computeDominators(g);
-  auto retained = computeRetainedSizes(g, idom);
+  auto [idom, retained] = computeDominatorsAndRetained(g);
   uint32_t wrong = 0;
   for (uint32_t i = 1; i <= kN; ++i) wrong += idom[i] != i - 1 || retained[i] != 2ull * (kN - i + 1);
   EXPECT_EQ(wrong, 0u);
@@ -160,8 +175,7 @@ TEST(DominatorsDeep, TenMillionStar) {
   for (uint32_t i = 0; i < kN; ++i) b.addEdge(hub, hub + 1 + i);
   for (uint32_t i = 0; i < kN; ++i) b.addEdge(hub + 1 + i, hub);
   HeapGraph g = b.finish();
-  auto idom = computeDominators(g);
-  auto retained = computeRetainedSizes(g, idom);
+  auto [idom, retained] = computeDominatorsAndRetained(g);
   uint32_t wrong = 0;
   for (uint32_t i = 0; i < kN; ++i) wrong += idom[hub + 1 + i] != hub || retained[hub + 1 + i] != 1;
   EXPECT_EQ(wrong, 0u);
