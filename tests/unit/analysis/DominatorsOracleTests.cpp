@@ -103,10 +103,10 @@ TEST(DominatorsOracle, TwoThousandRandomGraphsMatchBoost) {
     }
     // The combined computation, and the same with a helper thread and/or
     // 64-bit block offsets forced on this small graph, give the same arrays.
-    // A 16-word ring makes the predecessor stream wrap, wait for room and
-    // hand lists of more than one predecessor back to the main loop.
+    // A 64-word ring makes the predecessor stream wrap, wait for room and
+    // hand lists of more than four predecessors back to the main loop.
     const detail::DominatorOptions variants[] = {
-        {}, {0, false}, {0, true}, {1u << 16, true}, {0, false, 16}, {0, false, 64}};
+        {}, {0, false}, {0, true}, {1u << 16, true}, {0, false, 64}, {0, true, 128}};
     for (const auto& options : variants) {
       DominatorResult both = detail::computeDominators(g, true, options, {});
       if ((both.idom != ours || both.retained != retained) && ++mismatches <= 3)
