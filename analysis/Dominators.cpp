@@ -194,7 +194,6 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
   //    offsets, strong non-self edges only.
   RawArray<uint32_t> revFirst(static_cast<size_t>(n) + 1);
   RawArray<Off> rev;
-  RawArray<uint32_t> semi(n);
   BackgroundTask background(parallel, [&](const std::atomic<bool>& stop) {
     auto poll = [&](size_t i) {
       if ((i & kPollMask) == 0 && (stop.load(std::memory_order_relaxed) || ctx.cancelled())) throw OperationCancelled();
@@ -305,6 +304,22 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
       kids[i] = {0, i ? 1u : 0u};
     }
   });
+  // What is left of the block array after the forest holds semi and the
+  // predecessor ring when they fit: its pages are already mapped, and fresh
+  // pages cost as much as the work done in them.
+  char* const arena = reinterpret_cast<char*>(A.data());
+  const size_t arenaBytes = A.size() * sizeof(Off);
+  auto align = [](size_t x) { return (x + 63) & ~size_t{63}; };
+  size_t arenaUsed = align(N * (sizeof(Link) + sizeof(Child)));
+  RawArray<uint32_t> ownSemi;
+  uint32_t* semi = nullptr;
+  if (arenaUsed + 4 * N <= arenaBytes) {
+    semi = reinterpret_cast<uint32_t*>(arena + arenaUsed);
+    arenaUsed = align(arenaUsed + 4 * N);
+  } else {
+    ownSemi = RawArray<uint32_t>(N);
+    semi = ownSemi.data();
+  }
   {
     std::vector<uint32_t> path;
     auto eval = [&](uint32_t v) -> uint32_t {
@@ -328,19 +343,29 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
     // The predecessors come as a stream, in the order they are needed: for
     // w = reached-1 down to 1, [count, smallest, numbers above w...], where
     // smallest is the least of parent(w) and the predecessors numbered below
-    // w, and unreached sources are left out. When parallel, the helper thread writes it just ahead of this
-    // loop, so the two random reads per node (revFirst[vertex[w]], then its
-    // list) are off this thread's path. The stream is a ring of kRing words
+    // w, and unreached sources are left out. When parallel, the helper thread
+    // writes it just ahead of this loop, so the two random reads per node
+    // (revFirst[vertex[w]], then its list) are off this thread's path. The stream is a ring of kRing words
     // (positions count up; the word is at pos % kRing): `produced` and
     // `consumed` say how far each side got. A list too long for the ring is
     // marked kIndirect and read from rev[] here.
-    // 64 MiB by default: far enough ahead that lines are not shared while hot.
-    const size_t kRing = std::max<size_t>(std::bit_floor(options.ringWords), 64);
+    // 64 MiB by default: far enough ahead that lines are not shared while
+    // hot. A smaller one (at least 4 MiB) if that fits in the arena.
+    size_t kRing = std::max<size_t>(std::bit_floor(options.ringWords), 64);
     constexpr uint32_t kIndirect = 0x80000000u;
+    const size_t streamWords = 2 * static_cast<size_t>(reached) + rev.size();
+    const size_t arenaRoom = (arenaBytes - std::min(arenaBytes, arenaUsed)) / 4;
+    if (parallel && streamWords > arenaRoom && arenaRoom < kRing && arenaRoom >= (size_t{1} << 20))
+      kRing = std::bit_floor(arenaRoom);
     const size_t kMaxInRing = kRing / 16;  // the entries in use at once (at most 8) always fit
-    const size_t streamWords = rev.size() + reached;
     const bool wraps = streamWords > kRing;
-    RawArray<uint32_t> ring(parallel ? std::min(streamWords, kRing) : 0);
+    const size_t ringWords = parallel ? std::min(streamWords, kRing) : 0;
+    RawArray<uint32_t> ownRing;
+    uint32_t* ring = reinterpret_cast<uint32_t*>(arena + arenaUsed);
+    if (ringWords > arenaRoom) {
+      ownRing = RawArray<uint32_t>(ringWords);
+      ring = ownRing.data();
+    }
     std::vector<uint32_t> serialStream;  // without a helper: the whole stream, written first
     std::atomic<uint64_t> produced{0}, consumed{0};
     std::atomic<bool> producerFailed{false};
@@ -407,7 +432,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
     });
     if (!parallel) producer.finish();
     // The consumer's view: buf[pos & mask]; without a helper the stream is complete and flat.
-    const uint32_t* const buf = parallel ? ring.data() : serialStream.data();
+    const uint32_t* const buf = parallel ? ring : serialStream.data();
     const uint64_t mask = parallel ? ringMask : ~uint64_t{0};
     uint64_t available = 0;
     uint64_t cur = 0;  // the entry of w
@@ -510,7 +535,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
     while (x > semi[w]) x = idom[x];
     idom[w] = x;
   }
-  semi.reset();
+  ownSemi.reset();
   ctx.report(kPhase, 0.95);
 
   // 7. The outputs, by node id. idom(w) < w in preorder, so one backward
