@@ -227,11 +227,9 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
   // 3. Depth-first search from the super-root over strong edges, on this thread.
   uint32_t reached = 0;
   {
-    struct Frame {
-      Off next, end;
-      uint32_t number;
-    };
-    std::vector<Frame> stack;
+    // The stack holds block offsets only: a block's hint word, spent once
+    // the block is entered, then says where the scan of its targets resumes.
+    std::vector<Off> stack;
     stack.reserve(n);  // address space only: pages are touched as the search goes deeper
     // Blocks are at least 3 words apart, so offset/2 identifies one.
     std::vector<uint64_t> seen(total / 128 + 1, 0);
@@ -244,22 +242,24 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
       const Off k = o + kHead, end = k + A[o + 1];
       for (Off i = k; i < end; ++i)
         if (!isSeen(A[i])) __builtin_prefetch(&A[A[i]]);
-      stack.push_back({k, end, number});
+      A[o + 2] = k;
+      stack.push_back(o);
     };
     parent[0] = 0;
     enter(0, 0);
     reached = 1;
     while (!stack.empty()) {
-      Frame& top = stack.back();
-      Off k = top.next;
-      while (k < top.end && isSeen(A[k])) ++k;
-      if (k == top.end) {
+      const Off o = stack.back();
+      const Off end = o + kHead + A[o + 1];
+      Off k = A[o + 2];
+      while (k < end && isSeen(A[k])) ++k;
+      if (k == end) {
         stack.pop_back();
         continue;
       }
-      top.next = k + 1;
+      A[o + 2] = k + 1;
       const uint32_t number = reached++;
-      parent[number] = top.number;
+      parent[number] = static_cast<uint32_t>(A[o] & ~kEntered);
       if ((number & kPollMask) == 0) {
         ctx.checkCancelled();
         ctx.report(kPhase, 0.1 + 0.4 * static_cast<double>(number) / n);
