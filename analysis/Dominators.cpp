@@ -345,10 +345,10 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
     // smallest is the least of parent(w) and the predecessors numbered below
     // w, and unreached sources are left out. When parallel, the helper thread
     // writes it just ahead of this loop, so the two random reads per node
-    // (revFirst[vertex[w]], then its list) are off this thread's path. The stream is a ring of kRing words
-    // (positions count up; the word is at pos % kRing): `produced` and
-    // `consumed` say how far each side got. A list too long for the ring is
-    // marked kIndirect and read from rev[] here.
+    // (revFirst[vertex[w]], then its list) are off this thread's path.
+    // The stream is a ring of kRing words (positions count up; the word is at
+    // pos % kRing): `produced` and `consumed` say how far each side got. A
+    // list too long for the ring is marked kIndirect and read from rev[] here.
     // 64 MiB by default: far enough ahead that lines are not shared while
     // hot. A smaller one (at least 4 MiB) if that fits in the arena.
     size_t kRing = std::max<size_t>(std::bit_floor(options.ringWords), 64);
