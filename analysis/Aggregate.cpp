@@ -55,8 +55,10 @@ DominatorData dominatorsOf(const Dump& d, const TaskContext& ctx) {
 }
 
 // groupsOf(node, emit) calls emit(group) for each group of the node (none when it does not count).
+// `prebuilt` is the caller's dominator tree of d.idom; it only serves when the dump has dominators.
 template <typename GroupsOf>
-std::vector<GroupStats> accumulate(const Dump& d, uint32_t groupCount, GroupsOf groupsOf, const TaskContext& ctx) {
+std::vector<GroupStats> accumulate(const Dump& d, uint32_t groupCount, GroupsOf groupsOf, const TaskContext& ctx,
+                                   const DominatorTree* prebuilt) {
   const HeapGraph& g = d.graph;
   const uint32_t n = g.nodeCount();
   std::vector<GroupStats> stats(groupCount);
@@ -74,7 +76,12 @@ std::vector<GroupStats> accumulate(const Dump& d, uint32_t groupCount, GroupsOf 
   for (NodeId v = 1; v < n; ++v)
     if (dom.idom[v] == kNoNode) groupsOf(v, [&](uint32_t grp) { stats[grp].retainedBytes += dom.retained[v]; });
 
-  DominatorTree tree = buildDominatorTree(dom.idom);
+  DominatorTree built;
+  if (!prebuilt || !dom.idomLocal.empty() || prebuilt->first.size() != size_t{n} + 1) {
+    built = buildDominatorTree(dom.idom);
+    prebuilt = &built;
+  }
+  const DominatorTree& tree = *prebuilt;
   std::vector<uint32_t> active(groupCount, 0);
   struct Frame {
     NodeId node;
@@ -105,30 +112,11 @@ std::vector<GroupStats> accumulate(const Dump& d, uint32_t groupCount, GroupsOf 
 
 bool isObject(const HeapGraph& g, NodeId v) { return g.kind(v) == NodeKind::Object; }
 
-// Caches the filter's answer per file string, since many locations share a file.
-class AcceptCache {
-public:
-  explicit AcceptCache(const FileFilter& accept) : accept_(accept) {}
-  bool operator()(StringId file) {
-    if (!accept_) return true;
-    auto it = cache_.find(file);
-    if (it != cache_.end()) return it->second;
-    const bool ok = accept_(file);
-    cache_.emplace(file, ok);
-    return ok;
-  }
-
-private:
-  const FileFilter& accept_;
-  std::unordered_map<StringId, bool> cache_;
-};
-
 // Maps each site to the groups of its accepted frames: the innermost one (Flat) or all of
 // them, each key once per stack (Cumulative). keyOf(location) -> 64-bit group key.
 template <typename KeyOf>
 SiteGroups siteGroups(const HeapGraph& g, const FileFilter& accept, Attribution mode, KeyOf keyOf,
                       std::vector<uint64_t>& keys) {
-  AcceptCache accepted(accept);
   std::unordered_map<uint64_t, uint32_t> ids;
   SiteGroups sg;
   sg.first.reserve(g.siteCount() + 1);
@@ -136,7 +124,7 @@ SiteGroups siteGroups(const HeapGraph& g, const FileFilter& accept, Attribution 
   for (SiteId s = 0; s < g.siteCount(); ++s) {
     const size_t begin = sg.groups.size();
     for (LocationId loc : g.frames(s)) {
-      if (loc >= g.locations.size() || !accepted(g.locations[loc].file)) continue;
+      if (loc >= g.locations.size() || (accept && !accept(g.locations[loc].file))) continue;
       const uint64_t key = keyOf(g.locations[loc]);
       auto [it, inserted] = ids.try_emplace(key, static_cast<uint32_t>(keys.size()));
       if (inserted) keys.push_back(key);
@@ -158,7 +146,7 @@ std::vector<TypeAggregate> aggregateByType(const Dump& d, const TaskContext& ctx
   const HeapGraph& g = d.graph;
   auto stats = accumulate(d, g.typeCount(), [&](NodeId v, auto&& emit) {
     if (isObject(g, v) && g.type[v] < g.typeCount()) emit(g.type[v]);
-  }, ctx);
+  }, ctx, nullptr);
   std::vector<TypeAggregate> out;
   for (TypeId t = 0; t < stats.size(); ++t)
     if (stats[t].count != 0) out.push_back({t, stats[t]});
@@ -172,14 +160,14 @@ std::vector<SiteAggregate> aggregateBySite(const Dump& d, const TaskContext& ctx
     // Frames count too: a MoarVM frame's site is its own static frame.
     const NodeKind k = g.kind(v);
     if ((k == NodeKind::Object || k == NodeKind::Frame) && g.site[v] < sites) emit(g.site[v]);
-  }, ctx);
+  }, ctx, nullptr);
   std::vector<SiteAggregate> out;
   for (SiteId s = 0; s < stats.size(); ++s)
     if (stats[s].count != 0) out.push_back({s, stats[s]});
   return out;
 }
 
-TypeAndSiteAggregates aggregateByTypeAndSite(const Dump& d, const TaskContext& ctx) {
+TypeAndSiteAggregates aggregateByTypeAndSite(const Dump& d, const TaskContext& ctx, const DominatorTree* tree) {
   const HeapGraph& g = d.graph;
   const uint32_t types = g.typeCount(), sites = g.siteCount();
   // One group space: types first, then sites. A node is in its type's group and its site's group,
@@ -188,7 +176,7 @@ TypeAndSiteAggregates aggregateByTypeAndSite(const Dump& d, const TaskContext& c
     const NodeKind k = g.kind(v);
     if (k == NodeKind::Object && g.type[v] < types) emit(g.type[v]);
     if ((k == NodeKind::Object || k == NodeKind::Frame) && g.site[v] < sites) emit(types + g.site[v]);
-  }, ctx);
+  }, ctx, tree);
   TypeAndSiteAggregates out;
   for (TypeId t = 0; t < types; ++t)
     if (stats[t].count != 0) out.types.push_back({t, stats[t]});
@@ -198,7 +186,7 @@ TypeAndSiteAggregates aggregateByTypeAndSite(const Dump& d, const TaskContext& c
 }
 
 std::vector<LineAggregate> aggregateByLine(const Dump& d, const FileFilter& accept, Attribution mode,
-                                           const TaskContext& ctx) {
+                                           const TaskContext& ctx, const DominatorTree* tree) {
   const HeapGraph& g = d.graph;
   std::vector<uint64_t> keys;
   SiteGroups sg = siteGroups(g, accept, mode, [](const SourceLocation& l) {
@@ -209,7 +197,7 @@ std::vector<LineAggregate> aggregateByLine(const Dump& d, const FileFilter& acce
     if (!isObject(g, v) || g.site[v] >= sites) return;
     for (uint32_t i = sg.first[g.site[v]]; i < sg.first[g.site[v] + 1]; ++i) emit(sg.groups[i]);
   };
-  auto stats = accumulate(d, static_cast<uint32_t>(keys.size()), groupsOf, ctx);
+  auto stats = accumulate(d, static_cast<uint32_t>(keys.size()), groupsOf, ctx, tree);
 
   // Which sites landed on each line, largest shallow bytes first.
   std::vector<uint64_t> siteShallow(sites, 0);
@@ -251,7 +239,7 @@ std::vector<FunctionAggregate> aggregateByFunction(const Dump& d, const FileFilt
   auto stats = accumulate(d, static_cast<uint32_t>(keys.size()), [&](NodeId v, auto&& emit) {
     if (!isObject(g, v) || g.site[v] >= sites) return;
     for (uint32_t i = sg.first[g.site[v]]; i < sg.first[g.site[v] + 1]; ++i) emit(sg.groups[i]);
-  }, ctx);
+  }, ctx, nullptr);
   std::vector<FunctionAggregate> out;
   for (uint32_t i = 0; i < keys.size(); ++i)
     if (stats[i].count != 0)

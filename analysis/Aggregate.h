@@ -23,13 +23,16 @@
 
 namespace heaplens {
 
+struct DominatorTree;
+
 struct GroupStats {
   uint64_t count = 0;          // nodes of kind Object (and Frame, for frame groups)
   uint64_t shallowBytes = 0;   // self + external
   uint64_t retainedBytes = 0;  // counted once per dominating set
 };
 
-// Accepts a location's file (a StringId of the dump's graph), e.g. "is in the workspace".
+// Accepts a location's file (a StringId of the dump's graph), e.g. "is in the workspace". It is called
+// for every frame of every site, so a filter that is costly per call should remember its answers.
 using FileFilter = std::function<bool(StringId file)>;
 
 enum class Attribution : uint8_t { Flat, Cumulative };
@@ -63,10 +66,12 @@ struct TypeAndSiteAggregates {
   std::vector<TypeAggregate> types;
   std::vector<SiteAggregate> sites;
 };
-TypeAndSiteAggregates aggregateByTypeAndSite(const Dump& d, const TaskContext& ctx = {});
+// `tree`: buildDominatorTree(d.idom) when the caller keeps one already; nullptr builds it here.
+TypeAndSiteAggregates aggregateByTypeAndSite(const Dump& d, const TaskContext& ctx = {},
+                                             const DominatorTree* tree = nullptr);
 // Lines of frames the filter accepts. A site with no accepted frame is not attributed.
 std::vector<LineAggregate> aggregateByLine(const Dump& d, const FileFilter& accept, Attribution mode,
-                                           const TaskContext& ctx = {});
+                                           const TaskContext& ctx = {}, const DominatorTree* tree = nullptr);
 std::vector<FunctionAggregate> aggregateByFunction(const Dump& d, const FileFilter& accept, Attribution mode,
                                                    const TaskContext& ctx = {});
 

@@ -25,13 +25,15 @@ struct Totals {
   uint64_t count = 0, bytes = 0;
 };
 
+constexpr uint32_t kSkip = UINT32_MAX - 1;  // groupOf's answer for a node that does not count
+
 // keyOf(node) -> a key string or empty to skip; computed per group, not per node.
 template <typename KeyOfGroup, typename GroupOf>
 std::unordered_map<std::string, Totals> totals(const HeapGraph& g, uint32_t groups, GroupOf groupOf, KeyOfGroup keyOf) {
   std::vector<Totals> per(groups + 1);  // the last slot: nodes with no group
   for (NodeId v = 0; v < g.nodeCount(); ++v) {
     const uint32_t grp = groupOf(v);
-    if (grp == UINT32_MAX - 1) continue;  // node does not count
+    if (grp == kSkip) continue;
     Totals& t = per[grp < groups ? grp : groups];
     ++t.count;
     t.bytes += g.shallowSize(v);
@@ -71,8 +73,6 @@ std::vector<DiffRow> merge(const std::unordered_map<std::string, Totals>& before
   });
   return out;
 }
-
-constexpr uint32_t kSkip = UINT32_MAX - 1;
 
 std::unordered_map<std::string, Totals> typeTotals(const HeapGraph& g) {
   return totals(

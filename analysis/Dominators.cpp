@@ -346,31 +346,30 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
     // w, and unreached sources are left out. When parallel, the helper thread
     // writes it just ahead of this loop, so the two random reads per node
     // (revFirst[vertex[w]], then its list) are off this thread's path.
-    // The stream is a ring of kRing words (positions count up; the word is at
-    // pos % kRing): `produced` and `consumed` say how far each side got. A
+    // The stream is a ring of ringSize words (positions count up; the word is
+    // at pos % ringSize): `produced` and `consumed` say how far each side got. A
     // list too long for the ring is marked kIndirect and read from rev[] here.
     // 64 MiB by default: far enough ahead that lines are not shared while
     // hot. A smaller one (at least 4 MiB) if that fits in the arena.
-    size_t kRing = std::max<size_t>(std::bit_floor(options.ringWords), 64);
+    size_t ringSize = std::max<size_t>(std::bit_floor(options.ringWords), 64);
     constexpr uint32_t kIndirect = 0x80000000u;
     const size_t streamWords = 2 * static_cast<size_t>(reached) + rev.size();
     const size_t arenaRoom = (arenaBytes - std::min(arenaBytes, arenaUsed)) / 4;
-    if (parallel && streamWords > arenaRoom && arenaRoom < kRing && arenaRoom >= (size_t{1} << 20))
-      kRing = std::bit_floor(arenaRoom);
-    const size_t kMaxInRing = kRing / 16;  // the entries in use at once (at most 8) always fit
-    const bool wraps = streamWords > kRing;
-    const size_t ringWords = parallel ? std::min(streamWords, kRing) : 0;
+    if (parallel && streamWords > arenaRoom && arenaRoom < ringSize && arenaRoom >= (size_t{1} << 20))
+      ringSize = std::bit_floor(arenaRoom);
+    const size_t maxInRing = ringSize / 16;  // the entries in use at once (at most 8) always fit
+    // Without a helper the whole stream is written first, so it must not wrap.
+    const bool wraps = parallel && streamWords > ringSize;
+    const size_t ringWords = wraps ? ringSize : streamWords;
     RawArray<uint32_t> ownRing;
     uint32_t* ring = reinterpret_cast<uint32_t*>(arena + arenaUsed);
     if (ringWords > arenaRoom) {
       ownRing = RawArray<uint32_t>(ringWords);
       ring = ownRing.data();
     }
-    std::vector<uint32_t> serialStream;  // without a helper: the whole stream, written first
     std::atomic<uint64_t> produced{0}, consumed{0};
     std::atomic<bool> producerFailed{false};
-    const uint64_t ringMask = wraps ? kRing - 1 : ~uint64_t{0};
-    auto slot = [&](uint64_t pos) -> uint32_t& { return parallel ? ring[pos & ringMask] : serialStream[pos]; };
+    const uint64_t mask = wraps ? ringSize - 1 : ~uint64_t{0};
     auto pause = [] {
 #if defined(__x86_64__) || defined(__i386__)
       __builtin_ia32_pause();
@@ -380,17 +379,13 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
     };
     BackgroundTask producer(parallel, [&](const std::atomic<bool>& stop) {
       try {
-        uint64_t pos = 0, room = parallel ? (wraps ? kRing : ~uint64_t{0}) : 0;
+        uint64_t pos = 0, room = wraps ? ringSize : ~uint64_t{0};
         auto reserve = [&](uint64_t words) {
-          if (!parallel) {
-            serialStream.resize(pos + words);
-            return;
-          }
           if (pos + words <= room) return;
           produced.store(pos, std::memory_order_release);
           while (pos + words > room) {
             for (int i = 0; i < 64; ++i) pause();
-            room = consumed.load(std::memory_order_acquire) + kRing;
+            room = consumed.load(std::memory_order_acquire) + ringSize;
             if (stop.load(std::memory_order_relaxed)) throw OperationCancelled();
           }
         };
@@ -404,9 +399,9 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
           }
           const uint32_t id = vertex[w];
           const uint32_t p0 = revFirst[id], p1 = revFirst[id + 1];
-          if (p1 - p0 > kMaxInRing) {
+          if (p1 - p0 > maxInRing) {
             reserve(1);
-            slot(pos++) = kIndirect;
+            ring[pos++ & mask] = kIndirect;
           } else {
             // Predecessors numbered below w are not processed yet: each is its
             // own eval, so only their minimum (with the DFS parent) is passed on.
@@ -417,10 +412,10 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
             for (uint32_t k = p0; k < p1; ++k) {
               const Off v = rev[k];
               if (v <= w) smallest = std::min(smallest, static_cast<uint32_t>(v));
-              else if (v != kUnreached) slot(pos++) = static_cast<uint32_t>(v);
+              else if (v != kUnreached) ring[pos++ & mask] = static_cast<uint32_t>(v);
             }
-            slot(countAt) = static_cast<uint32_t>(pos - countAt - 2);
-            slot(countAt + 1) = smallest;
+            ring[countAt & mask] = static_cast<uint32_t>(pos - countAt - 2);
+            ring[(countAt + 1) & mask] = smallest;
           }
           if ((w & 15) == 0) produced.store(pos, std::memory_order_release);
         }
@@ -431,9 +426,6 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
       }
     });
     if (!parallel) producer.finish();
-    // The consumer's view: buf[pos & mask]; without a helper the stream is complete and flat.
-    const uint32_t* const buf = parallel ? ring : serialStream.data();
-    const uint64_t mask = parallel ? ringMask : ~uint64_t{0};
     uint64_t available = 0;
     uint64_t cur = 0;  // the entry of w
     auto waitFor = [&](uint64_t upto) {
@@ -451,7 +443,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
     };
     auto nextEntry = [&](uint64_t at) {
       waitFor(at + 1);
-      const uint32_t count = buf[at & mask];
+      const uint32_t count = ring[at & mask];
       if (count & kIndirect) return at + 1;
       waitFor(at + 2 + count);
       return at + 2 + count;
@@ -470,12 +462,12 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
       // The forest is read at random: start the loads a few iterations early.
       if (w > 6) {
         const uint64_t end = nextEntry(ahead6);
-        for (uint64_t k = ahead6 + 2; k < end; ++k) __builtin_prefetch(&link[buf[k & mask] + 1]);
+        for (uint64_t k = ahead6 + 2; k < end; ++k) __builtin_prefetch(&link[ring[k & mask] + 1]);
         ahead6 = end;
       }
       if (w > 3) {
         const uint64_t end = nextEntry(ahead3);
-        for (uint64_t k = ahead3 + 2; k < end; ++k) __builtin_prefetch(&link[link[buf[k & mask] + 1].ancestor]);
+        for (uint64_t k = ahead3 + 2; k < end; ++k) __builtin_prefetch(&link[link[ring[k & mask] + 1].ancestor]);
         ahead3 = end;
       }
       if (w > 2) {  // LINK's first random reads, for w-2
@@ -484,7 +476,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
       }
       uint32_t s = parent[w];
       const uint64_t end = nextEntry(cur);
-      if (buf[cur & mask] & kIndirect) {
+      if (ring[cur & mask] & kIndirect) {
         const uint32_t id = vertex[w];
         for (uint32_t k = revFirst[id]; k < revFirst[id + 1] && s != 0; ++k) {
           const Off v = rev[k];
@@ -492,8 +484,8 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
           else if (v != kUnreached) s = std::min(s, eval(static_cast<uint32_t>(v) + 1));
         }
       } else {
-        s = buf[(cur + 1) & mask];
-        for (uint64_t k = cur + 2; k < end && s != 0; ++k) s = std::min(s, eval(buf[k & mask] + 1));
+        s = ring[(cur + 1) & mask];
+        for (uint64_t k = cur + 2; k < end && s != 0; ++k) s = std::min(s, eval(ring[k & mask] + 1));
       }
       cur = end;
       if ((w & 63) == 0) consumed.store(cur, std::memory_order_release);
@@ -578,7 +570,6 @@ DominatorResult computeDominators(const HeapGraph& g, bool withRetained, const D
 }  // namespace detail
 
 std::vector<NodeId> computeDominators(const HeapGraph& g, const TaskContext& ctx) {
-  if (g.nodeCount() == 0) return {};
   return detail::computeDominators(g, false, {}, ctx).idom;
 }
 

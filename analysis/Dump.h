@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/HeapGraph.h"
@@ -61,6 +62,21 @@ struct TypeTimeline {
   // counts[s][t], bytes[s][t]: snapshot s, type t (index into typeNames)
   std::vector<std::vector<uint64_t>> counts;
   std::vector<std::vector<uint64_t>> bytes;
+
+  // The index of a type name in typeNames, or none.
+  std::optional<size_t> indexOf(std::string_view name) const {
+    for (size_t t = 0; t < typeNames.size(); ++t)
+      if (typeNames[t] == name) return t;
+    return std::nullopt;
+  }
+  // counts[s][t] and bytes[s][t], 0 outside the recorded range.
+  uint64_t countAt(size_t snapshot, size_t type) const { return cell(counts, snapshot, type); }
+  uint64_t bytesAt(size_t snapshot, size_t type) const { return cell(bytes, snapshot, type); }
+
+private:
+  static uint64_t cell(const std::vector<std::vector<uint64_t>>& v, size_t s, size_t t) {
+    return s < v.size() && t < v[s].size() ? v[s][t] : 0;
+  }
 };
 
 struct Dump {

@@ -51,14 +51,8 @@ PathFinder::PathFinder(const HeapGraph& g, const TaskContext& ctx) : g_(g) {
   if (n == 0) return;
   ctx.report("Finding paths from the roots", 0.0);
 
-  std::vector<NodeId> queue;
-  queue.reserve(n);
-  std::vector<NodeId> avoided;  // avoided nodes reached in the first search, by distance
-  dist_[kSuperRoot] = 0;
-  queue.push_back(kSuperRoot);
-  for (size_t head = 0; head < queue.size(); ++head) {
-    if ((head & kPollMask) == 0) ctx.checkCancelled();
-    const NodeId u = queue[head];
+  // Reaches every unreached strong target of u from u, then hands it to reached(v).
+  auto expand = [&](NodeId u, auto&& reached) {
     for (EdgeIndex e = g.firstEdge[u]; e < g.firstEdge[u + 1]; ++e) {
       if (g.label(e).weak()) continue;
       const NodeId v = g.edgeTarget[e];
@@ -66,12 +60,18 @@ PathFinder::PathFinder(const HeapGraph& g, const TaskContext& ctx) : g_(g) {
       dist_[v] = dist_[u] + 1;
       parent_[v] = u;
       parentEdge_[v] = e;
-      if (g.hasFlag(v, kAvoidInPaths)) {
-        avoided.push_back(v);
-      } else {
-        queue.push_back(v);
-      }
+      reached(v);
     }
+  };
+
+  std::vector<NodeId> queue;
+  queue.reserve(n);
+  std::vector<NodeId> avoided;  // avoided nodes reached in the first search, by distance
+  dist_[kSuperRoot] = 0;
+  queue.push_back(kSuperRoot);
+  for (size_t head = 0; head < queue.size(); ++head) {
+    if ((head & kPollMask) == 0) ctx.checkCancelled();
+    expand(queue[head], [&](NodeId v) { (g.hasFlag(v, kAvoidInPaths) ? avoided : queue).push_back(v); });
   }
   ctx.report("Finding paths from the roots", 0.5);
 
@@ -89,16 +89,10 @@ PathFinder::PathFinder(const HeapGraph& g, const TaskContext& ctx) : g_(g) {
       } else {
         u = avoided[seed++];
       }
-      for (EdgeIndex e = g.firstEdge[u]; e < g.firstEdge[u + 1]; ++e) {
-        if (g.label(e).weak()) continue;
-        const NodeId v = g.edgeTarget[e];
-        if (dist_[v] != kFar) continue;
-        dist_[v] = dist_[u] + 1;
-        parent_[v] = u;
-        parentEdge_[v] = e;
+      expand(u, [&](NodeId v) {
         viaAvoided_[v] = 1;
         queue.push_back(v);
-      }
+      });
     }
   }
   ctx.report("Finding paths from the roots", 1.0);

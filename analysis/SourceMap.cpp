@@ -23,11 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool endsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
-
 // Path components, skipping empty ones and ".".
 std::vector<std::string_view> components(std::string_view p) {
   std::vector<std::string_view> out;
@@ -49,18 +44,16 @@ std::string_view basename(std::string_view p) {
 
 // Top-level packages of the Go standard library: a relative "fmt/print.go"
 // is GOROOT code, while "leakcache/main.go" (a -trimpath module) is not.
-constexpr std::array<std::string_view, 46> kGoStdRoots = {
+constexpr std::array<std::string_view, 51> kGoStdRoots = {
     "archive", "bufio",  "builtin", "bytes",   "cmp",     "compress", "container", "context", "crypto",
     "database", "debug", "embed",   "encoding", "errors", "expvar",   "flag",      "fmt",     "go",
     "hash",    "html",   "image",   "index",   "internal", "io",      "iter",      "log",     "maps",
     "math",    "mime",   "net",     "os",      "path",    "plugin",   "reflect",   "regexp",  "runtime",
-    "slices",  "sort",   "strconv", "strings", "sync",    "syscall",  "testing",   "text",    "time",
-    "unicode"};
-constexpr std::array<std::string_view, 5> kGoStdRootsMore = {"unique", "unsafe", "vendor", "weak", "structs"};
+    "slices",  "sort",   "strconv", "strings", "structs", "sync",     "syscall",   "testing", "text",
+    "time",    "unicode", "unique", "unsafe",  "vendor",  "weak"};
 
 bool isGoStdRoot(std::string_view first) {
-  return std::find(kGoStdRoots.begin(), kGoStdRoots.end(), first) != kGoStdRoots.end() ||
-         std::find(kGoStdRootsMore.begin(), kGoStdRootsMore.end(), first) != kGoStdRootsMore.end();
+  return std::find(kGoStdRoots.begin(), kGoStdRoots.end(), first) != kGoStdRoots.end();
 }
 
 // Source files worth indexing; everything else in a workspace is noise for mapping.
@@ -71,12 +64,12 @@ bool isSourceFile(std::string_view name) {
       ".kts", ".java", ".scala",   ".c",        ".cc",      ".cpp", ".cxx", ".h",   ".hh",   ".hpp", ".hxx",
       ".py",  ".rb",   ".rs",      ".swift",    ".cs",      ".php", ".lua", ".zig", ".s"};
   for (std::string_view e : kExt)
-    if (endsWith(name, e)) return true;
+    if (name.ends_with(e)) return true;
   return false;
 }
 
 bool skipDirectory(std::string_view name) {
-  return name.empty() || name[0] == '.' || name == "node_modules" || startsWith(name, "build") || name == "dist";
+  return name.empty() || name[0] == '.' || name == "node_modules" || name.starts_with("build") || name == "dist";
 }
 
 std::string trimSlash(std::string s) {
@@ -89,7 +82,7 @@ std::string trimSlash(std::string s) {
 std::string SourceMap::normalise(std::string_view dumpPath) {
   std::string s(dumpPath);
   std::replace(s.begin(), s.end(), '\\', '/');
-  if (startsWith(s, "file://")) s.erase(0, 7);
+  if (s.starts_with("file://")) s.erase(0, 7);
   // MoarVM: "/abs/lib/Mod.rakumod (Mod::Sub)"
   if (!s.empty() && s.back() == ')') {
     const size_t open = s.rfind(" (");
@@ -98,7 +91,7 @@ std::string SourceMap::normalise(std::string_view dumpPath) {
       if (!inner.empty() && inner.find('/') == std::string_view::npos) s.erase(open);
     }
   }
-  while (startsWith(s, "./")) s.erase(0, 2);
+  while (s.starts_with("./")) s.erase(0, 2);
   return s;
 }
 
@@ -106,21 +99,20 @@ FrameOrigin SourceMap::classifyPath(std::string_view dumpPath) {
   const std::string p = normalise(dumpPath);
   if (p.empty()) return FrameOrigin::Unknown;
   // Libraries first: a module cache path may also contain "/go/src/"-like parts.
-  if (p.find("/pkg/mod/") != std::string::npos || startsWith(p, "pkg/mod/") ||
+  if (p.find("/pkg/mod/") != std::string::npos || p.starts_with("pkg/mod/") ||
       p.find("node_modules/") != std::string::npos || p.find("/site/") != std::string::npos ||
-      startsWith(p, "site#") || startsWith(p, "site/"))
+      p.starts_with("site#") || p.starts_with("site/"))
     return FrameOrigin::Library;
-  if (startsWith(p, "SETTING::") || p.find("gen/moar/") != std::string::npos ||
-      p.find("src/vm/moar/") != std::string::npos || endsWith(p, ".moarvm") || startsWith(p, "node:internal") ||
-      startsWith(p, "node:") || startsWith(p, "/usr/local/go/src/") || startsWith(p, "<GOROOT>/src/") ||
-      startsWith(p, "$GOROOT/src/") || p.find("/go/src/") != std::string::npos)
+  if (p.starts_with("SETTING::") || p.find("gen/moar/") != std::string::npos ||
+      p.find("src/vm/moar/") != std::string::npos || p.ends_with(".moarvm") || p.starts_with("node:") ||
+      p.starts_with("<GOROOT>/src/") || p.starts_with("$GOROOT/src/") || p.find("/go/src/") != std::string::npos)
     return FrameOrigin::Runtime;
-  if (startsWith(p, "/usr/lib/go")) {
+  if (p.starts_with("/usr/lib/go")) {
     const size_t src = p.find("/src/");
     const size_t next = p.find('/', 1 + std::string_view("/usr/lib/").size());
     if (src != std::string::npos && src == next) return FrameOrigin::Runtime;  // /usr/lib/go-1.19/src/...
   }
-  if (p[0] != '/' && endsWith(p, ".go")) {
+  if (p[0] != '/' && p.ends_with(".go")) {
     const size_t slash = p.find('/');
     if (slash != std::string::npos) {
       std::string_view first = std::string_view(p).substr(0, slash);
@@ -132,11 +124,11 @@ FrameOrigin SourceMap::classifyPath(std::string_view dumpPath) {
 
 SourceMap::SourceMap(const SourceMap& other)
     : roots_(other.roots_),
+      extraFiles_(other.extraFiles_),
+      maxFiles_(other.maxFiles_),
       files_(other.files_),
       mappings_(other.mappings_),
-      byBasename_(other.byBasename_),
-      extraFiles_(other.extraFiles_),
-      maxFiles_(other.maxFiles_) {
+      byBasename_(other.byBasename_) {
   bumpGeneration();
 }
 
@@ -183,7 +175,6 @@ void SourceMap::setMappings(std::vector<PathMapping> mappings) {
 void SourceMap::rebuildIndex() {
   files_.clear();
   byBasename_.clear();
-  std::vector<std::string> seen;
   auto addFile = [&](std::string path) {
     if (files_.size() >= maxFiles_) return;
     files_.push_back(std::move(path));
@@ -221,7 +212,7 @@ std::optional<MappedPath> SourceMap::map(std::string_view dumpPath) const {
   std::optional<MappedPath> result;
 
   for (const PathMapping& m : mappings_) {
-    if (!startsWith(p, m.from)) continue;
+    if (!p.starts_with(m.from)) continue;
     if (p.size() > m.from.size() && p[m.from.size()] != '/' && m.from.back() != '/') continue;  // component boundary
     std::string local = m.to + p.substr(m.from.size());
     local = fs::path(local).lexically_normal().generic_string();

@@ -36,24 +36,24 @@ void StringTable::grow() {
   slots_.swap(slots);
 }
 
+size_t StringTable::slotFor(std::string_view s) const {
+  const size_t mask = slots_.size() - 1;
+  size_t i = hashOf(s) & mask;
+  while (slots_[i] != kEmptySlot && get(slots_[i]) != s) i = (i + 1) & mask;
+  return i;
+}
+
 StringId StringTable::intern(std::string_view s) {
   // Keep the load factor at or below one half so probe chains stay short.
   if ((static_cast<size_t>(size()) + 1) * 2 > slots_.size()) grow();
-  const size_t mask = slots_.size() - 1;
-  size_t i = hashOf(s) & mask;
-  while (slots_[i] != kEmptySlot) {
-    if (get(slots_[i]) == s) return slots_[i];
-    i = (i + 1) & mask;
+  const size_t i = slotFor(s);
+  if (slots_[i] != kEmptySlot) return slots_[i];
+  std::string copy;
+  if (!chars_.empty() && s.data() >= chars_.data() && s.data() < chars_.data() + chars_.size()) {
+    copy = s;  // s views our own buffer, which insert() may reallocate: copy it first
+    s = copy;
   }
   const StringId id = size();
-  if (!chars_.empty() && s.data() >= chars_.data() && s.data() < chars_.data() + chars_.size()) {
-    // s views our own buffer, which insert() may reallocate: copy it first.
-    std::string copy(s);
-    chars_.insert(chars_.end(), copy.begin(), copy.end());
-    offsets_.push_back(chars_.size());
-    slots_[i] = id;
-    return id;
-  }
   chars_.insert(chars_.end(), s.begin(), s.end());
   offsets_.push_back(chars_.size());
   slots_[i] = id;
@@ -61,16 +61,10 @@ StringId StringTable::intern(std::string_view s) {
 }
 
 bool StringTable::find(std::string_view s, StringId& out) const {
-  const size_t mask = slots_.size() - 1;
-  size_t i = hashOf(s) & mask;
-  while (slots_[i] != kEmptySlot) {
-    if (get(slots_[i]) == s) {
-      out = slots_[i];
-      return true;
-    }
-    i = (i + 1) & mask;
-  }
-  return false;
+  const size_t i = slotFor(s);
+  if (slots_[i] == kEmptySlot) return false;
+  out = slots_[i];
+  return true;
 }
 
 uint64_t StringTable::memoryBytes() const {

@@ -30,6 +30,8 @@ public:
 
 private:
   void grow();
+  // The slot holding s, or the empty slot where it would go.
+  size_t slotFor(std::string_view s) const;
   std::vector<char> chars_;
   std::vector<uint64_t> offsets_;  // size()+1 entries
   // Open-addressing hash index of ids (0xFFFFFFFF = empty slot); a power-of-two size.

@@ -8,22 +8,15 @@
 // Targets: load + finishDump under 3 s, peak RSS under 1.5 × the file size.
 //
 // Threading: single-threaded, one run per process so that peak RSS means this load.
-#include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <string>
-#include <vector>
 
 #include "analysis/formats/DumpFormat.h"
 #include "analysis/formats/go/GoFormat.h"
-
-using Clock = std::chrono::steady_clock;
-
-static double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+#include "bench/LoadBench.h"
 
 int main(int argc, char** argv) {
   std::string path = argc > 1 ? argv[1] : (std::getenv("HEAPLENS_BIG_GO_DUMP") ? std::getenv("HEAPLENS_BIG_GO_DUMP")
@@ -36,25 +29,15 @@ int main(int argc, char** argv) {
   }
   const double fileMB = static_cast<double>(st.st_size) / 1e6;
 
-  auto t = Clock::now();
-  std::string cmd = "md5sum '" + path + "' > /dev/null";
-  if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "md5sum failed\n");
-  double md5 = since(t);
+  double md5 = loadbench::md5sumSeconds(path);
 
-  // Phase times from the progress reports: each phase runs until the next one starts.
-  std::vector<std::pair<std::string, double>> phases;
-  auto start = Clock::now();
-  heaplens::TaskContext ctx({}, [&](std::string_view phase, double) {
-    if (phases.empty() || phases.back().first != phase) phases.emplace_back(std::string(phase), since(start));
-  });
+  loadbench::PhaseTimes phases;
+  heaplens::TaskContext ctx = phases.start();
   auto dump = heaplens::goFormat().load(path, {}, ctx);
-  double load = since(start);
+  double load = phases.elapsed();
   heaplens::finishDump(*dump, ctx);
-  double total = since(start);
-
-  struct rusage ru;
-  ::getrusage(RUSAGE_SELF, &ru);
-  double peakMB = static_cast<double>(ru.ru_maxrss) * 1024 / 1e6;
+  double total = phases.elapsed();
+  double peakMB = loadbench::peakRssMB();
 
   std::printf("file            %s (%.1f MB)\n", path.c_str(), fileMB);
   std::printf("objects         %llu, edges %u, nodes %u\n", static_cast<unsigned long long>(dump->objectCount()),
@@ -64,10 +47,6 @@ int main(int argc, char** argv) {
   std::printf("load+finishDump %.3f s  (target < 3 s; %.1f x md5sum)\n", total, total / md5);
   std::printf("peak RSS        %.1f MB  (%.2f x file size; target < 1.5)\n", peakMB, peakMB / fileMB);
   std::printf("model memory    %.1f MB (HeapGraph::memoryBytes)\n", static_cast<double>(dump->graph.memoryBytes()) / 1e6);
-  std::printf("phases:\n");
-  for (size_t i = 0; i < phases.size(); ++i) {
-    double end = i + 1 < phases.size() ? phases[i + 1].second : total;
-    std::printf("  %-26s %.3f s\n", phases[i].first.c_str(), end - phases[i].second);
-  }
+  phases.print(26, total);
   return 0;
 }

@@ -23,6 +23,7 @@
 
 #include "analysis/Aggregate.h"
 #include "analysis/Dominators.h"
+#include "analysis/Dump.h"
 #include "analysis/GraphBuilder.h"
 #include "analysis/MemoryAdvice.h"
 
@@ -174,9 +175,7 @@ void BM_Top100Sites(benchmark::State& state) {
   if (!d) {
     d = std::make_unique<Dump>();
     d->graph = g;  // a copy; the dump owns its graph
-    auto result = computeDominatorsAndRetained(d->graph);
-    d->idom = std::move(result.idom);
-    d->retained = std::move(result.retained);
+    finishDump(*d);
   }
   for (auto _ : state) {
     auto sites = aggregateBySite(*d);

@@ -10,10 +10,8 @@
 // (counts, bytes, per-type counts, highscore check) without any graph. Target < 8 s.
 //
 // Threading: the reader's own pool (2 cores here); one mode per process so peak RSS means it.
-#include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,16 +23,10 @@
 #include "analysis/formats/DumpFormat.h"
 #include "analysis/formats/moar/MoarFile.h"
 #include "analysis/formats/moar/MoarFormat.h"
+#include "bench/LoadBench.h"
 
-using Clock = std::chrono::steady_clock;
-
-static double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-static double peakMB() {
-  struct rusage ru;
-  ::getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) * 1024 / 1e6;
-}
+using loadbench::Clock;
+using loadbench::since;
 
 int main(int argc, char** argv) {
   std::string path = std::getenv("HEAPLENS_BIG_MOAR_DUMP") ? std::getenv("HEAPLENS_BIG_MOAR_DUMP")
@@ -52,10 +44,7 @@ int main(int argc, char** argv) {
   const double fileMB = static_cast<double>(st.st_size) / 1e6;
   std::printf("file            %s (%.1f MB)\n", path.c_str(), fileMB);
 
-  auto t = Clock::now();
-  std::string cmd = "md5sum '" + path + "' > /dev/null";
-  if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "md5sum failed\n");
-  std::printf("md5sum          %.3f s (reference)\n", since(t));
+  std::printf("md5sum          %.3f s (reference)\n", loadbench::md5sumSeconds(path));
 
   if (summariesOnly) {
     std::ifstream in(path, std::ios::binary);
@@ -81,32 +70,25 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(sum.highscoreEntriesChecked));
     }
     std::printf("all summaries   %.3f s  (target < 8 s)\n", since(start));
-    std::printf("peak RSS        %.1f MB (includes the %.1f MB file read into memory)\n", peakMB(), fileMB);
+    std::printf("peak RSS        %.1f MB (includes the %.1f MB file read into memory)\n", loadbench::peakRssMB(), fileMB);
     return 0;
   }
 
-  std::vector<std::pair<std::string, double>> phases;
-  auto start = Clock::now();
-  heaplens::TaskContext ctx({}, [&](std::string_view phase, double) {
-    if (phases.empty() || phases.back().first != phase) phases.emplace_back(std::string(phase), since(start));
-  });
+  loadbench::PhaseTimes phases;
+  heaplens::TaskContext ctx = phases.start();
   auto dump = heaplens::moarFormat().load(path, {}, ctx);
-  double load = since(start);
+  double load = phases.elapsed();
   heaplens::finishDump(*dump, ctx);
-  double total = since(start);
+  double total = phases.elapsed();
 
   std::printf("snapshot        %u of %zu; nodes %u, edges %u\n", dump->selectedSnapshot, dump->snapshots.size(),
               dump->graph.nodeCount(), dump->graph.edgeCount());
   std::printf("load()          %.3f s (all %zu snapshots summarised, the last one as a graph)\n", load,
               dump->snapshots.size());
   std::printf("load+finishDump %.3f s  (target < 3 s)\n", total);
-  std::printf("peak RSS        %.1f MB  (target < 1,500 MB)\n", peakMB());
+  std::printf("peak RSS        %.1f MB  (target < 1,500 MB)\n", loadbench::peakRssMB());
   std::printf("model memory    %.1f MB (HeapGraph::memoryBytes)\n", static_cast<double>(dump->graph.memoryBytes()) / 1e6);
-  std::printf("phases:\n");
-  for (size_t i = 0; i < phases.size(); ++i) {
-    double end = i + 1 < phases.size() ? phases[i + 1].second : total;
-    std::printf("  %-36s %.3f s\n", phases[i].first.c_str(), end - phases[i].second);
-  }
+  phases.print(36, total);
   for (const std::string& w : dump->warnings) std::printf("warning: %s\n", w.c_str());
   return 0;
 }

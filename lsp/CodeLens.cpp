@@ -37,7 +37,7 @@ std::string lensTitle(const LineEntry& e) {
 std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const Document& doc) {
   std::vector<protocol::CodeLens> lenses;
   auto docLines = linesForDocument(ctx, doc);
-  const bool isGo = doc.languageId == "go" || doc.path.ends_with(".go");
+  const bool isGo = isGoDocument(doc);
 
   for (const DocumentLines& dl : docLines) {
     const Dump& d = dl.dump->dump();

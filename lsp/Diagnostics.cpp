@@ -53,7 +53,7 @@ void addPath(protocol::Diagnostic& diag, const LoadedDump& loaded, NodeId node, 
 std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, const Document& doc) {
   std::vector<protocol::Diagnostic> out;
   auto lines = splitLines(doc.text);
-  const bool isGo = doc.languageId == "go" || doc.path.ends_with(".go");
+  const bool isGo = isGoDocument(doc);
 
   for (const DocumentLines& dl : linesForDocument(ctx, doc)) {
     const Dump& d = dl.dump->dump();
@@ -69,9 +69,19 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
       diag.code = e.frames ? "heaplens.frame" : "heaplens.hotspot";
       diag.message = entrySummary(d, index, e);
       if (ctx.dumps.size() > 1) diag.message += " [" + dumpName(d) + "]";
-      addPath(diag, *dl.dump, representativeNode(d, index, e), doc, ctx.sourceMap);
+      addPath(diag, *dl.dump, e.representative, doc, ctx.sourceMap);
       out.push_back(std::move(diag));
     }
+  }
+
+  // Raku type declarations (0-based line, name), found once for every dump with a timeline.
+  std::vector<std::pair<uint32_t, std::string>> rakuTypes;
+  const bool anyTimeline = std::any_of(ctx.dumps.begin(), ctx.dumps.end(), [](const auto& loaded) {
+    return loaded->dump().typeTimeline.counts.size() >= 2;
+  });
+  if (anyTimeline && isRakuDocument(doc)) {
+    for (uint32_t line0 = 0; line0 < lines.size(); ++line0)
+      if (auto typeName = rakuTypeDeclaration(lines[line0])) rakuTypes.emplace_back(line0, std::move(*typeName));
   }
 
   for (const auto& loaded : ctx.dumps) {
@@ -84,24 +94,20 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
       diag.message = dumpName(d) + ": " + *d.attributionProblem;
       out.push_back(std::move(diag));
     }
-    if (!isRakuDocument(doc) || d.typeTimeline.counts.size() < 2) continue;
     const TypeTimeline& tl = d.typeTimeline;
-    for (uint32_t line0 = 0; line0 < lines.size(); ++line0) {
-      auto typeName = rakuTypeDeclaration(lines[line0]);
-      if (!typeName) continue;
-      auto it = std::find(tl.typeNames.begin(), tl.typeNames.end(), *typeName);
-      if (it == tl.typeNames.end()) continue;
-      size_t t = static_cast<size_t>(it - tl.typeNames.begin());
-      auto countAt = [&](size_t s) { return t < tl.counts[s].size() ? tl.counts[s][t] : 0; };
+    if (tl.counts.size() < 2) continue;
+    for (const auto& [line0, typeName] : rakuTypes) {
+      const std::optional<size_t> t = tl.indexOf(typeName);
+      if (!t) continue;
       bool neverFell = true;
-      for (size_t s = 1; s < tl.counts.size(); ++s) neverFell = neverFell && countAt(s) >= countAt(s - 1);
-      uint64_t first = countAt(0), last = countAt(tl.counts.size() - 1);
+      for (size_t s = 1; s < tl.counts.size(); ++s) neverFell = neverFell && tl.countAt(s, *t) >= tl.countAt(s - 1, *t);
+      uint64_t first = tl.countAt(0, *t), last = tl.countAt(tl.counts.size() - 1, *t);
       if (!neverFell || last <= first) continue;
       protocol::Diagnostic diag;
       diag.range = lineRange(lines, line0);
       diag.severity = protocol::DiagnosticSeverity::Warning;
       diag.code = "heaplens.growth";
-      diag.message = *typeName + " instances never decreased across " + std::to_string(tl.counts.size()) +
+      diag.message = typeName + " instances never decreased across " + std::to_string(tl.counts.size()) +
                      " snapshots: " + formatCount(first) + " → " + formatCount(last) + " (" + dumpName(d) + ")";
       out.push_back(std::move(diag));
     }

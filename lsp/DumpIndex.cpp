@@ -44,7 +44,7 @@ DumpIndex::DumpIndex(const Dump& d) {
     }
   }
   liveBytes = d.retained.empty() ? 0 : d.retained[kSuperRoot];
-  aggregates = aggregateByTypeAndSite(d);
+  aggregates = aggregateByTypeAndSite(d, {}, &domTree);
 }
 
 const GroupStats* DumpIndex::typeStats(TypeId t) const {
@@ -81,17 +81,19 @@ SourceIndex buildSourceIndex(const Dump& d, const DumpIndex& index, const Source
     LineEntry& e = merged[{mapped->localPath, line, frames}];
     e.line = line;
     e.frames = frames;
-    e.ambiguousFile = e.ambiguousFile || mapped->ambiguous;
     e.stats.count += stats.count;
     e.stats.shallowBytes += stats.shallowBytes;
     e.stats.retainedBytes += stats.retainedBytes;
     for (SiteId s : sites) {
       e.sites.push_back(s);
-      for (NodeId v : index.nodesOfSite(s)) e.retainedObjects += index.retainedObjects[v];
+      for (NodeId v : index.nodesOfSite(s)) {
+        e.retainedObjects += index.retainedObjects[v];
+        if (e.representative == kNoNode || d.retained[v] > d.retained[e.representative]) e.representative = v;
+      }
     }
   };
 
-  for (const LineAggregate& la : aggregateByLine(d, accept, Attribution::Flat))
+  for (const LineAggregate& la : aggregateByLine(d, accept, Attribution::Flat, {}, &index.domTree))
     add(la.file, la.line, false, la.stats, la.sites);
 
   for (const SiteAggregate& sa : index.aggregates.sites) {

@@ -49,7 +49,9 @@ struct LineEntry {
   GroupStats stats;      // flat attribution for allocations; the frames' own numbers for frames
   uint64_t retainedObjects = 0;
   std::vector<SiteId> sites;
-  bool ambiguousFile = false;  // the dump path matched several workspace files equally well
+  // The node that best represents the line (paths from a root start there): of the sites' nodes,
+  // the first that retains the most; kNoNode when the sites have none.
+  NodeId representative = kNoNode;
 };
 
 struct SourceIndex {

@@ -63,6 +63,11 @@ std::optional<SourceLocation> nodeLocation(const HeapGraph& g, NodeId n, const S
   return g.locations[frames.front()];
 }
 
+std::string frameName(const HeapGraph& g, const SourceLocation& loc) {
+  std::string_view fn = g.str(loc.function);
+  return fn.empty() ? "<anon>" : std::string(fn);
+}
+
 std::string describeNode(const HeapGraph& g, NodeId n, const SourceMap* sourceMap) {
   std::string type(g.typeNameOf(n));
   switch (g.kind(n)) {
@@ -70,8 +75,7 @@ std::string describeNode(const HeapGraph& g, NodeId n, const SourceMap* sourceMa
       auto frames = g.frames(g.site[n]);
       if (!frames.empty()) {
         const SourceLocation& loc = g.locations[frames.front()];
-        std::string fn(g.str(loc.function));
-        return (fn.empty() ? "<anon>" : fn) + " " + shortLocation(g, loc) + " (Frame)";
+        return frameName(g, loc) + " " + shortLocation(g, loc) + " (Frame)";
       }
       return type.empty() || type == "(unknown)" ? "frame" : type;
     }
@@ -121,14 +125,6 @@ std::optional<protocol::Location> stepLocation(const HeapGraph& g, NodeId n, con
   uint32_t line0 = loc->line - 1;
   out.range = {{line0, loc->column > 0 ? loc->column - 1 : 0}, {line0, loc->column > 0 ? loc->column - 1 : 0}};
   return out;
-}
-
-NodeId representativeNode(const Dump& d, const DumpIndex& index, const LineEntry& entry) {
-  NodeId best = kNoNode;
-  for (SiteId s : entry.sites)
-    for (NodeId v : index.nodesOfSite(s))
-      if (best == kNoNode || d.retained[v] > d.retained[best]) best = v;
-  return best;
 }
 
 double shareOfHeap(const DumpIndex& index, uint64_t bytes) {
@@ -199,5 +195,7 @@ bool isRakuDocument(const Document& doc) {
   std::string ext = std::filesystem::path(doc.path).extension().string();
   return std::any_of(std::begin(exts), std::end(exts), [&](const char* e) { return ext == e; });
 }
+
+bool isGoDocument(const Document& doc) { return doc.languageId == "go" || doc.path.ends_with(".go"); }
 
 }  // namespace heaplens::lsp

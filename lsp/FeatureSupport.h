@@ -39,14 +39,14 @@ std::string shortLocation(const HeapGraph& g, const SourceLocation& loc);
 // The location a node is attributed to: its frame's own location, or the innermost workspace frame
 // of its allocation site (any non-runtime frame when the source map knows none).
 std::optional<SourceLocation> nodeLocation(const HeapGraph& g, NodeId n, const SourceMap* sourceMap);
+// The function a frame location names, "<anon>" when it names none (a Raku block).
+std::string frameName(const HeapGraph& g, const SourceLocation& loc);
 // "64 B object (main.go:53)", "Array", "<unit> leaky.raku:1 (Frame)", "goroutine 18 frame main.holder".
 std::string describeNode(const HeapGraph& g, NodeId n, const SourceMap* sourceMap);
 // "bss --[+0x1a0]--> 458,752 B object (main.go:55) → 64 B object (main.go:53)".
 std::string pathText(const HeapGraph& g, const RetentionPath& path, const SourceMap* sourceMap);
 // The editor location of a path step, when its node has a source line in the workspace.
 std::optional<protocol::Location> stepLocation(const HeapGraph& g, NodeId n, const SourceMap* sourceMap);
-// The node of an entry that best represents it: the one retaining the most.
-NodeId representativeNode(const Dump& d, const DumpIndex& index, const LineEntry& entry);
 
 // "10,000 live objects, 640,000 B (625 KiB) allocated here — 21% of the live heap".
 std::string entrySummary(const Dump& d, const DumpIndex& index, const LineEntry& entry);
@@ -67,5 +67,6 @@ std::vector<Declaration> goFunctions(std::string_view text);
 std::optional<std::string> rakuTypeDeclaration(std::string_view line);
 
 bool isRakuDocument(const Document& doc);
+bool isGoDocument(const Document& doc);
 
 }  // namespace heaplens::lsp

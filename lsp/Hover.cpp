@@ -104,7 +104,7 @@ std::string allocationSection(const LoadedDump& loaded, const LineEntry& e, cons
       if (i == 12) break;
     }
   }
-  s += rootPathSection(loaded, representativeNode(d, index, e), sourceMap);
+  s += rootPathSection(loaded, e.representative, sourceMap);
   return s;
 }
 
@@ -113,10 +113,8 @@ std::string frameSection(const LoadedDump& loaded, const LineEntry& e, const Sou
   const HeapGraph& g = d.graph;
   const DumpIndex& index = loaded.index();
   std::string name = "<anon>";
-  if (!e.sites.empty() && !g.frames(e.sites.front()).empty()) {
-    std::string_view fn = g.str(g.locations[g.frames(e.sites.front()).front()].function);
-    if (!fn.empty()) name = std::string(fn);
-  }
+  if (!e.sites.empty() && !g.frames(e.sites.front()).empty())
+    name = frameName(g, g.locations[g.frames(e.sites.front()).front()]);
   std::string s = heading(d);
   s += "**" + name + "** — " + entrySummary(d, index, e) + "\n\n";
 
@@ -161,7 +159,7 @@ std::string frameSection(const LoadedDump& loaded, const LineEntry& e, const Sou
   } else {
     s += "These frames hold no named lexicals (Rakudo may have lowered them to locals).\n";
   }
-  s += rootPathSection(loaded, representativeNode(d, index, e), sourceMap);
+  s += rootPathSection(loaded, e.representative, sourceMap);
   return s;
 }
 
@@ -173,8 +171,8 @@ std::string typeSection(const LoadedDump& loaded, const std::string& typeName) {
   for (TypeId t = 1; t < g.typeCount(); ++t)
     if (g.str(g.typeName[t]) == typeName) type = t;
   const TypeTimeline& tl = d.typeTimeline;
-  auto tlIt = std::find(tl.typeNames.begin(), tl.typeNames.end(), typeName);
-  if (type == kNoType && tlIt == tl.typeNames.end()) return "";
+  const std::optional<size_t> timelineType = tl.indexOf(typeName);
+  if (type == kNoType && !timelineType) return "";
 
   std::string s = heading(d) + "**" + typeName + "**";
   if (type != kNoType) {
@@ -191,12 +189,11 @@ std::string typeSection(const LoadedDump& loaded, const std::string& typeName) {
   } else {
     s += ": no instances in this snapshot\n";
   }
-  if (tlIt != tl.typeNames.end() && tl.counts.size() > 1) {
-    size_t t = static_cast<size_t>(tlIt - tl.typeNames.begin());
+  if (timelineType && tl.counts.size() > 1) {
     s += "\n**Across snapshots:** ";
     for (size_t snap = 0; snap < tl.counts.size(); ++snap) {
       if (snap) s += " → ";
-      s += formatCount(t < tl.counts[snap].size() ? tl.counts[snap][t] : 0);
+      s += formatCount(tl.countAt(snap, *timelineType));
     }
     s += "\n";
   }
@@ -213,10 +210,15 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
     sections.push_back(hit.entry->frames ? frameSection(*hit.dump, *hit.entry, ctx.sourceMap)
                                          : allocationSection(*hit.dump, *hit.entry, ctx.sourceMap));
   }
+  // The document is split at most once, and only when the line's text is needed.
+  std::vector<std::string_view> lines;
+  auto lineText = [&]() -> const std::string_view* {
+    if (lines.empty()) lines = splitLines(doc.text);
+    return pos.line < lines.size() ? &lines[pos.line] : nullptr;
+  };
   if (isRakuDocument(doc)) {
-    auto lines = splitLines(doc.text);
-    if (pos.line < lines.size()) {
-      if (auto typeName = rakuTypeDeclaration(lines[pos.line])) {
+    if (const std::string_view* text = lineText()) {
+      if (auto typeName = rakuTypeDeclaration(*text)) {
         for (const auto& loaded : ctx.dumps) {
           std::string s = typeSection(*loaded, *typeName);
           if (!s.empty()) sections.push_back(std::move(s));
@@ -228,8 +230,7 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
   protocol::Hover hover;
   for (size_t i = 0; i < sections.size(); ++i) hover.contents.value += (i ? "\n---\n\n" : "") + sections[i];
   uint32_t lineLength = 0;
-  auto lines = splitLines(doc.text);
-  if (pos.line < lines.size()) lineLength = static_cast<uint32_t>(lines[pos.line].size());
+  if (const std::string_view* text = lineText()) lineLength = static_cast<uint32_t>(text->size());
   hover.range = protocol::Range{{pos.line, 0}, {pos.line, lineLength}};
   return hover;
 }

@@ -46,9 +46,6 @@ public:
   void update(std::string_view phase, double fraction);
   void end(const std::string& message);
 
-  bool usingWorkDone() const { return live_; }
-  int percentage() const { return lastPercent_; }
-
 private:
   ClientChannel& channel_;
   bool workDone_;

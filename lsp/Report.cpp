@@ -196,21 +196,18 @@ json reportJson(const Dump& d, const ReportOptions& options) {
       int64_t bytes, count;
     };
     std::vector<Growth> growth;
-    auto at = [](const std::vector<std::vector<uint64_t>>& v, size_t s, size_t t) -> uint64_t {
-      return s < v.size() && t < v[s].size() ? v[s][t] : 0;
-    };
     for (size_t t = 0; t < tl.typeNames.size(); ++t) {
-      int64_t db = static_cast<int64_t>(at(tl.bytes, last, t)) - static_cast<int64_t>(at(tl.bytes, 0, t));
-      int64_t dc = static_cast<int64_t>(at(tl.counts, last, t)) - static_cast<int64_t>(at(tl.counts, 0, t));
+      int64_t db = static_cast<int64_t>(tl.bytesAt(last, t)) - static_cast<int64_t>(tl.bytesAt(0, t));
+      int64_t dc = static_cast<int64_t>(tl.countAt(last, t)) - static_cast<int64_t>(tl.countAt(0, t));
       if (db > 0 || dc > 0) growth.push_back({t, db, dc});
     }
     json gj = json::array();
     for (size_t i : topN(std::span<const Growth>(growth), top, [](const Growth& x) { return std::pair(x.bytes, x.count); })) {
       const Growth& x = growth[i];
       gj.push_back({{"type", tl.typeNames[x.type]}, {"fromSnapshot", 0}, {"toSnapshot", last},
-                    {"firstCount", at(tl.counts, 0, x.type)}, {"lastCount", at(tl.counts, last, x.type)},
-                    {"countDelta", x.count}, {"firstBytes", at(tl.bytes, 0, x.type)},
-                    {"lastBytes", at(tl.bytes, last, x.type)}, {"bytesDelta", x.bytes}});
+                    {"firstCount", tl.countAt(0, x.type)}, {"lastCount", tl.countAt(last, x.type)},
+                    {"countDelta", x.count}, {"firstBytes", tl.bytesAt(0, x.type)},
+                    {"lastBytes", tl.bytesAt(last, x.type)}, {"bytesDelta", x.bytes}});
     }
     r["growingTypes"] = std::move(gj);
   }
@@ -257,13 +254,6 @@ private:
   std::vector<std::vector<std::string>> rows_;
   std::vector<std::vector<bool>> numeric_;
 };
-
-std::string cellText(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number()) return formatNumber(v.get<double>());
-  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
-  return v.dump();
-}
 
 void heading(std::ostream& out, const std::string& title) { out << "\n" << title << "\n"; }
 
@@ -394,7 +384,6 @@ std::string reportText(const Dump& d, const ReportOptions& options) {
             {false, true, true, true, true});
     t.print(out);
   }
-  (void)cellText;
   return out.str();
 }
 

@@ -83,9 +83,8 @@ nlohmann::json getRetainers(const FeatureContext& ctx, const nlohmann::json& par
 
   auto docLines = linesForDocument(ctx, *doc);
   for (const LineHit& hit : entriesAt(docLines, pos.line + 1)) {
-    NodeId node = representativeNode(hit.dump->dump(), hit.dump->index(), *hit.entry);
-    if (node == kNoNode) continue;
-    for (auto& p : pathsOf(*hit.dump, node, k, ctx.sourceMap)) result["paths"].push_back(std::move(p));
+    if (hit.entry->representative == kNoNode) continue;
+    for (auto& p : pathsOf(*hit.dump, hit.entry->representative, k, ctx.sourceMap)) result["paths"].push_back(std::move(p));
   }
   if (result["paths"].empty()) result["message"] = "no heap data is attributed to this line";
   return result;

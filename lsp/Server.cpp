@@ -96,12 +96,14 @@ Server::Server(Transport& transport, ServerOptions options)
 }
 
 Server::~Server() {
-  {
-    std::lock_guard lock(cancelMutex_);
-    for (auto& [id, entry] : inFlight_) entry.second.request_stop();
-    for (auto& [token, stop] : progressTokens_) stop.request_stop();
-  }
+  stopAll();
   pool_.join();
+}
+
+void Server::stopAll() {
+  std::lock_guard lock(cancelMutex_);
+  for (auto& [id, entry] : inFlight_) entry.second.request_stop();
+  for (auto& [token, stop] : progressTokens_) stop.request_stop();
 }
 
 void Server::bindMethods() {
@@ -133,12 +135,8 @@ int Server::run() {
     log(shutdownRequested_ ? "end of input after shutdown" : "end of input without shutdown and exit");
     exitCode_ = shutdownRequested_ ? 0 : 1;
   }
-  {
-    // Stop what is still running; workers poll their tokens, so join() below is short.
-    std::lock_guard lock(cancelMutex_);
-    for (auto& [id, entry] : inFlight_) entry.second.request_stop();
-    for (auto& [token, stop] : progressTokens_) stop.request_stop();
-  }
+  // Stop what is still running; workers poll their tokens, so join() below is short.
+  stopAll();
   {
     // Unblock loads waiting for a progress token.
     std::lock_guard lock(callsMutex_);
@@ -662,6 +660,12 @@ json dumpSummary(const Dump& d) {
   return s;
 }
 
+std::string loadErrorText(const LoadError& e) {
+  std::string message = e.what();
+  if (e.offset && message.find("byte") == std::string::npos) message += " (at byte " + std::to_string(*e.offset) + ")";
+  return message;
+}
+
 void Server::startLoad(std::string path, LoadOptions options, std::stop_source stop, LoadDone done) {
   // Cancelled by the request that started it ($/cancelRequest) or through its progress token.
   std::string token = "heaplens-load-" + std::to_string(nextToken_++);
@@ -713,8 +717,7 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
       progress.end("Cancelled; the previous state is kept");
       finish(std::nullopt, ResponseError(ErrorCode::RequestCancelled, "loading " + path + " was cancelled"));
     } catch (const LoadError& e) {
-      std::string message = e.what();
-      if (e.offset && message.find("byte") == std::string::npos) message += " (at byte " + std::to_string(*e.offset) + ")";
+      std::string message = loadErrorText(e);
       progress.end("Failed: " + message);
       json data = {{"path", path}};
       if (e.offset) data["offset"] = *e.offset;

@@ -97,6 +97,8 @@ private:
   void onResponse(protocol::Response response);
   void sendReply(const json& id, uint64_t cookie, json message);
   void log(const std::string& message) const;
+  // Asks every in-flight request and load to stop (workers poll their tokens).
+  void stopAll();
 
   // Lifecycle
   void onInitialize(const json& params, ReplyOnce reply);
@@ -180,4 +182,6 @@ private:
 namespace heaplens::lsp {
 // {format, path, objects, totalBytes, sites, snapshot, snapshotCount, warnings, attributionProblem?}
 nlohmann::json dumpSummary(const Dump& dump);
+// The error's message, with " (at byte N)" when it knows the offset and the message does not say it.
+std::string loadErrorText(const LoadError& e);
 }  // namespace heaplens::lsp

@@ -66,9 +66,7 @@ int report(const std::string& path, bool asJson, size_t top, std::optional<uint3
     dump = loadDump(path, options, TaskContext({}, progress));
   } catch (const LoadError& e) {
     if (showPhases) std::cerr << "\r\033[K";
-    std::cerr << "heaplens: cannot load " << path << ": " << e.what();
-    if (e.offset && std::string(e.what()).find("byte") == std::string::npos) std::cerr << " (at byte " << *e.offset << ")";
-    std::cerr << std::endl;
+    std::cerr << "heaplens: cannot load " << path << ": " << lsp::loadErrorText(e) << std::endl;
     return 1;
   } catch (const std::exception& e) {
     if (showPhases) std::cerr << "\r\033[K";

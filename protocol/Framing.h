@@ -40,9 +40,6 @@ public:
   // End of input: an error if a frame was cut short, otherwise nothing. Call after next() runs dry.
   std::optional<FrameEvent> finish();
 
-  // Bytes consumed from the stream so far (for error messages).
-  uint64_t offset() const { return consumed_; }
-
 private:
   enum class State { Headers, Body, Resync };
   std::optional<FrameEvent> parseHeaders();

@@ -167,13 +167,6 @@ std::optional<double> optNumber(const json& j, std::string_view key) {
   return v->get<double>();
 }
 
-std::optional<bool> optBool(const json& j, std::string_view key) {
-  const json* v = lookup(j, key);
-  if (!v || v->is_null()) return std::nullopt;
-  if (!v->is_boolean()) throw ParamsError(keyPath(key), "boolean, got " + typeName(*v));
-  return v->get<bool>();
-}
-
 const json* optObject(const json& j, std::string_view key) {
   const json* v = lookup(j, key);
   if (!v || v->is_null()) return nullptr;

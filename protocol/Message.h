@@ -97,7 +97,6 @@ int64_t getInteger(const json& j, std::string_view key);
 std::optional<int64_t> optInteger(const json& j, std::string_view key);
 uint32_t getUInt32(const json& j, std::string_view key);
 std::optional<double> optNumber(const json& j, std::string_view key);
-std::optional<bool> optBool(const json& j, std::string_view key);
 // The object or array at key, or nullptr when missing/null; ParamsError when it has another type.
 const json* optObject(const json& j, std::string_view key);
 const json* optArray(const json& j, std::string_view key);

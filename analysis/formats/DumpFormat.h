@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <span>
@@ -26,6 +27,11 @@ namespace heaplens {
 struct LoadOptions {
   std::optional<uint32_t> snapshot;  // multi-snapshot formats: which one (default: last complete)
 };
+
+// True when `head` starts with the bytes of `prefix` (a format's magic header).
+inline bool hasPrefix(std::span<const uint8_t> head, std::string_view prefix) {
+  return head.size() >= prefix.size() && std::memcmp(head.data(), prefix.data(), prefix.size()) == 0;
+}
 
 // A load that cannot produce a model. `offset` is the byte offset the problem was found at, if any.
 struct LoadError : std::runtime_error {
@@ -46,8 +52,6 @@ public:
                                      const TaskContext& ctx) const = 0;
 };
 
-// All known formats, in detection order.
-std::span<const DumpFormat* const> dumpFormats();
 // The format whose detect() accepts the file's first bytes, or nullptr.
 const DumpFormat* detectFormat(std::span<const uint8_t> head);
 // Reads the head of `path`, detects the format and loads it, then runs finishDump().

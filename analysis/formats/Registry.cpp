@@ -47,12 +47,13 @@ std::string describeHead(std::span<const uint8_t> head) {
   return text + " (" + hex + (head.size() > kShown ? " ..." : "") + ")";
 }
 
-}  // namespace
-
+// All known formats, in detection order.
 std::span<const DumpFormat* const> dumpFormats() {
   static const std::vector<const DumpFormat*> formats = makeFormats();
   return formats;
 }
+
+}  // namespace
 
 const DumpFormat* detectFormat(std::span<const uint8_t> head) {
   for (const DumpFormat* f : dumpFormats())

@@ -18,6 +18,6 @@ export ROOT_DIR="$ws" TEST_FILE="$ws/leaky.raku" FILETYPE=raku
 export DUMP="$data/moar/leaky.mvmheap" DUMP_SNAPSHOT=5 EXPECT_FORMAT=mvmheap
 
 # The class declaration: a growth diagnostic and a hover with the instance count; no lens (not a frame).
-EXPECT_LINE=4 EXPECT_HOVER_SUBSTR="23,000 instances" EXPECT_LENS=0 HOVER_COL=8 bash "$here/nvim/run.sh"
+EXPECT_LINE=4 EXPECT_HOVER_SUBSTR="23,000 instances" EXPECT_LENS=none HOVER_COL=8 bash "$here/nvim/run.sh"
 # The routine declaration: a frame lens; its hover lists what the frame holds.
 EXPECT_LINE=11 EXPECT_HOVER_SUBSTR="make-leaks" EXPECT_DIAGNOSTIC=0 HOVER_COL=5 bash "$here/nvim/run.sh"

@@ -10,16 +10,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 #include <vector>
 
 #include "analysis/formats/DumpFormat.h"
 #include "analysis/formats/go/GoFormat.h"
+#include "analysis/formats/go/GoRecords.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static constexpr char kHeader[] = "go1.7 heap dump\n";
+  const std::string_view header = heaplens::go::kGoDumpHeader;
   std::vector<uint8_t> bytes;
-  if (size > 0 && (data[0] & 1) && (size < 16 || std::memcmp(data, kHeader, 16) != 0)) {
-    bytes.assign(kHeader, kHeader + 16);
+  if (size > 0 && (data[0] & 1) && (size < header.size() || std::memcmp(data, header.data(), header.size()) != 0)) {
+    bytes.assign(header.begin(), header.end());
     bytes.insert(bytes.end(), data + 1, data + size);
   } else {
     bytes.assign(data, data + size);

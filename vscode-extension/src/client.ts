@@ -76,10 +76,7 @@ export interface ClientParts {
 }
 
 export function createClient(parts: ClientParts): LanguageClient {
-  const serverOptions: ServerOptions = {
-    run: { command: parts.settings.serverPath, args: ['serve'] },
-    debug: { command: parts.settings.serverPath, args: ['serve'] },
-  };
+  const serverOptions: ServerOptions = { command: parts.settings.serverPath, args: ['serve'] };
   const clientOptions: LanguageClientOptions = {
     documentSelector,
     outputChannel: parts.output,

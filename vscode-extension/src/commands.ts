@@ -7,10 +7,9 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageserver-protocol';
-import { Commands, DumpSummary, LoadDumpArgument, SummaryRequest, asDumpSummary } from './protocol';
-import { dumpName, formatBytes, formatCount, loadedMessage } from './format';
+import { Commands, DumpSummary, LoadDumpArgument, SummaryRequest, asDumpSummary, asSummaryResult } from './protocol';
+import { dumpName, errorText, formatBytes, formatCount, loadedMessage } from './format';
 import { ClientHost } from './host';
-import { errorText } from './retainers';
 
 export const DumpFileFilters: Record<string, string[]> = {
   'Heap dumps': ['heapdump', 'mvmheap', 'heapsnapshot', 'ndjson'],
@@ -99,9 +98,7 @@ export function registerCommands(ctx: vscode.ExtensionContext, host: ClientHost,
 }
 
 async function loadedDumps(host: ClientHost): Promise<DumpSummary[]> {
-  const result = await host.runningClient().sendRequest(SummaryRequest.type, {});
-  const dumps = Array.isArray(result?.dumps) ? result.dumps : [];
-  return dumps.map((d, i) => asDumpSummary(d, `heaplens/summary dumps[${i}]`));
+  return asSummaryResult(await host.runningClient().sendRequest(SummaryRequest.type, {})).dumps;
 }
 
 export async function loadDump(

@@ -55,56 +55,60 @@ export function parseSettings(source: SettingsSource, workspaceRoot?: string): P
     problems.push(`${Section}.${key}: expected ${expected}, got ${JSON.stringify(got)}; using ${JSON.stringify(kept)}`);
   };
 
-  let serverPath = Defaults.serverPath;
-  const rawServerPath = source.get('serverPath');
-  if (rawServerPath !== undefined && rawServerPath !== null) {
-    if (typeof rawServerPath === 'string' && rawServerPath.trim() !== '') serverPath = expandHome(rawServerPath.trim());
-    else if (rawServerPath !== '') reject('serverPath', 'a non-empty string', rawServerPath, serverPath);
-  }
-
-  const share = (key: 'warningShare' | 'hotspotShare'): number => {
+  /** A single value: unset keeps the default quietly; one `read` refuses keeps it with a problem. */
+  const scalar = <K extends 'serverPath' | 'warningShare' | 'hotspotShare' | 'maxPaths'>(
+    key: K,
+    expected: string,
+    read: (raw: unknown) => HeapLensSettings[K] | undefined,
+    unset: unknown[] = [undefined, null],
+  ): HeapLensSettings[K] => {
     const raw = source.get(key);
-    if (raw === undefined || raw === null) return Defaults[key];
-    if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 && raw <= 1) return raw;
-    reject(key, 'a number from 0 to 1', raw, Defaults[key]);
+    if (unset.includes(raw)) return Defaults[key];
+    const value = read(raw);
+    if (value !== undefined) return value;
+    reject(key, expected, raw, Defaults[key]);
     return Defaults[key];
   };
-  const warningShare = share('warningShare');
-  const hotspotShare = share('hotspotShare');
 
-  let maxPaths = Defaults.maxPaths;
-  const rawMaxPaths = source.get('maxPaths');
-  if (rawMaxPaths !== undefined && rawMaxPaths !== null) {
-    if (typeof rawMaxPaths === 'number' && Number.isInteger(rawMaxPaths) && rawMaxPaths >= 1 && rawMaxPaths <= 100) maxPaths = rawMaxPaths;
-    else reject('maxPaths', 'an integer from 1 to 100', rawMaxPaths, maxPaths);
-  }
-
-  const pathMappings: PathMapping[] = [];
-  const rawMappings = source.get('pathMappings');
-  if (rawMappings !== undefined && rawMappings !== null) {
-    if (!Array.isArray(rawMappings)) {
-      reject('pathMappings', 'an array of {from, to}', rawMappings, []);
-    } else {
-      rawMappings.forEach((m, i) => {
-        const ok = typeof m === 'object' && m !== null && typeof m.from === 'string' && typeof m.to === 'string' && m.from !== '';
-        if (ok) pathMappings.push({ from: m.from, to: expandHome(m.to) });
-        else problems.push(`${Section}.pathMappings[${i}]: expected {"from": string, "to": string}, got ${JSON.stringify(m)}; entry skipped`);
-      });
+  /** A list: unset or not an array is empty (the latter with a problem); each entry `read` refuses is skipped with one. */
+  const list = <T>(key: 'pathMappings' | 'dumps', expected: string, expectedEntry: string, read: (entry: unknown) => T | undefined): T[] => {
+    const raw = source.get(key);
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw)) {
+      reject(key, expected, raw, []);
+      return [];
     }
-  }
+    const values: T[] = [];
+    raw.forEach((entry, i) => {
+      const value = read(entry);
+      if (value !== undefined) values.push(value);
+      else problems.push(`${Section}.${key}[${i}]: expected ${expectedEntry}, got ${JSON.stringify(entry)}; entry skipped`);
+    });
+    return values;
+  };
 
-  const dumps: string[] = [];
-  const rawDumps = source.get('dumps');
-  if (rawDumps !== undefined && rawDumps !== null) {
-    if (!Array.isArray(rawDumps)) {
-      reject('dumps', 'an array of paths', rawDumps, []);
-    } else {
-      rawDumps.forEach((d, i) => {
-        if (typeof d === 'string' && d.trim() !== '') dumps.push(resolveDumpPath(d.trim(), workspaceRoot));
-        else problems.push(`${Section}.dumps[${i}]: expected a path, got ${JSON.stringify(d)}; entry skipped`);
-      });
-    }
-  }
+  // An emptied serverPath field means the default, not a mistake.
+  const serverPath = scalar(
+    'serverPath',
+    'a non-empty string',
+    (raw) => (typeof raw === 'string' && raw.trim() !== '' ? expandHome(raw.trim()) : undefined),
+    [undefined, null, ''],
+  );
+  const isShare = (raw: unknown): number | undefined =>
+    typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 && raw <= 1 ? raw : undefined;
+  const warningShare = scalar('warningShare', 'a number from 0 to 1', isShare);
+  const hotspotShare = scalar('hotspotShare', 'a number from 0 to 1', isShare);
+  const maxPaths = scalar('maxPaths', 'an integer from 1 to 100', (raw) =>
+    typeof raw === 'number' && Number.isInteger(raw) && raw >= 1 && raw <= 100 ? raw : undefined,
+  );
+
+  const pathMappings = list<PathMapping>('pathMappings', 'an array of {from, to}', '{"from": string, "to": string}', (m) => {
+    const e = typeof m === 'object' && m !== null ? (m as Record<string, unknown>) : undefined;
+    return e && typeof e.from === 'string' && typeof e.to === 'string' && e.from !== '' ? { from: e.from, to: expandHome(e.to) } : undefined;
+  });
+  const dumps = list('dumps', 'an array of paths', 'a path', (d) =>
+    typeof d === 'string' && d.trim() !== '' ? resolveDumpPath(d.trim(), workspaceRoot) : undefined,
+  );
 
   return { settings: { serverPath, pathMappings, warningShare, hotspotShare, maxPaths, dumps }, problems };
 }

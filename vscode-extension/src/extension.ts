@@ -10,9 +10,10 @@ import { HeapLensSettings, Section, parseSettings, toServerSettings } from './co
 import { createClient } from './client';
 import { registerCommands } from './commands';
 import { ClientHost } from './host';
-import { SummaryRequest, asDumpSummary } from './protocol';
+import { errorText } from './format';
+import { SummaryRequest, asSummaryResult } from './protocol';
 import { RestartBudget } from './restart';
-import { errorText, registerRetainersCommand, retainersMiddleware } from './retainers';
+import { registerRetainersCommand, retainersMiddleware } from './retainers';
 import { StatusBar } from './statusBar';
 
 class Extension implements ClientHost, vscode.Disposable {
@@ -49,6 +50,7 @@ class Extension implements ClientHost, vscode.Disposable {
       onGiveUp: (message) => this.giveUp(message),
     });
     this.client = client;
+    // Running is reached on the first start and after every restart the client makes itself.
     client.onDidChangeState((e) => {
       if (e.newState === State.Running) void this.refreshStatus();
     });
@@ -72,7 +74,6 @@ class Extension implements ClientHost, vscode.Disposable {
       return;
     }
     this.whyNotRunning = 'the HeapLens server is not running';
-    await this.refreshStatus();
   }
 
   async restart(): Promise<void> {
@@ -91,9 +92,7 @@ class Extension implements ClientHost, vscode.Disposable {
 
   async refreshStatus(): Promise<void> {
     try {
-      const result = await this.runningClient().sendRequest(SummaryRequest.type, {});
-      const dumps = (Array.isArray(result?.dumps) ? result.dumps : []).map((d, i) => asDumpSummary(d, `heaplens/summary dumps[${i}]`));
-      const loading = Array.isArray(result?.loading) ? result.loading.map(String) : [];
+      const { dumps, loading } = asSummaryResult(await this.runningClient().sendRequest(SummaryRequest.type, {}));
       this.status.show(dumps, loading);
       // Loads started by the server itself (heaplens.dumps) end without a reply to us: poll until done.
       if (loading.length > 0 && !this.pollTimer) {

@@ -105,3 +105,10 @@ function locationText(uri: string, line: number): string {
   }
   return `${path.basename(file)}:${line + 1}`;
 }
+
+/** The message of whatever a failed request or command threw. */
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'object' && e !== null && 'message' in e) return String((e as { message: unknown }).message);
+  return String(e);
+}

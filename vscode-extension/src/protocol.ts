@@ -108,6 +108,14 @@ export function asDumpSummary(value: unknown, where = 'result'): DumpSummary {
   };
 }
 
+/** Narrows a heaplens/summary answer: every dump checked as asDumpSummary does; lists it lacks are empty. */
+export function asSummaryResult(value: unknown): Required<SummaryResult> {
+  const v = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const dumps = (Array.isArray(v.dumps) ? v.dumps : []).map((d, i) => asDumpSummary(d, `heaplens/summary dumps[${i}]`));
+  const loading = Array.isArray(v.loading) ? v.loading.map(String) : [];
+  return { dumps, loading };
+}
+
 /** Narrows a heaplens/retainers (or showRetainers) answer; undefined when it has no `paths` array. */
 export function asRetainersResult(value: unknown): RetainersResult | undefined {
   if (typeof value !== 'object' || value === null) return undefined;

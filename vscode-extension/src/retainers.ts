@@ -10,7 +10,7 @@
 import * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
 import { Commands, RetainersRequest, RetainersResult, asRetainersResult } from './protocol';
-import { retainerItems } from './format';
+import { errorText, retainerItems } from './format';
 import { ClientHost } from './host';
 
 export function retainersMiddleware(host: ClientHost): Middleware {
@@ -77,10 +77,4 @@ function looksLikePosition(arg: unknown): arg is { textDocument: { uri: string }
   if (typeof arg !== 'object' || arg === null) return false;
   const a = arg as Record<string, unknown>;
   return typeof a.textDocument === 'object' && a.textDocument !== null && typeof a.position === 'object' && a.position !== null;
-}
-
-export function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  if (typeof e === 'object' && e !== null && 'message' in e) return String((e as { message: unknown }).message);
-  return String(e);
 }

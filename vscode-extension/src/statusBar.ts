@@ -14,7 +14,6 @@ export class StatusBar implements vscode.Disposable {
   constructor() {
     this.item = vscode.window.createStatusBarItem('heaplens.status', vscode.StatusBarAlignment.Left, 10);
     this.item.name = 'HeapLens';
-    this.item.command = 'heaplens.openDump';
     this.show([]);
   }
 

@@ -11,7 +11,7 @@ const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
-const { makeWorkspace, waitFor, withTimeout, testData } = require('./support/server');
+const { serverBinary, makeWorkspace, waitFor, withTimeout, testData } = require('./support/server');
 const { install } = require('./support/vscodeHost');
 
 const SITE_LINE = 52;
@@ -45,8 +45,7 @@ describe('bundled extension in a fake extension host', () => {
   const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
 
   before(() => {
-    const bin = process.env.HEAPLENS_BIN;
-    if (!bin) throw new Error('HEAPLENS_BIN is not set: point it at the built heaplens (make test-extension does)');
+    const bin = serverBinary();
     ws = makeWorkspace({ 'leakcache/main.go': path.join(testData, 'go', 'leakcache', 'main.go') });
     host = install({ settings: { 'heaplens.serverPath': path.resolve(bin) }, workspaceFolder: ws.dir });
     ext = require('../dist/extension.js');

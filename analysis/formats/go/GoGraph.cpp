@@ -19,6 +19,7 @@
 #include "analysis/GraphBuilder.h"
 #include "analysis/Text.h"
 #include "analysis/formats/DumpFormat.h"
+#include "analysis/formats/go/GoFormat.h"
 
 namespace heaplens::go {
 
@@ -181,8 +182,8 @@ public:
 
   std::unique_ptr<Dump> run() {
     auto dump = std::make_unique<Dump>();
-    dump->format = "go";
-    dump->formatDescription = "Go heap dump (runtime/debug.WriteHeapDump)";
+    dump->format = std::string(goFormat().name());
+    dump->formatDescription = std::string(goFormat().description());
     const GoVersion& v = s_.params.parsed;
 
     ctx_.report("Building graph", 0.0);
@@ -216,10 +217,6 @@ public:
 
     // Everything the graph needs is in the builder now; free the scan before the CSR build.
     modelObjects_ = n;
-    for (const GoObjectRec& o : s_.objects) {
-      modelBytes_ += o.size;
-      if (o.bucket != UINT32_MAX) ++attributedObjects_;
-    }
     release(s_.objects);
     release(s_.objectPtrs);
     release(s_.rootPtrs);
@@ -233,6 +230,13 @@ public:
 private:
   static constexpr size_t kChunk = 1 << 16;  // lookups between cancellation checks
   NodeId objectNode(uint32_t index) const { return 1 + index; }
+
+  // Every 65536 steps of a loop over n items: a cancellation point and a report from `from` to `from + width`.
+  void progressAt(size_t i, size_t n, double from, double width) {
+    if ((i & 0xffff) != 0) return;
+    ctx_.checkCancelled();
+    ctx_.report("Building graph", from + width * static_cast<double>(i) / static_cast<double>(n));
+  }
 
   void matchSamples(const GoObjectLookup& lookup) {
     const size_t m = s_.sampleAddrs.size();
@@ -250,12 +254,12 @@ private:
         continue;
       }
       GoObjectRec& o = s_.objects[idx];
-      if (addr != o.addr) ++(addr - o.addr == 8 ? samplesAtHeader_ : samplesInterior_);
+      if (addr - o.addr == 8) ++samplesAtHeader_;
       if (bucket == UINT32_MAX) {
         ++samplesUnknownBucket_;
         continue;
       }
-      if (o.bucket == UINT32_MAX) o.bucket = bucket; else ++samplesDuplicate_;
+      if (o.bucket == UINT32_MAX) o.bucket = bucket;  // a later sample of the same object is ignored
     }
     release(s_.sampleAddrs);
     release(s_.sampleBuckets);
@@ -292,10 +296,7 @@ private:
     size_t h = 0;
     const size_t n = s_.objects.size();
     for (size_t i = 0; i < n; ++i) {
-      if ((i & 0xffff) == 0) {
-        ctx_.checkCancelled();
-        ctx_.report("Building graph", 0.2 + 0.3 * static_cast<double>(i) / static_cast<double>(n));
-      }
+      progressAt(i, n, 0.2, 0.3);
       const GoObjectRec& o = s_.objects[i];
       TypeId type = kNoType;
       if (!s_.headerWords.empty() && !s_.types.empty() && o.size > 512 && o.ptrCount > 0) {
@@ -314,6 +315,8 @@ private:
       SiteId site = o.bucket == UINT32_MAX ? kNoSite : bucketSite[o.bucket];
       NodeId node = b_.addNode(NodeKind::Object, o.size, type, site);
       b_.setAddress(node, o.addr);
+      modelBytes_ += o.size;
+      if (o.bucket != UINT32_MAX) ++attributedObjects_;
     }
     release(s_.headerWords);
   }
@@ -380,16 +383,13 @@ private:
     }
     const size_t n = s_.objects.size();
     for (size_t i = 0; i < n; ++i) {
-      if ((i & 0xffff) == 0) {
-        ctx_.checkCancelled();
-        ctx_.report("Building graph", 0.7 + 0.2 * static_cast<double>(i) / static_cast<double>(n));
-      }
+      progressAt(i, n, 0.7, 0.2);
       const GoObjectRec& o = s_.objects[i];
       const uint64_t* p = s_.objectPtrs.data() + o.ptrBegin;
       NodeId from = objectNode(static_cast<uint32_t>(i));
       for (uint32_t k = 0; k < o.ptrCount; ++k) {
         uint64_t t = p[k];  // resolved above
-        if (t == GoObjectLookup::kNil) { ++nilPointers_; continue; }
+        if (t == GoObjectLookup::kNil) continue;
         if (t == GoObjectLookup::kNone) { ++unresolved_; continue; }
         b_.addEdge(from, objectNode(static_cast<uint32_t>(t)));
       }
@@ -411,12 +411,7 @@ private:
   void rangeEdges(const GoObjectLookup& lookup, NodeId from, uint64_t begin, uint64_t count, bool labelOffsets) {
     for (uint64_t k = 0; k < count; ++k) {
       const GoRootPtr& rp = s_.rootPtrs[begin + k];
-      if (rp.value == 0) continue;
-      uint32_t t = lookup.find(rp.value);
-      if (t == GoObjectLookup::kNone) { ++unresolvedRoot_; continue; }
-      b_.addEdge(from, objectNode(t),
-                 labelOffsets ? EdgeLabel::name(b_.intern(offsetLabel(rp.offset))) : EdgeLabel::none());
-      ++rootEdges_;
+      rootEdge(lookup, from, rp.value, labelOffsets ? offsetLabel(rp.offset) : std::string());
     }
   }
 
@@ -508,7 +503,7 @@ private:
     fact(d, "memprofBuckets", "Memory-profile buckets", Cell::num(static_cast<double>(s_.buckets.size())));
     fact(d, "goroutines", "Goroutines", Cell::num(static_cast<double>(s_.goroutines.size())));
     fact(d, "stackFrames", "Stack frames", Cell::num(static_cast<double>(s_.frames.size())));
-    fact(d, "osThreads", "OS threads", Cell::num(static_cast<double>(s_.osThreads.size())));
+    fact(d, "osThreads", "OS threads", Cell::num(static_cast<double>(s_.recordCounts[kTagOSThread])));
     fact(d, "types", "Type records (distinct)", Cell::num(static_cast<double>(s_.types.size())));
     fact(d, "headerTypedObjects", "Objects named from their malloc header", Cell::num(static_cast<double>(headerTyped_)));
     fact(d, "rootPointers", "Root pointers resolved to objects", Cell::num(static_cast<double>(rootEdges_)));
@@ -591,9 +586,8 @@ private:
   std::vector<RootNode> roots_;
   std::unordered_map<uint64_t, TypeId> sizeTypes_;
   uint64_t objectRecords_ = 0, bogus_ = 0, modelObjects_ = 0, modelBytes_ = 0, attributedObjects_ = 0;
-  uint64_t samplesAtHeader_ = 0, samplesInterior_ = 0, samplesUnmatched_ = 0, samplesDuplicate_ = 0,
-           samplesUnknownBucket_ = 0;
-  uint64_t nilPointers_ = 0, unresolved_ = 0, unresolvedRoot_ = 0, rootEdges_ = 0, headerTyped_ = 0;
+  uint64_t samplesAtHeader_ = 0, samplesUnmatched_ = 0, samplesUnknownBucket_ = 0;
+  uint64_t unresolved_ = 0, unresolvedRoot_ = 0, rootEdges_ = 0, headerTyped_ = 0;
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 
 #include "analysis/formats/DumpFormat.h"
 
@@ -114,6 +115,10 @@ public:
                       at);
     return v != 0;
   }
+  // Reads values nothing keeps, one per name, so offsets and truncation messages stay exact.
+  void skipUvarints(std::initializer_list<const char*> what) {
+    for (const char* w : what) uvarint(w);
+  }
   // A length-prefixed range; returns the offset of its first byte and sets len. Nothing is copied.
   uint64_t range(const char* what, uint64_t& len) {
     uint64_t at = pos_;
@@ -202,7 +207,7 @@ public:
                             std::to_string(start) + " (" + after + "); expected 0 to 17",
                         start);
       }
-      if (tag != kTagParams && !s_.params.seen && needsParams(tag))
+      if (!s_.params.seen && needsParams(tag))
         throw LoadError("go heap dump: " + article(tagName(tag)) + " record at byte " + std::to_string(start) +
                             " comes before the params record, so pointer size and byte order are unknown",
                         start);
@@ -276,7 +281,6 @@ private:
   template <typename Sink>
   void fields(uint64_t base, uint64_t len, const char* owner, uint64_t recordStart, Sink&& sink) {
     const uint64_t ptrSize = s_.params.ptrSize;
-    uint64_t prev = 0;
     for (;;) {
       uint64_t at = r_.pos();
       uint64_t kind = r_.uvarint("field kind");
@@ -293,8 +297,6 @@ private:
                             " lies outside the " + std::to_string(len) + "-byte " + owner + " at byte " +
                             std::to_string(recordStart),
                         offAt);
-      (void)prev;
-      prev = off;
       sink(off, word(base + off));
     }
   }
@@ -317,7 +319,6 @@ private:
                           start);
         o.ptrCount = static_cast<uint32_t>(n);
         if (headers_ && len > 512 && o.ptrCount > 0) s_.headerWords.emplace_back(o.addr, word(base));
-        s_.objectBytes += len;
         s_.objects.push_back(o);
         return;
       }
@@ -330,42 +331,35 @@ private:
       }
       case kTagType: {
         uint64_t addr = r_.uvarint("type address");
+        r_.skipUvarints({"type size"});
         GoType t;
-        t.size = r_.uvarint("type size");
         t.name = r_.string("type name");
-        t.indirect = r_.boolean("type indirect flag");
-        if (!s_.types.emplace(addr, std::move(t)).second) ++s_.duplicateTypes;
+        r_.boolean("type indirect flag");
+        s_.types.emplace(addr, std::move(t));
         return;
       }
       case kTagGoroutine: {
         GoGoroutine g;
-        g.gAddr = r_.uvarint("goroutine address");
-        g.sp = r_.uvarint("goroutine sp");
+        r_.skipUvarints({"goroutine address", "goroutine sp"});
         g.goid = r_.uvarint("goroutine id");
-        g.gopc = r_.uvarint("goroutine gopc");
+        r_.skipUvarints({"goroutine gopc"});
         g.status = r_.uvarint("goroutine status");
-        g.system = r_.boolean("goroutine is_system");
-        g.background = r_.boolean("goroutine is_background");
-        g.waitSince = r_.uvarint("goroutine waitsince");
+        r_.boolean("goroutine is_system");
+        r_.boolean("goroutine is_background");
+        r_.skipUvarints({"goroutine waitsince"});
         g.waitReason = r_.string("goroutine wait reason");
-        g.ctxt = r_.uvarint("goroutine ctxt");
-        g.m = r_.uvarint("goroutine m");
-        g.deferAddr = r_.uvarint("goroutine defer");
-        g.panicAddr = r_.uvarint("goroutine panic");
+        r_.skipUvarints({"goroutine ctxt", "goroutine m", "goroutine defer", "goroutine panic"});
         s_.goroutines.push_back(std::move(g));
         return;
       }
       case kTagStackFrame: {
         GoFrame f;
-        f.sp = r_.uvarint("frame sp");
+        r_.skipUvarints({"frame sp"});
         f.depth = r_.uvarint("frame depth");
-        f.childSp = r_.uvarint("frame child sp");
+        r_.skipUvarints({"frame child sp"});
         uint64_t len = 0;
         uint64_t base = r_.range("frame contents", len);
-        f.size = len;
-        f.entryPc = r_.uvarint("frame entry pc");
-        f.pc = r_.uvarint("frame pc");
-        f.continPc = r_.uvarint("frame continuation pc");
+        r_.skipUvarints({"frame entry pc", "frame pc", "frame continuation pc"});
         f.function = r_.string("frame function name");
         f.ptrBegin = s_.rootPtrs.size();
         fields(base, len, "stack frame", start,
@@ -389,8 +383,7 @@ private:
           throw LoadError("go heap dump: pointer size " + std::to_string(p.ptrSize) + " at byte " +
                               std::to_string(at) + " in the params record; expected 4 or 8",
                           at);
-        p.heapStart = r_.uvarint("params heap start");
-        p.heapEnd = r_.uvarint("params heap end");
+        r_.skipUvarints({"params heap start", "params heap end"});
         p.arch = r_.string("params arch");
         p.version = r_.string("params version");
         p.ncpu = r_.uvarint("params ncpu");
@@ -408,27 +401,17 @@ private:
         GoFinalizer f;
         f.obj = r_.uvarint("finalizer object");
         f.fn = r_.uvarint("finalizer funcval");
-        f.fnPc = r_.uvarint("finalizer fn pc");
-        f.fint = r_.uvarint("finalizer arg type");
-        f.ot = r_.uvarint("finalizer object type");
+        r_.skipUvarints({"finalizer fn pc", "finalizer arg type", "finalizer object type"});
         f.queued = tag == kTagQueuedFinalizer;
         s_.finalizers.push_back(f);
         return;
       }
-      case kTagItab: {
-        uint64_t itab = r_.uvarint("itab address");
-        uint64_t type = r_.uvarint("itab type");
-        s_.itabs.emplace_back(itab, type);
+      case kTagItab:
+        r_.skipUvarints({"itab address", "itab type"});
         return;
-      }
-      case kTagOSThread: {
-        std::array<uint64_t, 3> m;
-        m[0] = r_.uvarint("OS thread m");
-        m[1] = r_.uvarint("OS thread id");
-        m[2] = r_.uvarint("OS thread procid");
-        s_.osThreads.push_back(m);
+      case kTagOSThread:
+        r_.skipUvarints({"OS thread m", "OS thread id", "OS thread procid"});
         return;
-      }
       case kTagMemStats: {
         std::array<uint64_t, kMemStatsCount> v;
         for (size_t i = 0; i < kMemStatsCount; ++i) v[i] = r_.uvarint("memstats value");
@@ -439,10 +422,9 @@ private:
       case kTagBss: {
         GoSegment seg;
         seg.bss = tag == kTagBss;
-        seg.addr = r_.uvarint("segment address");
+        r_.skipUvarints({"segment address"});
         uint64_t len = 0;
         uint64_t base = r_.range("segment contents", len);
-        seg.size = len;
         seg.ptrBegin = s_.rootPtrs.size();
         fields(base, len, seg.bss ? "bss segment" : "data segment", start,
                [&](uint64_t off, uint64_t v) { s_.rootPtrs.push_back({off, v}); });
@@ -453,30 +435,25 @@ private:
       case kTagDefer: {
         GoDefer d;
         d.d = r_.uvarint("defer address");
-        d.gp = r_.uvarint("defer goroutine");
-        d.sp = r_.uvarint("defer sp");
-        d.pc = r_.uvarint("defer pc");
+        r_.skipUvarints({"defer goroutine", "defer sp", "defer pc"});
         d.fn = r_.uvarint("defer funcval");
-        d.fnPc = r_.uvarint("defer fn pc");
-        d.link = r_.uvarint("defer link");
+        r_.skipUvarints({"defer fn pc", "defer link"});
         s_.defers.push_back(d);
         return;
       }
       case kTagPanic: {
         GoPanic p;
         p.p = r_.uvarint("panic address");
-        p.gp = r_.uvarint("panic goroutine");
-        p.argType = r_.uvarint("panic arg type");
+        r_.skipUvarints({"panic goroutine", "panic arg type"});
         p.argData = r_.uvarint("panic arg data");
-        p.zero = r_.uvarint("panic defer");
-        p.link = r_.uvarint("panic link");
+        r_.skipUvarints({"panic defer", "panic link"});
         s_.panics.push_back(p);
         return;
       }
       case kTagMemProf: {
         GoBucket b;
         b.id = r_.uvarint("bucket id");
-        b.size = r_.uvarint("bucket size");
+        r_.skipUvarints({"bucket size"});
         uint64_t at = r_.pos();
         uint64_t nstk = r_.uvarint("bucket stack depth");
         // Each frame takes at least 3 bytes (two lengths and a line).
@@ -492,8 +469,7 @@ private:
           f.line = r_.uvarint("bucket frame line");
           b.frames.push_back(std::move(f));
         }
-        b.allocs = r_.uvarint("bucket allocs");
-        b.frees = r_.uvarint("bucket frees");
+        r_.skipUvarints({"bucket allocs", "bucket frees"});
         auto [it, fresh] = s_.bucketIndex.emplace(b.id, static_cast<uint32_t>(s_.buckets.size()));
         if (fresh) {
           s_.buckets.push_back(std::move(b));

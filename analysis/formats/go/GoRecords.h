@@ -7,8 +7,8 @@
 // the graph needs in compact arrays: objects as (address, size, pointer
 // values read from their contents at the field-list offsets), roots with
 // their pointer words, goroutines, frames, memory-profile buckets and alloc
-// samples. Object contents are never copied. Pass 2 (GoGraph.cpp) sorts and
-// links them.
+// samples. Object contents are never copied; record fields the graph does
+// not use are read and dropped. Pass 2 (GoGraph.cpp) sorts and links them.
 //
 // Bad input: a read past the end of the data stops the scan with a
 // truncation note (records read so far are kept); structural nonsense
@@ -85,7 +85,6 @@ struct GoParams {
   bool seen = false;
   bool bigEndian = false;
   uint64_t ptrSize = 8;
-  uint64_t heapStart = 0, heapEnd = 0;
   std::string arch;
   std::string version;  // raw field 6
   uint64_t ncpu = 0;
@@ -108,36 +107,32 @@ struct GoRootPtr {
 
 struct GoSegment {  // tag 12 (data) or 13 (bss)
   bool bss = false;
-  uint64_t addr = 0, size = 0;
   uint64_t ptrBegin = 0, ptrCount = 0;  // into GoScan::rootPtrs
 };
 
 struct GoGoroutine {
-  uint64_t gAddr = 0, sp = 0, goid = 0, gopc = 0, status = 0;
-  bool system = false, background = false;
-  uint64_t waitSince = 0;
+  uint64_t goid = 0, status = 0;
   std::string waitReason;
-  uint64_t ctxt = 0, m = 0, deferAddr = 0, panicAddr = 0;
 };
 
 struct GoFrame {
-  uint64_t sp = 0, depth = 0, childSp = 0, size = 0, entryPc = 0, pc = 0, continPc = 0;
+  uint64_t depth = 0;
   std::string function;
   uint64_t ptrBegin = 0, ptrCount = 0;  // into GoScan::rootPtrs
   uint32_t goroutine = UINT32_MAX;      // index into GoScan::goroutines; frames follow their goroutine
 };
 
 struct GoFinalizer {  // tag 7 or 11
-  uint64_t obj = 0, fn = 0, fnPc = 0, fint = 0, ot = 0;
+  uint64_t obj = 0, fn = 0;
   bool queued = false;
 };
 
 struct GoDefer {
-  uint64_t d = 0, gp = 0, sp = 0, pc = 0, fn = 0, fnPc = 0, link = 0;
+  uint64_t d = 0, fn = 0;
 };
 
 struct GoPanic {
-  uint64_t p = 0, gp = 0, argType = 0, argData = 0, zero = 0, link = 0;
+  uint64_t p = 0, argData = 0;
 };
 
 struct GoOtherRoot {
@@ -146,9 +141,7 @@ struct GoOtherRoot {
 };
 
 struct GoType {
-  uint64_t size = 0;
   std::string name;
-  bool indirect = false;
 };
 
 struct GoFrameLoc {
@@ -159,9 +152,7 @@ struct GoFrameLoc {
 
 struct GoBucket {
   uint64_t id = 0;
-  uint64_t size = 0;
   std::vector<GoFrameLoc> frames;  // innermost first
-  uint64_t allocs = 0, frees = 0;
 };
 
 struct GoScan {
@@ -171,7 +162,6 @@ struct GoScan {
 
   std::vector<GoObjectRec> objects;  // file (span) order until pass 2 sorts them
   std::vector<uint64_t> objectPtrs;  // pointer values at each object's field offsets
-  uint64_t objectBytes = 0;          // sum of object sizes as read
   // ≥ 1.22: the first word of pointerful objects > 512 B (the malloc header's *_type), by object address.
   std::vector<std::pair<uint64_t, uint64_t>> headerWords;
 
@@ -184,10 +174,7 @@ struct GoScan {
   std::vector<GoDefer> defers;
   std::vector<GoPanic> panics;
   std::vector<GoOtherRoot> otherRoots;
-  std::unordered_map<uint64_t, GoType> types;  // by *_type address
-  uint64_t duplicateTypes = 0;
-  std::vector<std::pair<uint64_t, uint64_t>> itabs;      // (itab, type)
-  std::vector<std::array<uint64_t, 3>> osThreads;        // (*m, id, procid)
+  std::unordered_map<uint64_t, GoType> types;  // by *_type address; the first record of an address wins
   std::optional<std::array<uint64_t, kMemStatsCount>> memStats;
 
   std::vector<GoBucket> buckets;

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "analysis/HeapGraph.h"
+#include "analysis/Text.h"
 #include "analysis/formats/DumpFormat.h"
 
 static_assert(std::endian::native == std::endian::little, "mvmheap reader assumes a little-endian host");
@@ -25,7 +26,6 @@ static_assert(std::endian::native == std::endian::little, "mvmheap reader assume
 namespace heaplens::moar {
 namespace {
 
-constexpr std::string_view kMagicV3 = "MoarHeapDumpv003";
 constexpr uint64_t kTocEntryBytes = 24;  // kind[8], u64 start, u64 end
 
 uint64_t readU64(const uint8_t* p) {
@@ -107,17 +107,57 @@ std::vector<std::string> jsonStrings(std::string_view json, std::string_view key
   return out;
 }
 
-}  // namespace
-
-std::string withCommas(uint64_t v) {
-  const std::string digits = std::to_string(v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
+// One zstd frame in [payload, end) of the file, read as a stream, with the
+// errors both decompressors below report in the same words.
+class BlockStream {
+public:
+  BlockStream(std::span<const uint8_t> file, uint64_t payload, uint64_t end, const std::string& what,
+              const TaskContext& ctx)
+      : payload_(payload), end_(end), what_(what), ctx_(ctx) {
+    if (payload > end || end > file.size()) fail(what + ": block bounds are outside the file", payload);
+    ds_.reset(ZSTD_createDStream());
+    if (!ds_) throw std::bad_alloc();
+    ZSTD_initDStream(ds_.get());
+    in_ = {file.data() + payload, static_cast<size_t>(end - payload), 0};
   }
-  return out;
-}
+
+  uint64_t compressedBytes() const { return end_ - payload_; }
+  bool inputConsumed() const { return in_.pos == in_.size; }
+
+  // Decompresses what fits into `o`; returns 0 once the frame is complete.
+  // `decompressed` (the bytes produced so far) only goes into the error message.
+  size_t step(ZSTD_outBuffer& o, uint64_t decompressed) {
+    if ((++rounds_ & 63) == 0) ctx_.checkCancelled();
+    const size_t ret = ZSTD_decompressStream(ds_.get(), &o, &in_);
+    if (ZSTD_isError(ret))
+      fail(what_ + ": corrupt zstd data in the block at byte " + formatCount(payload_) + " (" +
+               ZSTD_getErrorName(ret) + ") after " + formatCount(decompressed) + " decompressed bytes",
+           payload_);
+    return ret;
+  }
+  [[noreturn]] void tooLarge(uint64_t maxBytes) const {
+    fail(what_ + ": decompressed data exceeds " + formatCount(maxBytes) + " bytes (the limit for a block of " +
+             formatCount(compressedBytes()) + " compressed bytes); refusing to expand it further",
+         payload_);
+  }
+  [[noreturn]] void cutShort() const {
+    fail(what_ + ": zstd frame is cut short at byte " + formatCount(end_) + " (the block ends before the frame does)",
+         end_);
+  }
+
+private:
+  struct DStreamFree {
+    void operator()(ZSTD_DStream* d) const { ZSTD_freeDStream(d); }
+  };
+  std::unique_ptr<ZSTD_DStream, DStreamFree> ds_;
+  ZSTD_inBuffer in_{};
+  uint64_t payload_, end_;
+  const std::string& what_;
+  const TaskContext& ctx_;
+  unsigned rounds_ = 0;
+};
+
+}  // namespace
 
 uint64_t ColumnBuffer::at(uint64_t i) const {
   const uint8_t* p = data_ + i * entrySize_;
@@ -149,57 +189,35 @@ uint8_t* ColumnBuffer::grow(uint64_t newCapacity) {
 
 void decompressBlock(std::span<const uint8_t> file, uint64_t payload, uint64_t end, uint64_t sizeHint,
                      uint64_t maxBytes, const std::string& what, ColumnBuffer& out, const TaskContext& ctx) {
-  if (payload > end || end > file.size()) fail(what + ": block bounds are outside the file", payload);
-  struct DStreamFree {
-    void operator()(ZSTD_DStream* d) const { ZSTD_freeDStream(d); }
-  };
-  std::unique_ptr<ZSTD_DStream, DStreamFree> ds(ZSTD_createDStream());
-  if (!ds) throw std::bad_alloc();
-  ZSTD_initDStream(ds.get());
-
-  ZSTD_inBuffer in{file.data() + payload, static_cast<size_t>(end - payload), 0};
-  uint64_t capacity = sizeHint ? std::min(sizeHint, maxBytes) : std::min<uint64_t>(maxBytes, std::max<uint64_t>(1 << 16, in.size * 8));
+  BlockStream stream(file, payload, end, what, ctx);
+  uint64_t capacity = sizeHint ? std::min(sizeHint, maxBytes)
+                               : std::min<uint64_t>(maxBytes, std::max<uint64_t>(1 << 16, stream.compressedBytes() * 8));
   out.setSize(0);
   out.grow(std::max<uint64_t>(capacity, 64));
   capacity = out.capacity();
   uint64_t size = 0;
   uint8_t probe[256];
-  unsigned rounds = 0;
-  auto corrupt = [&](size_t ret) {
-    fail(what + ": corrupt zstd data in the block at byte " + withCommas(payload) + " (" + ZSTD_getErrorName(ret) +
-             ") after " + withCommas(size) + " decompressed bytes",
-         payload);
-  };
-  auto cutShort = [&] {
-    fail(what + ": zstd frame is cut short at byte " + withCommas(end) + " (the block ends before the frame does)", end);
-  };
   for (;;) {
-    if ((++rounds & 63) == 0) ctx.checkCancelled();
     if (size == capacity) {
       // The buffer is full: probe with a small scratch buffer so an exactly
       // sized column is not reallocated just to see the end of the frame.
       ZSTD_outBuffer o{probe, sizeof probe, 0};
-      size_t ret = ZSTD_decompressStream(ds.get(), &o, &in);
-      if (ZSTD_isError(ret)) corrupt(ret);
+      size_t ret = stream.step(o, size);
       if (o.pos > 0) {
-        if (size + o.pos > maxBytes)
-          fail(what + ": decompressed data exceeds " + withCommas(maxBytes) + " bytes (the limit for a block of " +
-                   withCommas(end - payload) + " compressed bytes); refusing to expand it further",
-               payload);
+        if (size + o.pos > maxBytes) stream.tooLarge(maxBytes);
         capacity = std::min(maxBytes, std::max(size + o.pos, capacity + capacity / 2));
         std::memcpy(out.grow(capacity) + size, probe, o.pos);
         size += o.pos;
       }
       if (ret == 0) break;
-      if (o.pos == 0 && in.pos == in.size) cutShort();
+      if (o.pos == 0 && stream.inputConsumed()) stream.cutShort();
       continue;
     }
     ZSTD_outBuffer o{out.grow(capacity), static_cast<size_t>(capacity), static_cast<size_t>(size)};
-    size_t ret = ZSTD_decompressStream(ds.get(), &o, &in);
-    if (ZSTD_isError(ret)) corrupt(ret);
+    size_t ret = stream.step(o, size);
     size = o.pos;
     if (ret == 0) break;  // frame complete
-    if (in.pos == in.size && o.pos < o.size) cutShort();
+    if (stream.inputConsumed() && o.pos < o.size) stream.cutShort();
   }
   out.setSize(size);
 }
@@ -210,14 +228,7 @@ template <typename Convert>
 void decompressNarrow(std::span<const uint8_t> file, uint64_t payload, uint64_t end, uint64_t sizeHint,
                       uint64_t maxBytes, const std::string& what, ColumnBuffer& out, const TaskContext& ctx,
                       Convert convert) {
-  if (payload > end || end > file.size()) fail(what + ": block bounds are outside the file", payload);
-  struct DStreamFree {
-    void operator()(ZSTD_DStream* d) const { ZSTD_freeDStream(d); }
-  };
-  std::unique_ptr<ZSTD_DStream, DStreamFree> ds(ZSTD_createDStream());
-  if (!ds) throw std::bad_alloc();
-  ZSTD_initDStream(ds.get());
-  ZSTD_inBuffer in{file.data() + payload, static_cast<size_t>(end - payload), 0};
+  BlockStream stream(file, payload, end, what, ctx);
   std::vector<uint8_t> chunk(size_t{1} << 18);
   size_t carry = 0;
   uint64_t count = 0;  // 4-byte entries written
@@ -225,24 +236,12 @@ void decompressNarrow(std::span<const uint8_t> file, uint64_t payload, uint64_t 
   uint64_t capacity = std::max<uint64_t>(std::min(sizeHint, maxBytes / 2), 64);
   out.grow(capacity);
   capacity = out.capacity();
-  unsigned rounds = 0;
   for (;;) {
-    if ((++rounds & 63) == 0) ctx.checkCancelled();
     ZSTD_outBuffer o{chunk.data() + carry, chunk.size() - carry, 0};
-    const size_t ret = ZSTD_decompressStream(ds.get(), &o, &in);
-    if (ZSTD_isError(ret))
-      fail(what + ": corrupt zstd data in the block at byte " + withCommas(payload) + " (" + ZSTD_getErrorName(ret) +
-               ") after " + withCommas(count * 8) + " decompressed bytes",
-           payload);
+    const size_t ret = stream.step(o, count * 8);
     const size_t avail = carry + o.pos, whole = avail / 8;
-    if ((count + whole) * 8 > maxBytes)
-      fail(what + ": decompressed data exceeds " + withCommas(maxBytes) + " bytes (the limit for a block of " +
-               withCommas(end - payload) + " compressed bytes); refusing to expand it further",
-           payload);
-    if ((count + whole) * 4 > capacity) {
-      capacity = std::max((count + whole) * 4, capacity + capacity / 2);
-      out.grow(capacity);
-    }
+    if ((count + whole) * 8 > maxBytes) stream.tooLarge(maxBytes);
+    if ((count + whole) * 4 > capacity) capacity = std::max((count + whole) * 4, capacity + capacity / 2);
     uint8_t* dst = out.grow(capacity) + count * 4;
     for (size_t k = 0; k < whole; ++k) {
       const uint64_t v = readU64(chunk.data() + k * 8);
@@ -257,11 +256,10 @@ void decompressNarrow(std::span<const uint8_t> file, uint64_t payload, uint64_t 
     carry = avail - whole * 8;
     if (carry) std::memmove(chunk.data(), chunk.data() + whole * 8, carry);
     if (ret == 0) break;
-    if (in.pos == in.size && o.pos < o.size)
-      fail(what + ": zstd frame is cut short at byte " + withCommas(end) + " (the block ends before the frame does)", end);
+    if (stream.inputConsumed() && o.pos < o.size) stream.cutShort();
   }
   if (carry)
-    fail(what + ": " + withCommas(count * 8 + carry) + " decompressed bytes are not a multiple of the entry size 8", payload);
+    fail(what + ": " + formatCount(count * 8 + carry) + " decompressed bytes are not a multiple of the entry size 8", payload);
   out.setSize(count * 4);
   out.setEntrySize(4);
 }
@@ -304,17 +302,17 @@ bool MoarFile::readTocAt(uint64_t offset, uint64_t end, std::vector<BlockRef>& e
     if (why) *why = std::move(msg);
     return false;
   };
-  if (offset > size || size - offset < 16) return no("the toc at byte " + withCommas(offset) + " lies outside the file");
+  if (offset > size || size - offset < 16) return no("the toc at byte " + formatCount(offset) + " lies outside the file");
   if (kindName(bytes_.data() + offset) != "toc")
-    return no("expected a \"toc\" block at byte " + withCommas(offset) + ", found \"" +
+    return no("expected a \"toc\" block at byte " + formatCount(offset) + ", found \"" +
               printable(kindName(bytes_.data() + offset)) + "\"");
   uint64_t n = readU64(bytes_.data() + offset + 8);
   if (n > (size - offset - 16) / kTocEntryBytes)
-    return no("the toc at byte " + withCommas(offset) + " claims " + withCommas(n) + " entries, more than fit in the file");
+    return no("the toc at byte " + formatCount(offset) + " claims " + formatCount(n) + " entries, more than fit in the file");
   uint64_t entriesEnd = offset + 16 + n * kTocEntryBytes;
   if (end != 0 && entriesEnd != end)
-    return no("the toc at byte " + withCommas(offset) + " has " + withCommas(n) + " entries ending at byte " +
-              withCommas(entriesEnd) + ", but its parent says it ends at byte " + withCommas(end));
+    return no("the toc at byte " + formatCount(offset) + " has " + formatCount(n) + " entries ending at byte " +
+              formatCount(entriesEnd) + ", but its parent says it ends at byte " + formatCount(end));
   entries.clear();
   entries.reserve(static_cast<size_t>(n));
   for (uint64_t i = 0; i < n; ++i) {
@@ -340,7 +338,7 @@ bool MoarFile::tryOuterToc(uint64_t offset, bool requireAtEnd, std::vector<Block
 
 void MoarFile::parseToc() {
   const uint64_t size = bytes_.size();
-  if (size < kMagicV3.size() + 8) fail("file has only " + withCommas(size) + " bytes: no table of contents", size);
+  if (size < kMagicV3.size() + 8) fail("file has only " + formatCount(size) + " bytes: no table of contents", size);
   uint64_t trailer = readU64(bytes_.data() + size - 8);
   if (!tryOuterToc(trailer, true, outer_)) {
     // A process killed while writing leaves no final TOC; MoarVM writes a
@@ -356,22 +354,21 @@ void MoarFile::parseToc() {
       }
     }
     if (found == UINT64_MAX)
-      fail("no table of contents: the last 8 bytes point to byte " + withCommas(trailer) +
+      fail("no table of contents: the last 8 bytes point to byte " + formatCount(trailer) +
                ", which is not a toc ending the file, and no intact intermediate outer toc was found (file has " +
-               withCommas(size) + " bytes)",
+               formatCount(size) + " bytes)",
            size - 8);
     uint64_t tocEnd = found + 16 + outer_.size() * kTocEntryBytes + 8;
-    warnings_.push_back("mvmheap: the file is cut short or damaged: it ends at byte " + withCommas(size) +
-                        " and its last 8 bytes (" + withCommas(trailer) +
-                        ") do not point to a table of contents. Recovered the outer toc at byte " + withCommas(found) +
+    warnings_.push_back("mvmheap: the file is cut short or damaged: it ends at byte " + formatCount(size) +
+                        " and its last 8 bytes (" + formatCount(trailer) +
+                        ") do not point to a table of contents. Recovered the outer toc at byte " + formatCount(found) +
                         " (written after " + std::to_string(outer_.size() - 1) +
-                        " inner tocs); the " + withCommas(size - tocEnd) + " bytes from byte " + withCommas(tocEnd) +
+                        " inner tocs); the " + formatCount(size - tocEnd) + " bytes from byte " + formatCount(tocEnd) +
                         " to the end (a snapshot being written) were ignored");
   }
   if (outer_.empty() || outer_[0].kind != "filemeta") fail("the outer toc does not start with filemeta", trailer);
 
   std::string json = readJson(outer_[0]);
-  fileMeta_.subversion = jsonUInt(json, "subversion");
   fileMeta_.startTime = jsonUInt(json, "start_time");
   fileMeta_.pid = jsonUInt(json, "pid");
   fileMeta_.entryCount = jsonUInt(json, "entry_count");
@@ -401,8 +398,8 @@ void MoarFile::parseToc() {
     for (const BlockRef& b : s.blocks) {
       if (b.start > b.end || b.end > size || b.end - b.start < 16) {
         warnings_.push_back("mvmheap: block " + printable(b.kind) + " of inner toc " + std::to_string(innerIndex) +
-                            " spans bytes " + withCommas(b.start) + "-" + withCommas(b.end) + " of a " +
-                            withCommas(size) + "-byte file; it and everything after it were ignored (" +
+                            " spans bytes " + formatCount(b.start) + "-" + formatCount(b.end) + " of a " +
+                            formatCount(size) + "-byte file; it and everything after it were ignored (" +
                             std::to_string(snapshots_.size()) + " snapshots kept)");
         bad = true;
         break;
@@ -416,9 +413,6 @@ void MoarFile::parseToc() {
       s.meta.gcSeqNum = jsonUInt(mj, "gc_seq_num");
       s.meta.totalHeapSize = jsonUInt(mj, "total_heap_size");
       s.meta.totalObjects = jsonUInt(mj, "total_objects");
-      s.meta.totalTypeObjects = jsonUInt(mj, "total_typeobjects");
-      s.meta.totalStables = jsonUInt(mj, "total_stables");
-      s.meta.totalFrames = jsonUInt(mj, "total_frames");
       s.meta.totalRefs = jsonUInt(mj, "total_refs");
       s.index = static_cast<uint32_t>(snapshots_.size());
     } else {
@@ -430,12 +424,12 @@ void MoarFile::parseToc() {
 
 std::string MoarFile::readJson(const BlockRef& b) const {
   if (b.start > b.end || b.end > bytes_.size() || b.end - b.start < 16)
-    fail("block " + b.kind + " at byte " + withCommas(b.start) + " lies outside the file", b.start);
+    fail("block " + b.kind + " at byte " + formatCount(b.start) + " lies outside the file", b.start);
   uint64_t len = readU64(bytes_.data() + b.start + 8);
   uint64_t avail = b.end - b.start - 16;
   if (len > avail)
-    fail("block " + b.kind + " at byte " + withCommas(b.start) + " says its JSON has " + withCommas(len) +
-             " bytes but the toc leaves " + withCommas(avail),
+    fail("block " + b.kind + " at byte " + formatCount(b.start) + " says its JSON has " + formatCount(len) +
+             " bytes but the toc leaves " + formatCount(avail),
          b.start + 8);
   std::string s(reinterpret_cast<const char*>(bytes_.data() + b.start + 16), static_cast<size_t>(len));
   while (!s.empty() && s.back() == '\0') s.pop_back();
@@ -448,6 +442,15 @@ const BlockRef* MoarFile::findBlock(const SnapshotEntry& s, std::string_view kin
   return nullptr;
 }
 
+uint32_t MoarFile::columnEntrySize(const BlockRef& b, const std::string& at) const {
+  if (b.end - b.start < 18) fail(b.kind + " of " + at + " is shorter than its 18-byte header", b.start);
+  const uint32_t entrySize = readU16(bytes_.data() + b.start + 8);
+  if (entrySize != 1 && entrySize != 2 && entrySize != 4 && entrySize != 8)
+    fail(b.kind + " of " + at + " has entry size " + std::to_string(entrySize) + " (expected 1, 2, 4 or 8)",
+         b.start + 8);
+  return entrySize;
+}
+
 void MoarFile::parseTables(const TaskContext& ctx) {
   // Strings, types and static frames accumulate over the inner tocs in file
   // order. Each snapshot may refer only to entries written up to its own toc.
@@ -456,24 +459,14 @@ void MoarFile::parseTables(const TaskContext& ctx) {
     return s.index == UINT32_MAX ? "the final inner toc (" + std::to_string(innerIdx) + ")"
                                  : "snapshot " + std::to_string(s.index);
   };
-  auto columnHeader = [&](const BlockRef& b, const std::string& at, uint32_t& entrySize) {
-    entrySize = readU16(bytes_.data() + b.start + 8);
-    if (b.end - b.start < 18) fail(b.kind + " of " + at + " is shorter than its 18-byte header", b.start);
-    if (entrySize != 1 && entrySize != 2 && entrySize != 4 && entrySize != 8)
-      fail(b.kind + " of " + at + " has entry size " + std::to_string(entrySize) + " (expected 1, 2, 4 or 8)",
-           b.start + 8);
-  };
   auto readU32Column = [&](const BlockRef& b, const std::string& at, std::vector<uint32_t>& out) {
-    uint32_t es;
-    columnHeader(b, at, es);
+    const uint32_t es = columnEntrySize(b, at);
     ColumnBuffer buf;
-    uint64_t compressed = b.end - b.start - 18;
-    decompressBlock(bytes_, b.start + 18, b.end, 0,
-                    std::min(limits_.maxTotalBytes, compressed * limits_.maxRatio + limits_.ratioSlack),
+    decompressBlock(bytes_, b.start + 18, b.end, 0, limits_.blockMax(b.end - b.start - 18),
                     "block " + b.kind + " of " + at, buf, ctx);
     buf.setEntrySize(es);
     if (buf.bytes() % es != 0)
-      fail(b.kind + " of " + at + ": " + withCommas(buf.bytes()) + " decompressed bytes are not a multiple of the entry size " +
+      fail(b.kind + " of " + at + ": " + formatCount(buf.bytes()) + " decompressed bytes are not a multiple of the entry size " +
                std::to_string(es),
            b.start);
     out.resize(static_cast<size_t>(buf.count()));
@@ -494,23 +487,21 @@ void MoarFile::parseTables(const TaskContext& ctx) {
     for (const BlockRef& b : s.blocks) {
       if (b.kind == "strings") {
         ColumnBuffer buf;
-        uint64_t compressed = b.end - b.start - 16;
-        decompressBlock(bytes_, b.start + 16, b.end, 0,
-                        std::min(limits_.maxTotalBytes, compressed * limits_.maxRatio + limits_.ratioSlack),
+        decompressBlock(bytes_, b.start + 16, b.end, 0, limits_.blockMax(b.end - b.start - 16),
                         "block strings of " + at, buf, ctx);
         const uint8_t* p = buf.data();
         uint64_t pos = 0, n = buf.bytes();
         while (pos < n) {
           if (n - pos < 4)
-            fail("strings of " + at + ": a string length is cut off at decompressed byte " + withCommas(pos) +
-                     " of " + withCommas(n),
+            fail("strings of " + at + ": a string length is cut off at decompressed byte " + formatCount(pos) +
+                     " of " + formatCount(n),
                  b.start);
           uint32_t len;
           std::memcpy(&len, p + pos, 4);
           pos += 4;
           if (len > n - pos)
-            fail("strings of " + at + ": string " + withCommas(stringCount()) + " has length " + withCommas(len) +
-                     " but only " + withCommas(n - pos) + " decompressed bytes remain",
+            fail("strings of " + at + ": string " + formatCount(stringCount()) + " has length " + formatCount(len) +
+                     " but only " + formatCount(n - pos) + " decompressed bytes remain",
                  b.start);
           if (stringCount() == UINT32_MAX - 1) fail("more than 2^32 strings", b.start);
           stringChars_.insert(stringChars_.end(), p + pos, p + pos + len);
@@ -593,13 +584,7 @@ void MoarFile::readColumnsInto(uint32_t snap, std::span<const Column> which, con
   for (Column c : which) {
     const BlockRef* b = findBlock(s, kColumnNames[c]);
     if (!b) fail(at + " has no " + std::string(kColumnNames[c]) + " block in its toc", s.innerToc.start);
-    if (b->end - b->start < 18) fail(std::string(kColumnNames[c]) + " of " + at + " is shorter than its 18-byte header", b->start);
-    uint32_t es = readU16(bytes_.data() + b->start + 8);
-    if (es != 1 && es != 2 && es != 4 && es != 8)
-      fail(std::string(kColumnNames[c]) + " of " + at + " has entry size " + std::to_string(es) +
-               " (expected 1, 2, 4 or 8)",
-           b->start + 8);
-    jobs.push_back(Job{c, b, es});
+    jobs.push_back(Job{c, b, columnEntrySize(*b, at)});
     if (c == kColKind) wantKind = true;
   }
   // colkind first: its length gives every other collectable column's exact
@@ -643,11 +628,7 @@ void MoarFile::readColumnsInto(uint32_t snap, std::span<const Column> which, con
         } else if (job.col == kRefDescr || job.col == kRefTarget) {
           hint = refsHint <= UINT64_MAX / 8 ? refsHint * job.entrySize : 0;
         }
-        const uint64_t compressed = job.block->end - job.block->start - 18;
-        uint64_t maxBytes = std::min(limits_.maxTotalBytes,
-                                     compressed > (UINT64_MAX - limits_.ratioSlack) / limits_.maxRatio
-                                         ? UINT64_MAX
-                                         : compressed * limits_.maxRatio + limits_.ratioSlack);
+        const uint64_t maxBytes = limits_.blockMax(job.block->end - job.block->start - 18);
         ColumnBuffer& buf = out.col[job.col];
         const std::string what = "block " + std::string(kColumnNames[job.col]) + " of " + at;
         const bool narrowed = job.col == kColRefStart || job.col == kRefDescr || job.col == kRefTarget;
@@ -668,7 +649,7 @@ void MoarFile::readColumnsInto(uint32_t snap, std::span<const Column> which, con
           decompressBlock(bytes_, job.block->start + 18, job.block->end, hint, maxBytes, what, buf, ctx);
           buf.setEntrySize(job.entrySize);
           if (buf.bytes() % job.entrySize != 0)
-            fail(std::string(kColumnNames[job.col]) + " of " + at + ": " + withCommas(buf.bytes()) +
+            fail(std::string(kColumnNames[job.col]) + " of " + at + ": " + formatCount(buf.bytes()) +
                      " decompressed bytes are not a multiple of the entry size " + std::to_string(job.entrySize),
                  job.block->start);
           // Honour the recorded entry size, but hand out the width the code reads.
@@ -696,7 +677,7 @@ void MoarFile::readColumnsInto(uint32_t snap, std::span<const Column> which, con
         std::lock_guard lock(mu);
         totalBytes += buf.bytes();
         if (totalBytes > limits_.maxTotalBytes)
-          fail(at + ": decompressed columns exceed " + withCommas(limits_.maxTotalBytes) + " bytes");
+          fail(at + ": decompressed columns exceed " + formatCount(limits_.maxTotalBytes) + " bytes");
         if (job.col == kColKind) {
           kindCount = buf.count();
           kindDone = true;
@@ -730,15 +711,15 @@ void MoarFile::readColumnsInto(uint32_t snap, std::span<const Column> which, con
   for (Column c : which) {
     if (c == kColKind || c > kColUnmanagedSize) continue;
     if (wantKind && out.col[c].count() != out.collectables)
-      fail(std::string(kColumnNames[c]) + " of " + at + " has " + withCommas(out.col[c].count()) +
-               " entries but colkind has " + withCommas(out.collectables),
+      fail(std::string(kColumnNames[c]) + " of " + at + " has " + formatCount(out.col[c].count()) +
+               " entries but colkind has " + formatCount(out.collectables),
            findBlock(s, kColumnNames[c])->start);
   }
   bool haveDescr = std::find(which.begin(), which.end(), kRefDescr) != which.end();
   bool haveTarget = std::find(which.begin(), which.end(), kRefTarget) != which.end();
   if (haveDescr && haveTarget && out.col[kRefDescr].count() != out.col[kRefTarget].count())
-    fail("refdescr of " + at + " has " + withCommas(out.col[kRefDescr].count()) + " entries but reftrget has " +
-             withCommas(out.col[kRefTarget].count()),
+    fail("refdescr of " + at + " has " + formatCount(out.col[kRefDescr].count()) + " entries but reftrget has " +
+             formatCount(out.col[kRefTarget].count()),
          findBlock(s, "refdescr")->start);
   if (haveTarget) {
     out.references = out.col[kRefTarget].count();

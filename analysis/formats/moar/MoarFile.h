@@ -19,6 +19,7 @@
 // machine has 2 cores); the MoarFile itself is read-only after open().
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -31,6 +32,9 @@
 #include "analysis/TaskContext.h"
 
 namespace heaplens::moar {
+
+// The first 16 bytes of every v3 file.
+inline constexpr std::string_view kMagicV3 = "MoarHeapDumpv003";
 
 // Where a block sits in the file: [start, end) as the TOC says.
 struct BlockRef {
@@ -47,16 +51,22 @@ struct ReadLimits {
   uint64_t maxRatio = 8192;
   uint64_t ratioSlack = 1 << 20;
   uint64_t maxTotalBytes = uint64_t{64} << 30;
+
+  // The most one block of `compressed` bytes may expand to.
+  uint64_t blockMax(uint64_t compressed) const {
+    const uint64_t byRatio =
+        compressed > (UINT64_MAX - ratioSlack) / maxRatio ? UINT64_MAX : compressed * maxRatio + ratioSlack;
+    return std::min(byRatio, maxTotalBytes);
+  }
 };
 
 // Values of the per-snapshot JSON block; absent keys stay nullopt.
 struct SnapMeta {
-  std::optional<uint64_t> snapTime, gcSeqNum, totalHeapSize, totalObjects, totalTypeObjects, totalStables,
-      totalFrames, totalRefs;
+  std::optional<uint64_t> snapTime, gcSeqNum, totalHeapSize, totalObjects, totalRefs;
 };
 
 struct FileMeta {
-  std::optional<uint64_t> subversion, startTime, pid, entryCount;
+  std::optional<uint64_t> startTime, pid, entryCount;
   std::vector<std::string> dataOrder;  // highscore boards, e.g. "types_by_count"
 };
 
@@ -96,7 +106,6 @@ public:
   // Value i widened to 64 bits, honouring the column's own entry size (1, 2, 4 or 8).
   uint64_t at(uint64_t i) const;
   template <typename T> const T* as() const { return reinterpret_cast<const T*>(data_); }
-  void clear() { release(); }
 
   // Used by the decompressor.
   uint8_t* grow(uint64_t newCapacity);  // keeps contents; returns data
@@ -145,7 +154,6 @@ public:
   const FileMeta& fileMeta() const { return fileMeta_; }
   const std::vector<SnapshotEntry>& snapshots() const { return snapshots_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
-  uint64_t fileSize() const { return bytes_.size(); }
 
   // Global tables (concatenation of all blocks in file order).
   uint32_t stringCount() const { return static_cast<uint32_t>(stringOffsets_.size() - 1); }
@@ -176,6 +184,8 @@ private:
   void parseTables(const TaskContext& ctx);
   std::string readJson(const BlockRef& b) const;
   const BlockRef* findBlock(const SnapshotEntry& s, std::string_view kind) const;
+  // The entry size in a column block's 18-byte header (1, 2, 4 or 8); `at` names the snapshot in errors.
+  uint32_t columnEntrySize(const BlockRef& b, const std::string& at) const;
 
   std::span<const uint8_t> bytes_;
   ReadLimits limits_;
@@ -194,8 +204,5 @@ private:
 // Throws LoadError naming `what` on corrupt data or when the output would exceed `maxBytes`.
 void decompressBlock(std::span<const uint8_t> file, uint64_t payload, uint64_t end, uint64_t sizeHint,
                      uint64_t maxBytes, const std::string& what, ColumnBuffer& out, const TaskContext& ctx);
-
-// "1,234,567" for messages.
-std::string withCommas(uint64_t v);
 
 }  // namespace heaplens::moar

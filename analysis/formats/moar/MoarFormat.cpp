@@ -8,11 +8,6 @@
 // Threading: runs on the loading worker; MoarFile::readColumns() fans out.
 #include "analysis/formats/moar/MoarFormat.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -21,16 +16,19 @@
 #include <exception>
 #include <stop_token>
 #include <thread>
-#include <cerrno>
-#include <cstring>
 #include <limits>
 #include <unordered_map>
 
 #include "analysis/GraphBuilder.h"
+#include "analysis/Text.h"
+#include "analysis/formats/MappedFile.h"
 
 namespace heaplens {
 namespace moar {
 namespace {
+
+constexpr std::string_view kFormatName = "mvmheap";
+constexpr std::string_view kFormatDescription = "MoarVM heap snapshot (format v3)";
 
 constexpr uint16_t kKindObject = 1, kKindTypeObject = 2, kKindStable = 3, kKindFrame = 4, kKindInterGen = 10;
 constexpr uint16_t kKindMax = 11;
@@ -93,8 +91,8 @@ void checkHighscores(const MoarFile& f, SnapshotSummary& sum, const SnapshotColu
           std::string what = id < recount->size() ? (frames ? frameLabel(f, static_cast<uint32_t>(id))
                                                             : std::string(f.string(f.types()[id].typeName)))
                                                   : "index " + std::to_string(id) + " (out of range)";
-          firstMismatch = order[b] + " entry " + std::to_string(k) + " (" + what + ") says " + withCommas(score) +
-                          " but the columns give " + withCommas(actual);
+          firstMismatch = order[b] + " entry " + std::to_string(k) + " (" + what + ") says " + formatCount(score) +
+                          " but the columns give " + formatCount(actual);
         }
       }
     }
@@ -104,17 +102,6 @@ void checkHighscores(const MoarFile& f, SnapshotSummary& sum, const SnapshotColu
                            std::to_string(sum.highscoreEntriesChecked) +
                            " highscore entries differ from a recount of the columns, e.g. " + firstMismatch);
 }
-
-struct Mapping {
-  int fd = -1;
-  void* data = nullptr;
-  size_t size = 0;
-  ~Mapping() {
-    if (data && data != MAP_FAILED) munmap(data, size);
-    if (fd >= 0) close(fd);
-  }
-};
-
 
 }  // namespace
 
@@ -168,14 +155,14 @@ SnapshotSummary summarizeSnapshot(const MoarFile& f, uint32_t snap, const Snapsh
   sum.info.references = refs;
   sum.info.heapBytes = heap;
   if (s.meta.totalRefs && *s.meta.totalRefs != refs)
-    sum.warnings.push_back("mvmheap: " + at + ": the sum of colrfcnt is " + withCommas(refs) +
-                           " but snapmeta says total_refs " + withCommas(*s.meta.totalRefs));
+    sum.warnings.push_back("mvmheap: " + at + ": the sum of colrfcnt is " + formatCount(refs) +
+                           " but snapmeta says total_refs " + formatCount(*s.meta.totalRefs));
   if (s.meta.totalHeapSize && *s.meta.totalHeapSize != heap)
-    sum.warnings.push_back("mvmheap: " + at + ": colsize + colusize sum to " + withCommas(heap) +
-                           " bytes but snapmeta says total_heap_size " + withCommas(*s.meta.totalHeapSize));
+    sum.warnings.push_back("mvmheap: " + at + ": colsize + colusize sum to " + formatCount(heap) +
+                           " bytes but snapmeta says total_heap_size " + formatCount(*s.meta.totalHeapSize));
   if (s.meta.totalObjects && *s.meta.totalObjects != sum.kindCount[kKindObject])
-    sum.warnings.push_back("mvmheap: " + at + ": " + withCommas(sum.kindCount[kKindObject]) +
-                           " objects in colkind but snapmeta says total_objects " + withCommas(*s.meta.totalObjects));
+    sum.warnings.push_back("mvmheap: " + at + ": " + formatCount(sum.kindCount[kKindObject]) +
+                           " objects in colkind but snapmeta says total_objects " + formatCount(*s.meta.totalObjects));
   checkHighscores(f, sum, c);
   return sum;
 }
@@ -191,7 +178,7 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
   const uint64_t n = c.collectables, r = c.col[kRefTarget].count();
   if (n == 0) fail(at + " has no collectables");
   if (n >= UINT32_MAX - 1 || r >= UINT32_MAX - 1)
-    fail(at + " has " + withCommas(n) + " collectables and " + withCommas(r) + " references, more than a graph holds");
+    fail(at + " has " + formatCount(n) + " collectables and " + formatCount(r) + " references, more than a graph holds");
 
   GraphBuilder b;
   b.reserve(static_cast<uint32_t>(n + 1), r);
@@ -201,8 +188,7 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
   constexpr TypeId kUnset = std::numeric_limits<TypeId>::max();
   std::vector<TypeId> typeIds[3];  // objects, type objects, STables: by types-table index
   for (auto& v : typeIds) v.assign(s.typesAvailable, kUnset);
-  std::vector<SiteId> frameSites(s.framesAvailable, kNoSite);
-  std::vector<uint8_t> frameSiteSet(s.framesAvailable, 0);
+  std::vector<SiteId> frameSites(s.framesAvailable, kNoSite);  // addSite() never returns kNoSite
   const TypeId frameType = b.addType("Frame");
   TypeId rootTypes[7];
   for (int i = 0; i < 7; ++i) rootTypes[i] = b.addType(kRootKindNames[i]);
@@ -230,12 +216,11 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
       node = b.addNode(NodeKind::Object, size[i], t);
     } else if (k == kKindFrame) {
       const uint32_t sf = tofi[i];
-      if (!frameSiteSet[sf]) {
+      if (frameSites[sf] == kNoSite) {
         const auto& fr = f.staticFrames()[sf];
         std::string_view name = f.string(fr.name);
         LocationId loc = b.addLocation(name.empty() ? std::string_view("<anon>") : name, f.string(fr.file), fr.line);
         frameSites[sf] = b.addSite(std::span<const LocationId>(&loc, 1));
-        frameSiteSet[sf] = 1;
       }
       node = b.addNode(NodeKind::Frame, size[i], frameType, frameSites[sf]);
     } else {
@@ -254,8 +239,9 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
   const uint32_t* rfstr = c.col[kColRefStart].as<uint32_t>();
   const uint32_t* descr = c.col[kRefDescr].as<uint32_t>();
   const uint32_t* target = c.col[kRefTarget].as<uint32_t>();
-  std::vector<StringId> labelIds(s.stringsAvailable, 0);
-  std::vector<uint8_t> labelSet(s.stringsAvailable, 0);
+  // The string table marks empty hash slots with this value, so intern() never returns it.
+  constexpr StringId kUnsetLabel = std::numeric_limits<StringId>::max();
+  std::vector<StringId> labelIds(s.stringsAvailable, kUnsetLabel);
   uint64_t kind3 = 0;
   for (uint64_t i = 0; i < n; ++i) {
     if ((i & 0xFFFF) == 0) {
@@ -265,13 +251,13 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
     const uint64_t start = rfstr[i], cnt = rfcnt[i];
     if (start > r || cnt > r - start)
       fail("columns colrfstr/colrfcnt of " + at + ": collectable " + std::to_string(i) + " has references " +
-           withCommas(start) + " to " + withCommas(start + cnt) + " but the snapshot has " + withCommas(r));
+           formatCount(start) + " to " + formatCount(start + cnt) + " but the snapshot has " + formatCount(r));
     const NodeId from = static_cast<NodeId>(i + 1);
     for (uint64_t j = start; j < start + cnt; ++j) {
       const uint64_t t = target[j];
       if (t >= n)
         fail("column reftrget of " + at + ": reference " + std::to_string(j) + " (of collectable " + std::to_string(i) +
-             ") points to collectable " + std::to_string(t) + " but the snapshot has " + withCommas(n));
+             ") points to collectable " + std::to_string(t) + " but the snapshot has " + formatCount(n));
       const uint32_t d = descr[j];
       const uint32_t idx = refIndex(d);
       EdgeLabel label;
@@ -282,10 +268,7 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
             fail("column refdescr of " + at + ": reference " + std::to_string(j) + " (of collectable " +
                  std::to_string(i) + ") names string " + std::to_string(idx) + " but only " +
                  std::to_string(s.stringsAvailable) + " strings exist at that point");
-          if (!labelSet[idx]) {
-            labelIds[idx] = b.intern(f.string(idx));
-            labelSet[idx] = 1;
-          }
+          if (labelIds[idx] == kUnsetLabel) labelIds[idx] = b.intern(f.string(idx));
           label = EdgeLabel::name(labelIds[idx]);
           break;
         case 3: ++kind3; break;
@@ -295,7 +278,7 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
     }
   }
   if (kind3)
-    warnings.push_back("mvmheap: " + at + ": " + withCommas(kind3) +
+    warnings.push_back("mvmheap: " + at + ": " + formatCount(kind3) +
                        " references have description kind 3, which MoarVM never writes; shown unlabelled");
   // The columns are not needed any more; free them before the CSR is built.
   c = SnapshotColumns{};
@@ -340,7 +323,7 @@ Table growingTypes(const Dump& d) {
   if (rows.size() > 50) rows.resize(50);
   for (const Row& r : rows) {
     std::string series;
-    for (uint32_t s : complete) series += (series.empty() ? "" : " → ") + withCommas(tl.counts[s][r.type]);
+    for (uint32_t s : complete) series += (series.empty() ? "" : " → ") + formatCount(tl.counts[s][r.type]);
     t.rows.push_back({Cell::str(tl.typeNames[r.type]), Cell::num(static_cast<double>(r.first)),
                       Cell::num(static_cast<double>(r.last)), Cell::num(static_cast<double>(r.last - r.first)),
                       Cell::bytes(tl.bytes[complete.back()][r.type]), Cell::str(series)});
@@ -355,8 +338,8 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
   ctx.report("Reading table of contents", 0);
   MoarFile file(bytes, ctx, limits);
   auto dump = std::make_unique<Dump>();
-  dump->format = "mvmheap";
-  dump->formatDescription = "MoarVM heap snapshot (format v3)";
+  dump->format = kFormatName;
+  dump->formatDescription = kFormatDescription;
   dump->warnings = file.warnings();
   const auto& snaps = file.snapshots();
   if (snaps.empty()) fail("the file holds no complete snapshot (its table of contents lists none)");
@@ -503,26 +486,16 @@ namespace {
 
 class MoarFormatImpl final : public DumpFormat {
 public:
-  std::string_view name() const override { return "mvmheap"; }
-  std::string_view description() const override { return "MoarVM heap snapshot (format v3)"; }
-  bool detect(std::span<const uint8_t> head) const override {
-    static constexpr std::string_view kMagic = "MoarHeapDumpv003";
-    return head.size() >= kMagic.size() && std::memcmp(head.data(), kMagic.data(), kMagic.size()) == 0;
-  }
+  std::string_view name() const override { return moar::kFormatName; }
+  std::string_view description() const override { return moar::kFormatDescription; }
+  bool detect(std::span<const uint8_t> head) const override { return hasPrefix(head, moar::kMagicV3); }
   std::unique_ptr<Dump> load(const std::string& path, const LoadOptions& options,
                              const TaskContext& ctx) const override {
     // Mapped rather than read: the columns are decompressed straight from the
     // page cache and a 70 MB file costs no extra copy.
-    moar::Mapping m;
-    m.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (m.fd < 0) throw LoadError("cannot open " + path + ": " + std::strerror(errno));
-    struct stat st {};
-    if (fstat(m.fd, &st) != 0) throw LoadError("cannot stat " + path + ": " + std::strerror(errno));
-    if (st.st_size <= 0) throw LoadError(path + ": the file is empty; expected a MoarVM heap snapshot", 0);
-    m.size = static_cast<size_t>(st.st_size);
-    m.data = mmap(nullptr, m.size, PROT_READ, MAP_PRIVATE, m.fd, 0);
-    if (m.data == MAP_FAILED) throw LoadError("cannot map " + path + ": " + std::strerror(errno));
-    auto dump = moar::loadMoarDump(std::span<const uint8_t>(static_cast<const uint8_t*>(m.data), m.size), options, ctx);
+    MappedFile file(path);
+    if (file.bytes().empty()) throw LoadError(path + ": the file is empty; expected a MoarVM heap snapshot", 0);
+    auto dump = moar::loadMoarDump(file.bytes(), options, ctx);
     dump->path = path;
     return dump;
   }

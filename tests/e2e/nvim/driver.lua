@@ -19,7 +19,7 @@
 --   EXPECT_HOVER_SUBSTR text the hover on EXPECT_LINE must contain
 --   HOVER_COL           0-based column for the hover (default 0)
 --   EXPECT_DIAGNOSTIC   "0" to not require a diagnostic on EXPECT_LINE
---   EXPECT_LENS         "0" to not require a code lens on EXPECT_LINE
+--   EXPECT_LENS         "0" to not require a code lens on EXPECT_LINE, "none" to require that it has none
 --   LOAD_TIMEOUT_MS     bound for the load (default 120000); other requests get TIMEOUT_MS (default 15000)
 --
 -- Prints one line per check ("ok ..." / "FAIL ...") and exits 0 only if every check passed.
@@ -166,7 +166,9 @@ local function main()
   local function lens_on(list, want)
     for _, l in ipairs(list or {}) do if l.range and l.range.start.line == want then return l end end
   end
-  if line0 and env.EXPECT_LENS ~= '0' then
+  if line0 and env.EXPECT_LENS == 'none' then
+    ok(lens_on(lenses, line0) == nil, 'no code lens on line ' .. env.EXPECT_LINE, short(lens_on(lenses, line0)))
+  elseif line0 and env.EXPECT_LENS ~= '0' then
     local starts = {}
     for _, l in ipairs(lenses or {}) do table.insert(starts, l.range.start.line + 1) end
     ok(lens_on(lenses, line0) ~= nil, 'a code lens on line ' .. env.EXPECT_LINE, 'lenses on lines ' .. short(starts))

@@ -104,7 +104,6 @@ TEST_P(GoMutation, FlippedBytesEndInADumpOrALoadError) {
   std::vector<uint8_t> bytes = readAll(dataPath(GetParam()));
   ASSERT_GT(bytes.size(), 1000u);
   std::mt19937_64 rng(0xf11b5);
-  size_t loaded = 0, rejected = 0;
   // 500 flips on the small dump; 250 on each 4 MB one, whose every case re-parses the whole file
   // (keeps the ASan run well under a minute).
   const size_t cases = scaled(bytes.size() < 1000000 ? 500 : 250);
@@ -125,14 +124,11 @@ TEST_P(GoMutation, FlippedBytesEndInADumpOrALoadError) {
       std::unique_ptr<Dump> d = loadGoDump(bytes, "mutated");
       ASSERT_TRUE(d);
       if (i % 8 == 0) finishDump(*d, {});
-      ++loaded;
     } catch (const LoadError& e) {
       EXPECT_NE(std::string(e.what()), "");
-      ++rejected;
     }
     bytes[pos] = old;
   }
-  EXPECT_EQ(loaded + rejected, cases);
 }
 
 INSTANTIATE_TEST_SUITE_P(RealDumps, GoMutation,

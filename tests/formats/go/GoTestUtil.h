@@ -58,10 +58,6 @@ inline double recordCount(const Dump& d, std::string_view kind) {
   return -1;
 }
 
-inline bool endsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // Frame i (0 = innermost) of a node's allocation site, or nullptr.
 inline const SourceLocation* siteFrame(const HeapGraph& g, NodeId n, size_t i) {
   auto frames = g.frames(g.site[n]);
@@ -70,7 +66,7 @@ inline const SourceLocation* siteFrame(const HeapGraph& g, NodeId n, size_t i) {
 // True when frame i of the node's site is <file ending in fileSuffix>:line.
 inline bool frameAt(const HeapGraph& g, NodeId n, size_t i, std::string_view fileSuffix, uint32_t line) {
   const SourceLocation* l = siteFrame(g, n, i);
-  return l && l->line == line && endsWith(g.str(l->file), fileSuffix);
+  return l && l->line == line && g.str(l->file).ends_with(fileSuffix);
 }
 
 // Object nodes satisfying pred.

@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <map>
 #include <set>
 #include <unistd.h>
@@ -20,22 +19,14 @@
 #include "analysis/formats/DumpFormat.h"
 #include "analysis/formats/moar/MoarFile.h"
 #include "analysis/formats/moar/MoarFormat.h"
+#include "tests/formats/moar/MoarTestData.h"
 #include "tests/formats/moar/MoarTestWriter.h"
 
 namespace heaplens::moar {
 namespace {
 
-const std::string kLeaky = std::string(HEAPLENS_TEST_DATA) + "/moar/leaky.mvmheap";
-
-std::vector<uint8_t> readAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
-const std::vector<uint8_t>& leakyBytes() {
-  static const std::vector<uint8_t> bytes = readAll(kLeaky);
-  return bytes;
-}
+using testing::kLeakyPath;
+using testing::leakyBytes;
 
 nlohmann::json expectedLeaky() {
   std::ifstream in(std::string(HEAPLENS_TEST_DATA) + "/moar/expected-small.json");
@@ -54,7 +45,7 @@ const Dump& leakyDump(std::optional<uint32_t> snapshot) {
   if (it == cache.end()) {
     LoadOptions o;
     o.snapshot = snapshot;
-    it = cache.emplace(key, moarFormat().load(kLeaky, o, {})).first;
+    it = cache.emplace(key, moarFormat().load(kLeakyPath, o, {})).first;
   }
   return *it->second;
 }

@@ -10,25 +10,20 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <random>
 
 #include "analysis/formats/moar/MoarFile.h"
 #include "analysis/formats/moar/MoarFormat.h"
+#include "tests/formats/moar/MoarTestData.h"
 #include "tests/formats/moar/MoarTestWriter.h"
 
 namespace heaplens::moar {
 namespace {
 
-std::vector<uint8_t> readAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
-// leaky.mvmheap up to the end of the outer toc written after snapshot 0.
-std::vector<uint8_t> firstSnapshotOfLeaky() {
-  std::vector<uint8_t> all = readAll(std::string(HEAPLENS_TEST_DATA) + "/moar/leaky.mvmheap");
+// leaky.mvmheap up to the end of the outer toc written after snapshot 0; cut
+// once per test binary (tests that mutate it take a copy).
+std::vector<uint8_t> cutAfterFirstSnapshot() {
+  const std::vector<uint8_t>& all = testing::leakyBytes();
   MoarFile f(all, {});
   const BlockRef& inner = f.snapshots().at(0).innerToc;
   const uint64_t outerAt = inner.end + 8;  // right after the inner toc's trailer
@@ -36,8 +31,12 @@ std::vector<uint8_t> firstSnapshotOfLeaky() {
   std::memcpy(&n, all.data() + outerAt + 8, 8);
   const uint64_t outerEnd = outerAt + 16 + 24 * n + 8;
   EXPECT_EQ(std::memcmp(all.data() + outerAt, "toc\0\0\0\0\0", 8), 0);
-  all.resize(outerEnd);
-  return all;
+  return std::vector<uint8_t>(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(outerEnd));
+}
+
+const std::vector<uint8_t>& firstSnapshotOfLeaky() {
+  static const std::vector<uint8_t> bytes = cutAfterFirstSnapshot();
+  return bytes;
 }
 
 // A smaller file made of real data: snapshot 0's first `keep` collectables
@@ -79,6 +78,19 @@ struct Outcome {
   size_t loaded = 0, rejected = 0;
 };
 
+// Byte offsets worth flipping: the header, the first 40 bytes of every block
+// of snapshot 0 (kind, sizes, zstd frame header) and the bytes from its inner
+// toc up to `tocEnd`.
+std::vector<uint64_t> structureOffsets(const MoarFile& f, uint64_t tocEnd) {
+  std::vector<uint64_t> structure;
+  for (uint64_t p = 0; p < 16; ++p) structure.push_back(p);
+  const SnapshotEntry& s = f.snapshots()[0];
+  for (const BlockRef& b : s.blocks)
+    for (uint64_t p = b.start; p < std::min(b.end, b.start + 40); ++p) structure.push_back(p);
+  for (uint64_t p = s.innerToc.start; p < tocEnd; ++p) structure.push_back(p);
+  return structure;
+}
+
 // Loads one mutated file; only a Dump or a LoadError is acceptable.
 void tryLoad(const std::vector<uint8_t>& bytes, const std::string& what, Outcome& o) {
   ReadLimits limits;
@@ -96,8 +108,15 @@ void tryLoad(const std::vector<uint8_t>& bytes, const std::string& what, Outcome
   }
 }
 
+// Flips one bit at `pos`, loads, and flips it back.
+void flipAndLoad(std::vector<uint8_t>& bytes, uint64_t pos, uint8_t bit, Outcome& o) {
+  bytes[pos] ^= bit;
+  tryLoad(bytes, "flip of bit " + std::to_string(bit) + " at byte " + std::to_string(pos), o);
+  bytes[pos] ^= bit;
+}
+
 TEST(MoarMutation, BaseFileLoads) {
-  std::vector<uint8_t> base = firstSnapshotOfLeaky();
+  const std::vector<uint8_t>& base = firstSnapshotOfLeaky();
   auto d = loadMoarDump(base, {}, {});
   ASSERT_EQ(d->snapshots.size(), 1u);
   EXPECT_EQ(d->snapshots[0].objects, 489954u);  // expected-small.json, snapshot 0
@@ -105,7 +124,7 @@ TEST(MoarMutation, BaseFileLoads) {
 }
 
 TEST(MoarMutation, CutsOfARealSnapshot) {
-  std::vector<uint8_t> base = firstSnapshotOfLeaky();
+  const std::vector<uint8_t>& base = firstSnapshotOfLeaky();
   std::mt19937_64 rng(5);
   Outcome o;
   std::vector<uint64_t> cuts = {0, 1, 15, 16, 17, 24, 100, base.size() - 1, base.size() - 8, base.size() - 9};
@@ -115,7 +134,6 @@ TEST(MoarMutation, CutsOfARealSnapshot) {
     tryLoad(m, "cut at " + std::to_string(cut), o);
     if (HasFatalFailure()) return;
   }
-  EXPECT_EQ(o.loaded + o.rejected, cuts.size());
   EXPECT_GT(o.rejected, 90u);  // the only toc is at the end: a cut file has none
 }
 
@@ -125,24 +143,16 @@ TEST(MoarMutation, CutsOfARealSnapshot) {
 TEST(MoarMutation, BitFlipsOfARealSnapshot) {
   std::vector<uint8_t> base = firstSnapshotOfLeaky();
   MoarFile f(base, {});
-  std::vector<uint64_t> structure;
-  for (uint64_t p = 0; p < 16; ++p) structure.push_back(p);
-  const SnapshotEntry& s = f.snapshots()[0];
-  for (const BlockRef& b : s.blocks)
-    for (uint64_t p = b.start; p < std::min(b.end, b.start + 40); ++p) structure.push_back(p);
-  for (uint64_t p = s.innerToc.start; p < s.innerToc.end + 8; ++p) structure.push_back(p);
+  std::vector<uint64_t> structure = structureOffsets(f, f.snapshots()[0].innerToc.end + 8);
   for (uint64_t p = base.size() - 8; p < base.size(); ++p) structure.push_back(p);
   std::mt19937_64 rng(3);
   Outcome o;
   for (int i = 0; i < 30; ++i) {
     const uint64_t pos = structure[rng() % structure.size()];
     const uint8_t bit = static_cast<uint8_t>(1u << (rng() % 8));
-    base[pos] ^= bit;
-    tryLoad(base, "flip of bit " + std::to_string(bit) + " at byte " + std::to_string(pos), o);
-    base[pos] ^= bit;
+    flipAndLoad(base, pos, bit, o);
     if (HasFatalFailure()) return;
   }
-  EXPECT_EQ(o.loaded + o.rejected, 30u);
   EXPECT_GT(o.rejected, 0u);
 }
 
@@ -156,23 +166,15 @@ TEST(MoarMutation, BitFlipsAndCutsOfRealData) {
   // headers), half anywhere; a flip inside compressed data mostly ends as a
   // zstd error or an out-of-range index.
   MoarFile f(base, {});
-  std::vector<uint64_t> structure;
-  for (uint64_t p = 0; p < 16; ++p) structure.push_back(p);
-  const SnapshotEntry& s = f.snapshots()[0];
-  for (const BlockRef& b : s.blocks)
-    for (uint64_t p = b.start; p < std::min(b.end, b.start + 40); ++p) structure.push_back(p);
-  for (uint64_t p = s.innerToc.start; p < base.size(); ++p) structure.push_back(p);
+  const std::vector<uint64_t> structure = structureOffsets(f, base.size());
   std::mt19937_64 rng(7);
   Outcome o;
   for (int i = 0; i < 300; ++i) {
     const uint64_t pos = i % 2 ? structure[rng() % structure.size()] : rng() % base.size();
     const uint8_t bit = static_cast<uint8_t>(1u << (rng() % 8));
-    base[pos] ^= bit;
-    tryLoad(base, "flip of bit " + std::to_string(bit) + " at byte " + std::to_string(pos), o);
-    base[pos] ^= bit;
+    flipAndLoad(base, pos, bit, o);
     if (HasFatalFailure()) return;
   }
-  EXPECT_EQ(o.loaded + o.rejected, 300u);
   EXPECT_GT(o.rejected, 100u);
   EXPECT_GT(o.loaded, 0u);  // flips in unused bytes (e.g. kind-name padding after the NUL) are harmless
   for (int i = 0; i < 100; ++i) {
@@ -204,7 +206,6 @@ TEST(MoarMutation, EveryCutAndByteFlipOfASmallFile) {
       if (HasFatalFailure()) return;
     }
   }
-  EXPECT_EQ(o.loaded + o.rejected, base.size() * 3);
   // Cutting keeps the snapshot-0 toc in the middle: some cuts still load one snapshot.
   EXPECT_GT(o.loaded, 0u);
 }

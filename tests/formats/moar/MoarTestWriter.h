@@ -32,7 +32,6 @@ struct MiniSnapshot {
   std::vector<std::array<uint32_t, 2>> newTypes;   // repr, type name (string indices)
   std::vector<std::array<uint32_t, 4>> newFrames;  // name, cuid, line, file
   uint64_t gcSeq = 1, time = 1000;
-  bool writeTotalRefs = true;
   std::optional<uint64_t> totalRefs;  // overrides the value computed from colrfcnt
 };
 
@@ -56,9 +55,8 @@ public:
       }
       std::string meta = "{ \"snap_time\": " + std::to_string(s.time) + ", \"gc_seq_num\": " + std::to_string(s.gcSeq) +
                          ", \"total_heap_size\": " + std::to_string(heap) + ", \"total_objects\": " + std::to_string(objs) +
-                         ", \"total_typeobjects\": 0, \"total_stables\": 0, \"total_frames\": 0";
-      if (s.writeTotalRefs) meta += ", \"total_refs\": " + std::to_string(s.totalRefs.value_or(refs));
-      meta += " }";
+                         ", \"total_typeobjects\": 0, \"total_stables\": 0, \"total_frames\": 0, \"total_refs\": " +
+                         std::to_string(s.totalRefs.value_or(refs)) + " }";
       inner.push_back(json("snapmeta", meta));
       inner.push_back(column("colkind", s.kind));
       inner.push_back(column("colsize", s.size));

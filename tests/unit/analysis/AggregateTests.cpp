@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "TestGraphs.h"
@@ -156,8 +157,10 @@ TEST(Aggregate, WorksWithoutPrecomputedDominators) {
   SessionDump sd = makeSessions();
   sd.dump.idom.clear();
   sd.dump.retained.clear();
-  for (auto& t : aggregateByType(sd.dump))
-    if (t.type == sd.session) EXPECT_EQ(t.stats.retainedBytes, 340u);
+  const auto types = aggregateByType(sd.dump);
+  auto session = std::find_if(types.begin(), types.end(), [&](const auto& t) { return t.type == sd.session; });
+  ASSERT_NE(session, types.end());
+  EXPECT_EQ(session->stats.retainedBytes, 340u);
 }
 
 TEST(Aggregate, TopNLargestFirst) {

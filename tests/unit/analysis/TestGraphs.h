@@ -29,15 +29,11 @@ inline HeapGraph makeGraph(const std::vector<uint64_t>& sizes, const std::vector
   return b.finish();
 }
 
-// A Dump with dominators and retained sizes filled in, as finishDump() would.
+// A Dump with dominators and retained sizes filled in by finishDump(), as a load does.
 inline Dump makeDump(HeapGraph g) {
   Dump d;
   d.graph = std::move(g);
-  d.idom = computeDominators(d.graph);
-  d.retained = computeRetainedSizes(d.graph, d.idom);
-  auto u = countUnreachable(d.graph, d.idom);
-  d.unreachableObjects = u.nodes;
-  d.unreachableBytes = u.bytes;
+  finishDump(d);
   return d;
 }
 

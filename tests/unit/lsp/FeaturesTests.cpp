@@ -60,10 +60,7 @@ const protocol::Diagnostic* diagnosticAt(const std::vector<protocol::Diagnostic>
   return nullptr;
 }
 
-class GoFeatures : public ::testing::TestWithParam<const char*> {
-protected:
-  static void SetUpTestSuite() {}
-};
+class GoFeatures : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(GoFeatures, SessionLineShowsTenThousandObjects) {
   Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "cmd/leakcache/main.go", "go");

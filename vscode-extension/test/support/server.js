@@ -10,6 +10,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { pathToFileURL, fileURLToPath } = require('url');
+const { before, after, test } = require('node:test');
+const assert = require('node:assert/strict');
 const rpc = require('vscode-languageserver-protocol/node');
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -31,11 +33,11 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Polls `predicate` until it returns a truthy value. */
+/** Polls `predicate` until it returns (or resolves to) a truthy value; an async one is awaited before the next poll. */
 async function waitFor(predicate, ms, what) {
   const end = Date.now() + ms;
   for (;;) {
-    const v = predicate();
+    const v = await predicate();
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -53,6 +55,12 @@ function makeWorkspace(files) {
     copies[name] = to;
   }
   return { dir, files: copies, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** initialize params naming `dir` as the workspace root and its one folder. */
+function workspaceParams(dir) {
+  const uri = pathToFileURL(dir).href;
+  return { rootUri: uri, workspaceFolders: [{ uri, name: 'ws' }] };
 }
 
 /** Starts `heaplens serve [extraArgs...]`. */
@@ -126,8 +134,44 @@ function startServer(extraArgs = []) {
     conn.dispose();
     return exit;
   };
+  /** didOpen for `file` with its text on disk; returns its URI. */
+  session.openDocument = async (file, languageId) => {
+    const uri = pathToFileURL(file).href;
+    await conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId, version: 1, text: fs.readFileSync(file, 'utf8') },
+    });
+    return uri;
+  };
   session.kill = () => { if (!session.exit) proc.kill('SIGKILL'); };
   return session;
 }
 
-module.exports = { startServer, makeWorkspace, withTimeout, waitFor, testData, repoRoot, pathToFileURL, rpc };
+/**
+ * The hooks of one describe block: before it, `files` are copied to a temporary workspace and
+ * `heaplens serve [extraArgs...]` is started; after it, the server is killed and the workspace
+ * removed. Returns the object before() fills in: {server, ws}.
+ */
+function serverSuite(files, extraArgs = []) {
+  const suite = { server: undefined, ws: undefined };
+  before(() => {
+    suite.ws = makeWorkspace(files);
+    suite.server = startServer(extraArgs);
+  });
+  after(() => {
+    if (suite.server) suite.server.kill();
+    if (suite.ws) suite.ws.remove();
+  });
+  return suite;
+}
+
+/** The last test of a serverSuite: shutdown and exit end the server with code 0. */
+function shutdownTest(suite) {
+  test('shutdown then exit ends the server with exit code 0', async () => {
+    const exit = await suite.server.shutdown();
+    assert.deepEqual(exit, { code: 0, signal: null }, `stderr:\n${suite.server.stderr}`);
+  });
+}
+
+module.exports = {
+  serverBinary, startServer, serverSuite, shutdownTest, workspaceParams, makeWorkspace, withTimeout, waitFor, testData, repoRoot, pathToFileURL, rpc,
+};

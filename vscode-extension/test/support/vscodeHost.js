@@ -11,9 +11,8 @@
 // that returns a disposable, so an unexpected API use shows up as missing
 // data in an assertion rather than a crash in the stub.
 'use strict';
-const Module = require('module');
 const path = require('path');
-const { pathToFileURL, fileURLToPath } = require('url');
+const { Uri, Position, Range, ThemeColor, provideVscode } = require('./vscodeModule');
 
 class Disposable {
   constructor(fn) { this._fn = fn; }
@@ -48,37 +47,12 @@ class CancellationTokenSource {
 
 class CancellationError extends Error {}
 
-class Uri {
-  constructor(scheme, authority, p, query, fragment) {
-    this.scheme = scheme; this.authority = authority || ''; this.path = p; this.query = query || ''; this.fragment = fragment || '';
-  }
-  get fsPath() { return this.path; }
-  static file(p) { return new Uri('file', '', path.resolve(p)); }
-  static parse(s) {
-    const u = new URL(s);
-    if (u.protocol === 'file:') return new Uri('file', '', fileURLToPath(u));
-    return new Uri(u.protocol.replace(/:$/, ''), u.host, decodeURIComponent(u.pathname), u.search.replace(/^\?/, ''), u.hash.replace(/^#/, ''));
-  }
-  with(change) { return new Uri(change.scheme ?? this.scheme, change.authority ?? this.authority, change.path ?? this.path, change.query ?? this.query, change.fragment ?? this.fragment); }
-  toString() { return this.scheme === 'file' ? pathToFileURL(this.path).href : `${this.scheme}://${this.authority}${this.path}`; }
-  toJSON() { return { scheme: this.scheme, path: this.path }; }
-}
-
-class Position {
-  constructor(line, character) { this.line = line; this.character = character; }
-}
-class Range {
-  constructor(a, b, c, d) {
-    if (typeof a === 'number') { this.start = new Position(a, b); this.end = new Position(c, d); } else { this.start = a; this.end = b; }
-  }
-}
 class Location { constructor(uri, range) { this.uri = uri; this.range = range; } }
 class MarkdownString { constructor(value = '', supportThemeIcons) { this.value = value; this.supportThemeIcons = supportThemeIcons; } appendMarkdown(v) { this.value += v; return this; } }
 class Hover { constructor(contents, range) { this.contents = Array.isArray(contents) ? contents : [contents]; this.range = range; } }
 class CodeLens { constructor(range, command) { this.range = range; this.command = command; } get isResolved() { return !!this.command; } }
 class Diagnostic { constructor(range, message, severity) { this.range = range; this.message = message; this.severity = severity; } }
 class DiagnosticRelatedInformation { constructor(location, message) { this.location = location; this.message = message; } }
-class ThemeColor { constructor(id) { this.id = id; } }
 
 /** Enums the converters read: any member is a distinct number. */
 function enumProxy(name) {
@@ -260,18 +234,10 @@ function createHost({ settings = {}, workspaceFolder }) {
   return { vscode: api, rec, settings, openDocument, fire: (name, e) => ev(name).fire(e) };
 }
 
-let current;
 function install(options) {
-  current = createHost(options);
-  if (!Module._heaplensHostInstalled) {
-    const load = Module._load;
-    Module._load = function (request, parent, isMain) {
-      if (request === 'vscode') return current.vscode;
-      return load.call(this, request, parent, isMain);
-    };
-    Module._heaplensHostInstalled = true;
-  }
-  return current;
+  const host = createHost(options);
+  provideVscode(host.vscode);
+  return host;
 }
 
 module.exports = { install };

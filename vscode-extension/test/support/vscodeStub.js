@@ -5,46 +5,7 @@
 // bar change, and answers dialogs and pick lists from scripted replies.
 // install() must run before requiring anything from ../../out that imports 'vscode'.
 'use strict';
-const Module = require('module');
-const path = require('path');
-
-class Uri {
-  constructor(scheme, fsPath) {
-    this.scheme = scheme;
-    this.fsPath = fsPath;
-    this.path = fsPath;
-  }
-  static file(p) {
-    return new Uri('file', path.resolve(p));
-  }
-  static parse(s) {
-    const u = new URL(s);
-    return new Uri(u.protocol.replace(/:$/, ''), decodeURIComponent(u.pathname));
-  }
-  toString() {
-    return `${this.scheme}://${this.fsPath}`;
-  }
-}
-
-class Position {
-  constructor(line, character) {
-    this.line = line;
-    this.character = character;
-  }
-}
-
-class Range {
-  constructor(sl, sc, el, ec) {
-    this.start = new Position(sl, sc);
-    this.end = new Position(el, ec);
-  }
-}
-
-class ThemeColor {
-  constructor(id) {
-    this.id = id;
-  }
-}
+const { Uri, Position, Range, ThemeColor, provideVscode } = require('./vscodeModule');
 
 function createStub() {
   const log = { errors: [], warnings: [], infos: [], quickPicks: [], opened: [], commands: new Map(), statusItems: [], output: [], context: {} };
@@ -113,20 +74,11 @@ function createStub() {
   return { vscode, log, replies };
 }
 
-let current;
-
 /** Makes require('vscode') return a fresh stub; returns {vscode, log, replies}. */
 function install() {
-  current = createStub();
-  if (!Module._heaplensStubInstalled) {
-    const load = Module._load;
-    Module._load = function (request, parent, isMain) {
-      if (request === 'vscode') return current.vscode;
-      return load.call(this, request, parent, isMain);
-    };
-    Module._heaplensStubInstalled = true;
-  }
-  return current;
+  const stub = createStub();
+  provideVscode(stub.vscode);
+  return stub;
 }
 
 /** A fake extension context collecting subscriptions. */
