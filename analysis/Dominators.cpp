@@ -21,6 +21,12 @@
 //    is prefetched too (10M-node graph: search 1.8 s -> 1.55 s). A weak edge
 //    points at block 0, the super-root, which is always already visited.
 //    Once entered, the id word holds the preorder number with the top bit set.
+//  - The search's stack holds the targets still to try, so a node's block is
+//    read once, when it is entered, and never again on the way back up.
+//  - Every pass that reads or writes at random with independent addresses
+//    (building blocks and hints, counting and filling predecessor lists)
+//    prefetches a few dozen items ahead: on a machine where one miss takes
+//    160 ns, that alone halves those passes.
 //  - While the search runs on the calling thread (it is one long chain of
 //    dependent loads), a helper thread builds the predecessor lists by target
 //    and fills the output arrays, so their page faults are not on the
@@ -171,7 +177,11 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
       A[o] = static_cast<Off>(u);
       A[o + 1] = e1 - e0;
       Off k = o + kHead;
-      for (EdgeIndex e = e0; e < e1; ++e) A[k++] = (label[e] >> 31) ? Off{0} : blockOf(target[e]);
+      for (EdgeIndex e = e0; e < e1; ++e) {
+        // first[] is read at random: start the loads well before they are needed.
+        if (e + 32 < m) __builtin_prefetch(&first[target[e + 32]]);
+        A[k++] = (label[e] >> 31) ? Off{0} : blockOf(target[e]);
+      }
       vertex[u] = 0;  // touch the pages here, in parallel, rather than inside the search
       parent[u] = 0;
     }
@@ -185,6 +195,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
     for (size_t u = lo; u < hi; ++u) {
       if ((u & kPollMask) == 0) ctx.checkCancelled();
       const Off o = blockOf(static_cast<NodeId>(u));
+      if (u + 16 < hi) __builtin_prefetch(&A[firstChild(blockOf(static_cast<NodeId>(u + 16)))]);
       A[o + 2] = firstChild(firstChild(o));
     }
   });
@@ -199,18 +210,26 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
       if ((i & kPollMask) == 0 && (stop.load(std::memory_order_relaxed) || ctx.cancelled())) throw OperationCancelled();
     };
     std::fill(revFirst.data(), revFirst.data() + n + 1, 0u);
+    // Both passes write at random: prefetching a few dozen edges ahead halves them.
     for (NodeId u = 0; u < n; ++u) {
       poll(u);
-      for (EdgeIndex e = first[u], end = first[u + 1]; e < end; ++e)
+      for (EdgeIndex e = first[u], end = first[u + 1]; e < end; ++e) {
+        if (e + 24 < m) __builtin_prefetch(&revFirst[target[e + 24] + 1], 1);
         if ((label[e] >> 31) == 0 && target[e] != u) ++revFirst[target[e] + 1];
+      }
     }
     for (NodeId i = 0; i < n; ++i) revFirst[i + 1] += revFirst[i];
     rev = RawArray<Off>(revFirst[n]);
     for (NodeId u = 0; u < n; ++u) {
       poll(u);
       const Off o = blockOf(u);
-      for (EdgeIndex e = first[u], end = first[u + 1]; e < end; ++e)
+      for (EdgeIndex e = first[u], end = first[u + 1]; e < end; ++e) {
+        if (e + 24 < m) {
+          __builtin_prefetch(&revFirst[target[e + 24]], 1);
+          __builtin_prefetch(&rev[revFirst[target[e + 12]]], 1);
+        }
         if ((label[e] >> 31) == 0 && target[e] != u) rev[revFirst[target[e]]++] = o;
+      }
     }
     for (NodeId i = n; i > 0; --i) revFirst[i] = revFirst[i - 1];
     revFirst[0] = 0;
@@ -227,10 +246,19 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
   // 3. Depth-first search from the super-root over strong edges, on this thread.
   uint32_t reached = 0;
   {
-    // The stack holds block offsets only: a block's hint word, spent once
-    // the block is entered, then says where the scan of its targets resumes.
-    std::vector<Off> stack;
-    stack.reserve(n);  // address space only: pages are touched as the search goes deeper
+    // The stack holds candidates, {parent's number, block}, pushed when the
+    // parent is entered (only targets not seen then), last target first so
+    // the first is taken first; a candidate seen by the time it is popped is
+    // dropped. That is the recursive search's order, but a parent's block is
+    // never read again after it is entered: returning from a deep subtree to
+    // a parent entered long ago used to cost a cache miss per frame (10M-node
+    // graph: search 1.45 s -> 1.25 s). Peak: 5.7 M candidates there.
+    struct Candidate {
+      uint32_t parent;
+      Off block;
+    };
+    RawArray<Candidate> stack(static_cast<size_t>(m) + 1);  // address space; pages are touched as it grows
+    size_t sp = 0;
     // Blocks are at least 3 words apart, so offset/2 identifies one.
     std::vector<uint64_t> seen(total / 128 + 1, 0);
     auto isSeen = [&](Off o) { return (seen[o >> 7] >> ((o >> 1) & 63)) & 1u; };
@@ -239,32 +267,28 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
       vertex[number] = static_cast<uint32_t>(A[o]);
       A[o] = kEntered | number;
       __builtin_prefetch(&A[A[o + 2]]);
-      const Off k = o + kHead, end = k + A[o + 1];
-      for (Off i = k; i < end; ++i)
-        if (!isSeen(A[i])) __builtin_prefetch(&A[A[i]]);
-      A[o + 2] = k;
-      stack.push_back(o);
+      const Off k = o + kHead;
+      for (Off i = k + A[o + 1]; i-- > k;) {
+        const Off c = A[i];
+        if (!isSeen(c)) {
+          __builtin_prefetch(&A[c]);
+          stack[sp++] = {number, c};
+        }
+      }
     };
     parent[0] = 0;
     enter(0, 0);
     reached = 1;
-    while (!stack.empty()) {
-      const Off o = stack.back();
-      const Off end = o + kHead + A[o + 1];
-      Off k = A[o + 2];
-      while (k < end && isSeen(A[k])) ++k;
-      if (k == end) {
-        stack.pop_back();
-        continue;
-      }
-      A[o + 2] = k + 1;
+    while (sp > 0) {
+      const Candidate c = stack[--sp];
+      if (isSeen(c.block)) continue;
       const uint32_t number = reached++;
-      parent[number] = static_cast<uint32_t>(A[o] & ~kEntered);
+      parent[number] = c.parent;
       if ((number & kPollMask) == 0) {
         ctx.checkCancelled();
         ctx.report(kPhase, 0.1 + 0.4 * static_cast<double>(number) / n);
       }
-      enter(A[k], number);
+      enter(c.block, number);
     }
   }
   background.finish();
