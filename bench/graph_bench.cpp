@@ -83,9 +83,12 @@ HeapGraph build(const Input& in) {
   GraphBuilder b;
   std::mt19937 rng(7);
   b.reserve(in.nodes + 1, static_cast<uint64_t>(in.nodes) + in.cross.size());
-  for (int t = 1; t <= 2000; ++t) b.addType("T" + std::to_string(t));
+  auto numbered = [](const char* prefix, int i, const char* suffix = "") {
+    return std::string(prefix).append(std::to_string(i)).append(suffix);
+  };
+  for (int t = 1; t <= 2000; ++t) b.addType(numbered("T", t));
   std::vector<LocationId> locs;
-  for (int l = 0; l < 5000; ++l) locs.push_back(b.addLocation("f" + std::to_string(l), "file" + std::to_string(l % 300) + ".go", 1 + l % 400));
+  for (int l = 0; l < 5000; ++l) locs.push_back(b.addLocation(numbered("f", l), numbered("file", l % 300, ".go"), 1 + l % 400));
   for (int s = 0; s < 10000; ++s) {
     std::vector<LocationId> frames(3 + rng() % 6);
     for (auto& f : frames) f = locs[rng() % locs.size()];

@@ -45,7 +45,11 @@ std::string siteName(const HeapGraph& g, SiteId s) {
   const SourceLocation& loc = g.locations[chosen];
   std::string name(g.str(loc.function));
   std::string file = baseName(g.str(loc.file));
-  if (!file.empty()) name += (name.empty() ? "" : " ") + file + (loc.line ? ":" + std::to_string(loc.line) : "");
+  if (!file.empty()) {
+    if (!name.empty()) name += ' ';
+    name += file;
+    if (loc.line) name.append(":").append(std::to_string(loc.line));
+  }
   return name.empty() ? "(unnamed)" : name;
 }
 

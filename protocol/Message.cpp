@@ -17,11 +17,11 @@ ParamsError ParamsError::within(std::string_view key) const {
     else if (c == '/') k += "~1";
     else k += c;
   }
-  return ParamsError("/" + k + path, expected);
+  return ParamsError(std::string("/").append(k).append(path), expected);
 }
 
 ParamsError ParamsError::within(size_t index) const {
-  return ParamsError("/" + std::to_string(index) + path, expected);
+  return ParamsError(std::string("/").append(std::to_string(index)).append(path), expected);
 }
 
 ResponseError invalidParams(std::string_view method, const ParamsError& e) {

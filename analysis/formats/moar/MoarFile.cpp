@@ -67,7 +67,8 @@ std::string printable(std::string_view s) {
 // fprintf with known keys, so a key search plus a number/array scan is
 // enough, and it cannot be led out of the block's bounds.
 size_t findKey(std::string_view json, std::string_view key) {
-  std::string quoted = "\"" + std::string(key) + "\"";
+  std::string quoted(1, '"');
+  quoted.append(key).push_back('"');
   size_t at = json.find(quoted);
   if (at == std::string_view::npos) return at;
   at += quoted.size();

@@ -31,7 +31,8 @@ public:
     return *this;
   }
   GoDumpWriter& raw(std::string_view s) {
-    bytes.insert(bytes.end(), s.begin(), s.end());
+    // Byte by byte: GCC 12's -Wstringop-overflow misreads a range insert into an empty vector.
+    for (char c : s) bytes.push_back(static_cast<uint8_t>(c));
     return *this;
   }
   GoDumpWriter& str(std::string_view s) {

@@ -327,8 +327,14 @@ TEST(GoRecords, GoroutineFramesBecomeFrameNodes) {
   EXPECT_EQ(g.typeNameOf(retainers[0]), "main.holder");
   auto up = retainersOf(g, retainers[0]);
   ASSERT_EQ(up.size(), 1u);
-  for (EdgeIndex e = g.firstEdge[up[0]]; e < g.firstEdge[up[0] + 1]; ++e)
-    if (g.edgeTarget[e] == retainers[0]) EXPECT_EQ(g.labelText(e), "frame 1");
+  bool edgeFound = false;
+  for (EdgeIndex e = g.firstEdge[up[0]]; e < g.firstEdge[up[0] + 1]; ++e) {
+    if (g.edgeTarget[e] == retainers[0]) {
+      EXPECT_EQ(g.labelText(e), "frame 1");
+      edgeFound = true;
+    }
+  }
+  EXPECT_TRUE(edgeFound);
   EXPECT_EQ(factNumber(*d, "goroutines"), 1);
 }
 

@@ -477,7 +477,8 @@ std::string describeStep(const HeapGraph& g, const PathStep& s) {
   out += std::string(g.typeNameOf(s.node));
   if (g.kind(s.node) == NodeKind::Frame) {
     const SourceLocation& loc = g.locations[g.frames(g.site[s.node])[0]];
-    out += " " + std::string(g.str(loc.function)) + " " + std::string(g.str(loc.file)) + ":" + std::to_string(loc.line);
+    out.append(" ").append(g.str(loc.function)).append(" ").append(g.str(loc.file)).append(":");
+    out += std::to_string(loc.line);
   }
   return out;
 }
@@ -493,7 +494,7 @@ TEST(MoarFormat, ShortestPathToALeakyInSnapshot5GoesThroughAtLEAKS) {
   std::optional<RetentionPath> p = paths.shortestPath(first);
   ASSERT_TRUE(p.has_value());
   std::string text;
-  for (const PathStep& s : p->steps) text += describeStep(g, s) + " ";
+  for (const PathStep& s : p->steps) text.append(describeStep(g, s)).append(" ");
   EXPECT_FALSE(p->throughAvoided) << text;
   ASSERT_GE(p->steps.size(), 6u) << text;
   EXPECT_EQ(g.typeNameOf(p->steps[0].node), "Root") << text;

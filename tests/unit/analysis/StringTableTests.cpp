@@ -18,10 +18,11 @@ TEST(StringTable, EmptyStringIsIdZero) {
 TEST(StringTable, InternIsIdempotentAcrossGrowth) {
   StringTable t;
   std::vector<StringId> ids;
-  for (int i = 0; i < 100000; ++i) ids.push_back(t.intern("s" + std::to_string(i)));
+  auto name = [](int i) { return std::string("s").append(std::to_string(i)); };
+  for (int i = 0; i < 100000; ++i) ids.push_back(t.intern(name(i)));
   for (int i = 0; i < 100000; ++i) {
-    ASSERT_EQ(t.intern("s" + std::to_string(i)), ids[i]);
-    ASSERT_EQ(t.get(ids[i]), "s" + std::to_string(i));
+    ASSERT_EQ(t.intern(name(i)), ids[i]);
+    ASSERT_EQ(t.get(ids[i]), name(i));
   }
   EXPECT_EQ(t.size(), 100001u);
   StringId out = 0;

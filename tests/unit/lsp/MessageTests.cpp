@@ -119,7 +119,10 @@ TEST(MessageTests, LspTypesRoundTrip) {
   d.severity = DiagnosticSeverity::Warning;
   d.code = "retained-heap";
   d.message = "m";
-  d.relatedInformation.push_back({{"file:///a.go", {{0, 0}, {0, 1}}}, "via"});
+  DiagnosticRelatedInformation& related = d.relatedInformation.emplace_back();
+  related.location.uri = "file:///a.go";
+  related.location.range = {{0, 0}, {0, 1}};
+  related.message = "via";
   json dj = d;
   EXPECT_EQ(dj["severity"], 2);
   EXPECT_EQ(dj["source"], "heaplens");
