@@ -39,18 +39,24 @@
 //    forest. Retained sizes are summed straight into the output, which
 //    starts as each node's own size, in one backward sweep over preorder.
 //
-// Threading: pure functions; at most one helper thread per call, joined before
-// returning (also on cancellation or error). Both threads poll ctx.
+// Threading: pure functions; at most one helper thread per call, started once,
+// given one task at a time and joined before returning (also on cancellation
+// or error). Both threads poll ctx. If the thread cannot be started, the whole
+// call runs on the calling thread, as it does for small graphs.
 #include "analysis/Dominators.h"
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <bit>
 #include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
+#include <utility>
 
 #include "analysis/MemoryAdvice.h"
 
@@ -80,57 +86,120 @@ private:
   size_t size_ = 0;
 };
 
-// Runs fn(lo, hi) over [0, n): halves on this thread and on a helper when parallel.
+// The call's one helper thread, started once and given one task at a time.
+// If it cannot be started (a thread limit), running() is false and every step
+// runs on the calling thread instead.
+class Helper {
+public:
+  explicit Helper(bool wanted) {
+    if (!wanted) return;
+    try {
+      thread_ = std::thread([this] { loop(); });
+    } catch (const std::system_error&) {
+    }
+  }
+  Helper(const Helper&) = delete;
+  Helper& operator=(const Helper&) = delete;
+  ~Helper() {
+    {
+      std::lock_guard lock(mutex_);
+      quit_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool running() const { return thread_.joinable(); }
+  // Hands fn to the helper; the previous task must have been waited for.
+  void start(std::function<void()> fn) {
+    {
+      std::lock_guard lock(mutex_);
+      task_ = std::move(fn);
+      done_ = false;
+      error_ = nullptr;
+    }
+    wake_.notify_all();
+  }
+  // Waits for the task, then rethrows what it threw.
+  void wait() {
+    std::unique_lock lock(mutex_);
+    finished_.wait(lock, [&] { return done_; });
+    if (std::exception_ptr e = std::exchange(error_, nullptr)) std::rethrow_exception(e);
+  }
+
+private:
+  void loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return quit_ || task_; });
+      if (!task_) return;
+      std::function<void()> fn = std::move(task_);
+      task_ = nullptr;
+      lock.unlock();
+      std::exception_ptr error;
+      try {
+        fn();
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      error_ = error;
+      done_ = true;
+      finished_.notify_all();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_, finished_;
+  std::function<void()> task_;
+  bool done_ = true, quit_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
+// Runs fn(lo, hi) over [0, n): halves on this thread and on the helper, if there is one.
 template <typename Fn>
-void splitInTwo(size_t n, bool parallel, Fn&& fn) {
-  if (!parallel || n < 2) {
+void splitInTwo(size_t n, Helper* helper, Fn&& fn) {
+  if (!helper || n < 2) {
     fn(size_t{0}, n);
     return;
   }
   const size_t mid = n / 2;
-  std::exception_ptr helperError;
-  std::thread helper([&] {
-    try {
-      fn(size_t{0}, mid);
-    } catch (...) {
-      helperError = std::current_exception();
-    }
-  });
+  helper->start([&] { fn(size_t{0}, mid); });
   try {
     fn(mid, n);
   } catch (...) {
-    helper.join();
+    try {
+      helper->wait();
+    } catch (...) {
+    }
     throw;
   }
-  helper.join();
-  if (helperError) std::rethrow_exception(helperError);
+  helper->wait();
 }
 
-// A task for a helper thread, started at once when parallel, else run inline by finish().
-// Destroying an unfinished task asks it to stop and waits: no thread outlives the call.
+// A task for the helper, started at once if there is one, else run inline by finish().
+// Destroying an unfinished task asks it to stop and waits for it.
 class BackgroundTask {
 public:
   using Fn = std::function<void(const std::atomic<bool>& stop)>;
-  BackgroundTask(bool parallel, Fn fn) : fn_(std::move(fn)) {
-    if (parallel)
-      thread_ = std::thread([this] {
-        try {
-          fn_(stop_);
-        } catch (...) {
-          error_ = std::current_exception();
-        }
-      });
+  BackgroundTask(Helper* helper, Fn fn) : fn_(std::move(fn)), helper_(helper) {
+    if (helper_) helper_->start([this] { fn_(stop_); });
   }
   BackgroundTask(const BackgroundTask&) = delete;
   BackgroundTask& operator=(const BackgroundTask&) = delete;
   ~BackgroundTask() {
     stop_ = true;
-    if (thread_.joinable()) thread_.join();
+    if (helper_) {
+      try {
+        helper_->wait();
+      } catch (...) {
+      }
+    }
   }
   void finish() {
-    if (thread_.joinable()) {
-      thread_.join();
-      if (error_) std::rethrow_exception(error_);
+    if (helper_) {
+      Helper* h = std::exchange(helper_, nullptr);
+      h->wait();
     } else if (fn_) {
       fn_(stop_);
     }
@@ -139,16 +208,17 @@ public:
 
 private:
   Fn fn_;
+  Helper* helper_;
   std::atomic<bool> stop_{false};
-  std::exception_ptr error_;
-  std::thread thread_;
 };
 
 // Off: the integer type of block offsets, 32 bits unless the graph is too large for them.
 template <typename Off>
 DominatorResult run(const HeapGraph& g, bool withRetained, const detail::DominatorOptions& options,
                     const TaskContext& ctx) {
-  const bool parallel = g.nodeCount() >= options.parallelMinNodes;
+  Helper helperThread(g.nodeCount() >= options.parallelMinNodes && !options.helperThreadFails);
+  const bool parallel = helperThread.running();
+  Helper* const helper = parallel ? &helperThread : nullptr;
   const uint32_t n = g.nodeCount();
   const uint32_t m = g.edgeCount();
   constexpr Off kEntered = Off{1} << (sizeof(Off) * 8 - 1);
@@ -169,7 +239,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
   const size_t forestWords = (16 * (static_cast<size_t>(n) + 1) + sizeof(Off) - 1) / sizeof(Off);
   RawArray<Off> A(std::max(total, forestWords));
   RawArray<uint32_t> vertex(n), parent(n);  // by preorder number
-  splitInTwo(n, parallel, [&](size_t lo, size_t hi) {
+  splitInTwo(n, helper, [&](size_t lo, size_t hi) {
     for (size_t u = lo; u < hi; ++u) {
       if ((u & kPollMask) == 0) ctx.checkCancelled();
       const Off o = blockOf(static_cast<NodeId>(u));
@@ -191,7 +261,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
       if (A[i] != 0 && A[i] != o) return A[i];
     return o;
   };
-  splitInTwo(n, parallel, [&](size_t lo, size_t hi) {
+  splitInTwo(n, helper, [&](size_t lo, size_t hi) {
     for (size_t u = lo; u < hi; ++u) {
       if ((u & kPollMask) == 0) ctx.checkCancelled();
       const Off o = blockOf(static_cast<NodeId>(u));
@@ -205,7 +275,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
   //    offsets, strong non-self edges only.
   RawArray<uint32_t> revFirst(static_cast<size_t>(n) + 1);
   RawArray<Off> rev;
-  BackgroundTask background(parallel, [&](const std::atomic<bool>& stop) {
+  BackgroundTask background(helper, [&](const std::atomic<bool>& stop) {
     auto poll = [&](size_t i) {
       if ((i & kPollMask) == 0 && (stop.load(std::memory_order_relaxed) || ctx.cancelled())) throw OperationCancelled();
     };
@@ -294,7 +364,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
   background.finish();
 
   // 4. Predecessors as preorder numbers, in place (kUnreached for unreached sources).
-  splitInTwo(rev.size(), parallel, [&](size_t lo, size_t hi) {
+  splitInTwo(rev.size(), helper, [&](size_t lo, size_t hi) {
     for (size_t r = lo; r < hi; ++r) {
       if ((r & kPollMask) == 0) ctx.checkCancelled();
       if (r + 16 < hi) __builtin_prefetch(&A[rev[r + 16]]);
@@ -322,7 +392,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
   asm volatile("" ::: "memory");
   Link* link = static_cast<Link*>(forest);
   Child* kids = reinterpret_cast<Child*>(link + N);
-  splitInTwo(N, parallel, [&](size_t lo, size_t hi) {
+  splitInTwo(N, helper, [&](size_t lo, size_t hi) {
     for (size_t i = lo; i < hi; ++i) {
       link[i] = {0, i ? static_cast<uint32_t>(i - 1) : 0u};
       kids[i] = {0, i ? 1u : 0u};
@@ -401,7 +471,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
       std::this_thread::yield();
 #endif
     };
-    BackgroundTask producer(parallel, [&](const std::atomic<bool>& stop) {
+    BackgroundTask producer(helper, [&](const std::atomic<bool>& stop) {
       try {
         uint64_t pos = 0, room = wraps ? ringSize : ~uint64_t{0};
         auto reserve = [&](uint64_t words) {
@@ -558,7 +628,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
   //    sweep adds every node into its immediate dominator and sums every
   //    subtree; out.retained starts as each node's own size. The helper
   //    writes out.idom meanwhile.
-  BackgroundTask idomOut(parallel, [&](const std::atomic<bool>&) {
+  BackgroundTask idomOut(helper, [&](const std::atomic<bool>&) {
     for (uint32_t w = 1; w < reached; ++w) out.idom[vertex[w]] = vertex[idom[w]];
   });
   if (withRetained) {

@@ -61,6 +61,7 @@ struct DominatorOptions {
   uint32_t parallelMinNodes = 1u << 16;  // smaller graphs run on the calling thread alone
   bool wideOffsets = false;              // 64-bit block offsets even when 32 bits would do
   uint32_t ringWords = 1u << 24;         // the predecessor stream's ring; a power of two >= 64
+  bool helperThreadFails = false;        // behave as if the helper thread could not be started
 };
 DominatorResult computeDominators(const HeapGraph& g, bool withRetained, const DominatorOptions& options,
                                   const TaskContext& ctx);

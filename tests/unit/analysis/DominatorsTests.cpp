@@ -137,6 +137,33 @@ TEST(Dominators, CancellationDuringTheSearchStopsTheHelper) {
   EXPECT_THROW(computeDominatorsAndRetained(g, ctx), OperationCancelled);
 }
 
+// A graph big enough for the helper thread, on a machine where it cannot be
+// started: the call runs on one thread and gives the same arrays.
+TEST(Dominators, HelperThreadThatCannotStartFallsBackToOneThread) {
+  constexpr uint32_t kN = 200'000;
+  std::vector<uint64_t> sizes(kN);
+  std::vector<E> edges;
+  for (uint32_t i = 1; i <= kN; ++i) {
+    sizes[i - 1] = i % 7 + 1;
+    if (i > 1) edges.push_back({i / 2, i});                   // a binary tree
+    if (i % 3 == 0) edges.push_back({i, (i * 7919u) % kN + 1});  // and scattered cross edges
+  }
+  HeapGraph g = makeGraph(sizes, {1}, edges);
+  DominatorResult threaded = detail::computeDominators(g, true, {}, {});
+  detail::DominatorOptions noThread;
+  noThread.helperThreadFails = true;
+  std::vector<double> progress;
+  TaskContext ctx(std::stop_token{}, [&](std::string_view, double f) { progress.push_back(f); });
+  DominatorResult alone = detail::computeDominators(g, true, noThread, ctx);
+  EXPECT_EQ(alone.idom, threaded.idom);
+  EXPECT_EQ(alone.retained, threaded.retained);
+  uint64_t total = 0;  // the tree reaches every node: the super-root retains them all
+  for (uint64_t size : sizes) total += size;
+  EXPECT_EQ(alone.retained[kSuperRoot], total);
+  ASSERT_FALSE(progress.empty());
+  EXPECT_EQ(progress.back(), 1.0);
+}
+
 TEST(Dominators, ReportsProgressUnderThePhaseName) {
   HeapGraph g = makeGraph({1, 2}, {1}, {{1, 2}});
   std::vector<double> seen;
