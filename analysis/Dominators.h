@@ -10,7 +10,8 @@
 //
 // Threading: pure functions. computeDominators and computeDominatorsAndRetained
 // use one helper thread besides the caller's on graphs of 65,536 nodes or more
-// (see Dominators.cpp), joined before they return or throw.
+// (see Dominators.cpp), joined before they return or throw; if it cannot be
+// started, the caller's thread does all the work.
 #pragma once
 
 #include <cstdint>

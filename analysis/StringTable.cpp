@@ -13,7 +13,7 @@
 namespace heaplens {
 
 namespace {
-constexpr uint32_t kEmptySlot = 0xFFFFFFFFu;
+constexpr uint32_t kEmptySlot = kNoString;
 
 size_t hashOf(std::string_view s) { return std::hash<std::string_view>{}(s); }
 }  // namespace

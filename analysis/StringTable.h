@@ -14,6 +14,8 @@
 namespace heaplens {
 
 using StringId = uint32_t;
+// Never a string's id (the table's empty hash slots hold it): free for "no string yet".
+inline constexpr StringId kNoString = 0xFFFFFFFFu;
 
 class StringTable {
 public:

@@ -9,7 +9,6 @@
 // Threading: libFuzzer's single thread.
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -20,7 +19,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view header = heaplens::go::kGoDumpHeader;
   std::vector<uint8_t> bytes;
-  if (size > 0 && (data[0] & 1) && (size < header.size() || std::memcmp(data, header.data(), header.size()) != 0)) {
+  if (size > 0 && (data[0] & 1) && !heaplens::hasPrefix({data, size}, header)) {
     bytes.assign(header.begin(), header.end());
     bytes.insert(bytes.end(), data + 1, data + size);
   } else {

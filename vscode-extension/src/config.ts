@@ -60,10 +60,9 @@ export function parseSettings(source: SettingsSource, workspaceRoot?: string): P
     key: K,
     expected: string,
     read: (raw: unknown) => HeapLensSettings[K] | undefined,
-    unset: unknown[] = [undefined, null],
   ): HeapLensSettings[K] => {
     const raw = source.get(key);
-    if (unset.includes(raw)) return Defaults[key];
+    if (raw === undefined || raw === null) return Defaults[key];
     const value = read(raw);
     if (value !== undefined) return value;
     reject(key, expected, raw, Defaults[key]);
@@ -87,13 +86,11 @@ export function parseSettings(source: SettingsSource, workspaceRoot?: string): P
     return values;
   };
 
-  // An emptied serverPath field means the default, not a mistake.
-  const serverPath = scalar(
-    'serverPath',
-    'a non-empty string',
-    (raw) => (typeof raw === 'string' && raw.trim() !== '' ? expandHome(raw.trim()) : undefined),
-    [undefined, null, ''],
-  );
+  // An emptied serverPath field means the default, not a mistake; whitespace only is still refused.
+  const serverPath = scalar('serverPath', 'a non-empty string', (raw) => {
+    if (raw === '') return Defaults.serverPath;
+    return typeof raw === 'string' && raw.trim() !== '' ? expandHome(raw.trim()) : undefined;
+  });
   const isShare = (raw: unknown): number | undefined =>
     typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 && raw <= 1 ? raw : undefined;
   const warningShare = scalar('warningShare', 'a number from 0 to 1', isShare);

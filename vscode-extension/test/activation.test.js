@@ -63,7 +63,7 @@ describe('bundled extension in a fake extension host', () => {
     assert.deepEqual(host.rec.messages.filter((m) => m.level === 'error'), []);
     assert.equal(serverPids().length, 1, 'one server process');
     const status = host.rec.statusItems[0];
-    await waitFor(() => status.text === '$(database) HeapLens: no dump', 5000, `the empty status; it shows "${status.text}"`);
+    await waitFor(() => status.text === '$(database) HeapLens: no dump', 5000, () => `the empty status; it shows "${status.text}"`);
   });
 
   test('Open Heap Dump… loads the dump and the status bar names it', async () => {
@@ -79,7 +79,7 @@ describe('bundled extension in a fake extension host', () => {
     host.fire('config', { affectsConfiguration: (section) => section === 'heaplens' || section.startsWith('heaplens.') });
     // 21,247 objects in the 1.19 dump, 21,206 or 21,440 in the 1.22 one (tests/data/go README).
     await waitFor(() => /^\$\(database\) 2 dumps · 42,(453|687) objects$/.test(host.rec.statusItems[0].text), 20000,
-      `the status bar to show both dumps; it shows "${host.rec.statusItems[0].text}"`);
+      () => `the status bar to show both dumps; it shows "${host.rec.statusItems[0].text}"`);
     assert.deepEqual(host.rec.messages.filter((m) => m.level === 'error'), []);
   });
 
@@ -143,7 +143,7 @@ describe('bundled extension in a fake extension host', () => {
         await waitFor(() => serverPids().some((p) => p !== pid), 15000, `restart after crash ${crash}`);
         // The restarted server gets the current settings, so it loads heaplens.dumps (the 1.19 dump) again.
         await waitFor(() => /^\$\(database\) leakcache-go1\.19\.heapdump · 21,247 objects$/.test(status.text), 15000,
-          `the restarted client to be running with the configured dump after crash ${crash}; status "${status.text}"`);
+          () => `the restarted client to be running with the configured dump after crash ${crash}; status "${status.text}"`);
       }
     }
     const gaveUp = await waitFor(() => host.rec.messages.find((m) => m.level === 'error' && /crashed 5 times within 3 minutes/.test(m.text)), 10000, 'the give-up error message');
@@ -157,7 +157,7 @@ describe('bundled extension in a fake extension host', () => {
     await withTimeout(host.vscode.commands.executeCommand('heaplens.restartServer'), 20000, 'restart');
     assert.equal(serverPids().length, 1, 'one server process after the restart');
     await waitFor(() => host.rec.statusItems[0].text === '$(database) leakcache-go1.19.heapdump · 21,247 objects', 10000,
-      `the status after the restart; it shows "${host.rec.statusItems[0].text}"`);
+      () => `the status after the restart; it shows "${host.rec.statusItems[0].text}"`);
     await withTimeout(ext.deactivate(), 10000, 'deactivate');
     await waitFor(() => serverPids().length === 0, 5000, 'the server to exit after deactivate');
     for (const d of ctx.subscriptions.splice(0)) d.dispose();

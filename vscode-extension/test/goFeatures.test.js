@@ -74,7 +74,7 @@ describe('heaplens serve: Go features on leakcache-go1.22', () => {
     const diags = await waitFor(() => {
       const d = env.server.diagnostics.get(mainGo);
       return d && d.some((x) => x.range.start.line === SITE_LINE) ? d : undefined;
-    }, 15000, `a diagnostic on main.go line ${SITE_LINE + 1}; got ${JSON.stringify([...env.server.diagnostics.entries()].map(([k, v]) => [k, v.map((d) => d.range.start.line)]))}`);
+    }, 15000, () => `a diagnostic on main.go line ${SITE_LINE + 1}; got ${JSON.stringify([...env.server.diagnostics.entries()].map(([k, v]) => [k, v.map((d) => d.range.start.line)]))}`);
     const d = diags.find((x) => x.range.start.line === SITE_LINE);
     assert.equal(d.source, protocol.DiagnosticSource);
     assert.ok(d.severity === 2 || d.severity === 3, `severity ${d.severity} is Warning or Information`);
@@ -179,11 +179,11 @@ describe('heaplens serve: the settings the extension sends', () => {
     await waitFor(async () => {
       last = await withTimeout(env.server.conn.sendRequest(protocol.SummaryRequest.type, {}), 5000, 'heaplens/summary');
       return last.dumps.some((d) => d.path.endsWith('leakcache-go1.19.heapdump')) && (last.loading || []).length === 0;
-    }, 30000, `the configured dump to be loaded; last summary ${JSON.stringify(last)}`);
+    }, 30000, () => `the configured dump to be loaded; last summary ${JSON.stringify(last)}`);
     assert.equal(last.dumps.length, 1, 'only the dump that exists is loaded');
     assert.equal(last.dumps[0].format, 'go');
     await waitFor(() => env.server.logs.some((m) => m.includes('missing.heapdump')), 10000,
-      `window/showMessage or logMessage naming missing.heapdump; got ${JSON.stringify(env.server.logs)}`);
+      () => `window/showMessage or logMessage naming missing.heapdump; got ${JSON.stringify(env.server.logs)}`);
   });
 
   test('didChangeConfiguration {"heaplens": {...}} with another dump loads it too', async () => {
@@ -194,7 +194,7 @@ describe('heaplens serve: the settings the extension sends', () => {
     await waitFor(async () => {
       last = await withTimeout(env.server.conn.sendRequest(protocol.SummaryRequest.type, {}), 5000, 'heaplens/summary');
       return last.dumps.some((d) => path.resolve(d.path) === path.resolve(dumpPath));
-    }, 30000, `the newly configured dump to be loaded; last summary ${JSON.stringify(last)}`);
+    }, 30000, () => `the newly configured dump to be loaded; last summary ${JSON.stringify(last)}`);
   });
 
   shutdownTest(env);

@@ -396,14 +396,23 @@ private:
     }
   }
 
-  // An edge from a root holder to whatever object contains `value`; returns whether it resolved.
-  bool rootEdge(const GoObjectLookup& lookup, NodeId from, uint64_t value, std::string_view label) {
-    if (value == 0) return false;
+  // The node of the object that contains a root's pointer `value`: kNoNode for nil, and for a
+  // pointer into no object (counted).
+  NodeId rootTarget(const GoObjectLookup& lookup, uint64_t value) {
+    if (value == 0) return kNoNode;
     uint32_t t = lookup.find(value);
-    if (t == GoObjectLookup::kNone) { ++unresolvedRoot_; return false; }
-    b_.addEdge(from, objectNode(t), label.empty() ? EdgeLabel::none() : EdgeLabel::name(b_.intern(label)));
+    if (t == GoObjectLookup::kNone) { ++unresolvedRoot_; return kNoNode; }
+    return objectNode(t);
+  }
+
+  void addRootEdge(NodeId from, NodeId to, std::string_view label) {
+    b_.addEdge(from, to, label.empty() ? EdgeLabel::none() : EdgeLabel::name(b_.intern(label)));
     ++rootEdges_;
-    return true;
+  }
+
+  // An edge from a root holder to whatever object contains `value`, if any.
+  void rootEdge(const GoObjectLookup& lookup, NodeId from, uint64_t value, std::string_view label) {
+    if (NodeId to = rootTarget(lookup, value); to != kNoNode) addRootEdge(from, to, label);
   }
 
   // Segment edges are labelled by offset ("+0x1a0": with the binary's symbol table that names the
@@ -411,7 +420,9 @@ private:
   void rangeEdges(const GoObjectLookup& lookup, NodeId from, uint64_t begin, uint64_t count, bool labelOffsets) {
     for (uint64_t k = 0; k < count; ++k) {
       const GoRootPtr& rp = s_.rootPtrs[begin + k];
-      rootEdge(lookup, from, rp.value, labelOffsets ? offsetLabel(rp.offset) : std::string());
+      // The label is formatted only for a pointer that becomes an edge; many are nil.
+      if (NodeId to = rootTarget(lookup, rp.value); to != kNoNode)
+        addRootEdge(from, to, labelOffsets ? offsetLabel(rp.offset) : std::string());
     }
   }
 

@@ -239,9 +239,7 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
   const uint32_t* rfstr = c.col[kColRefStart].as<uint32_t>();
   const uint32_t* descr = c.col[kRefDescr].as<uint32_t>();
   const uint32_t* target = c.col[kRefTarget].as<uint32_t>();
-  // The string table marks empty hash slots with this value, so intern() never returns it.
-  constexpr StringId kUnsetLabel = std::numeric_limits<StringId>::max();
-  std::vector<StringId> labelIds(s.stringsAvailable, kUnsetLabel);
+  std::vector<StringId> labelIds(s.stringsAvailable, kNoString);
   uint64_t kind3 = 0;
   for (uint64_t i = 0; i < n; ++i) {
     if ((i & 0xFFFF) == 0) {
@@ -268,7 +266,7 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
             fail("column refdescr of " + at + ": reference " + std::to_string(j) + " (of collectable " +
                  std::to_string(i) + ") names string " + std::to_string(idx) + " but only " +
                  std::to_string(s.stringsAvailable) + " strings exist at that point");
-          if (labelIds[idx] == kUnsetLabel) labelIds[idx] = b.intern(f.string(idx));
+          if (labelIds[idx] == kNoString) labelIds[idx] = b.intern(f.string(idx));
           label = EdgeLabel::name(labelIds[idx]);
           break;
         case 3: ++kind3; break;

@@ -108,11 +108,17 @@ void tryLoad(const std::vector<uint8_t>& bytes, const std::string& what, Outcome
   }
 }
 
-// Flips one bit at `pos`, loads, and flips it back.
-void flipAndLoad(std::vector<uint8_t>& bytes, uint64_t pos, uint8_t bit, Outcome& o) {
-  bytes[pos] ^= bit;
-  tryLoad(bytes, "flip of bit " + std::to_string(bit) + " at byte " + std::to_string(pos), o);
-  bytes[pos] ^= bit;
+// XORs the byte at `pos` with `mask`, loads, and restores it.
+void xorAndLoad(std::vector<uint8_t>& bytes, uint64_t pos, uint8_t mask, Outcome& o) {
+  bytes[pos] ^= mask;
+  tryLoad(bytes, "xor " + std::to_string(mask) + " at byte " + std::to_string(pos), o);
+  bytes[pos] ^= mask;
+}
+
+// Loads the first `cut` bytes of `base`.
+void cutAndLoad(const std::vector<uint8_t>& base, uint64_t cut, Outcome& o) {
+  std::vector<uint8_t> m(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(cut));
+  tryLoad(m, "cut at " + std::to_string(cut), o);
 }
 
 TEST(MoarMutation, BaseFileLoads) {
@@ -130,8 +136,7 @@ TEST(MoarMutation, CutsOfARealSnapshot) {
   std::vector<uint64_t> cuts = {0, 1, 15, 16, 17, 24, 100, base.size() - 1, base.size() - 8, base.size() - 9};
   while (cuts.size() < 100) cuts.push_back(rng() % base.size());
   for (uint64_t cut : cuts) {
-    std::vector<uint8_t> m(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(cut));
-    tryLoad(m, "cut at " + std::to_string(cut), o);
+    cutAndLoad(base, cut, o);
     if (HasFatalFailure()) return;
   }
   EXPECT_GT(o.rejected, 90u);  // the only toc is at the end: a cut file has none
@@ -150,7 +155,7 @@ TEST(MoarMutation, BitFlipsOfARealSnapshot) {
   for (int i = 0; i < 30; ++i) {
     const uint64_t pos = structure[rng() % structure.size()];
     const uint8_t bit = static_cast<uint8_t>(1u << (rng() % 8));
-    flipAndLoad(base, pos, bit, o);
+    xorAndLoad(base, pos, bit, o);
     if (HasFatalFailure()) return;
   }
   EXPECT_GT(o.rejected, 0u);
@@ -172,15 +177,14 @@ TEST(MoarMutation, BitFlipsAndCutsOfRealData) {
   for (int i = 0; i < 300; ++i) {
     const uint64_t pos = i % 2 ? structure[rng() % structure.size()] : rng() % base.size();
     const uint8_t bit = static_cast<uint8_t>(1u << (rng() % 8));
-    flipAndLoad(base, pos, bit, o);
+    xorAndLoad(base, pos, bit, o);
     if (HasFatalFailure()) return;
   }
   EXPECT_GT(o.rejected, 100u);
   EXPECT_GT(o.loaded, 0u);  // flips in unused bytes (e.g. kind-name padding after the NUL) are harmless
   for (int i = 0; i < 100; ++i) {
     const uint64_t cut = rng() % base.size();
-    std::vector<uint8_t> m(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(cut));
-    tryLoad(m, "cut at " + std::to_string(cut), o);
+    cutAndLoad(base, cut, o);
     if (HasFatalFailure()) return;
   }
 }
@@ -193,16 +197,13 @@ TEST(MoarMutation, EveryCutAndByteFlipOfASmallFile) {
   const std::vector<uint8_t> base = testing::MoarTestWriter().write({a, b});
   Outcome o;
   for (size_t cut = 0; cut < base.size(); ++cut) {
-    std::vector<uint8_t> m(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(cut));
-    tryLoad(m, "cut at " + std::to_string(cut), o);
+    cutAndLoad(base, cut, o);
     if (HasFatalFailure()) return;
   }
   std::vector<uint8_t> m = base;
   for (size_t pos = 0; pos < base.size(); ++pos) {
     for (uint8_t x : {uint8_t{0xFF}, uint8_t{0x01}}) {
-      m[pos] ^= x;
-      tryLoad(m, "xor " + std::to_string(x) + " at byte " + std::to_string(pos), o);
-      m[pos] ^= x;
+      xorAndLoad(m, pos, x, o);
       if (HasFatalFailure()) return;
     }
   }

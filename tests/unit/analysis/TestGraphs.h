@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "analysis/Dump.h"
-#include "analysis/Dominators.h"
 #include "analysis/GraphBuilder.h"
 
 namespace heaplens::test {

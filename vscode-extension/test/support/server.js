@@ -33,13 +33,16 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Polls `predicate` until it returns (or resolves to) a truthy value; an async one is awaited before the next poll. */
+/**
+ * Polls `predicate` until it returns (or resolves to) a truthy value; an async one is awaited before the next poll.
+ * `what` names what was awaited: a string, or a function called only on timeout, so the message can show the state then.
+ */
 async function waitFor(predicate, ms, what) {
   const end = Date.now() + ms;
   for (;;) {
     const v = await predicate();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -173,5 +176,5 @@ function shutdownTest(suite) {
 }
 
 module.exports = {
-  serverBinary, startServer, serverSuite, shutdownTest, workspaceParams, makeWorkspace, withTimeout, waitFor, testData, repoRoot, pathToFileURL, rpc,
+  serverBinary, serverSuite, shutdownTest, workspaceParams, makeWorkspace, withTimeout, waitFor, testData, rpc,
 };
