@@ -38,7 +38,7 @@ struct DominatorData {
   std::span<const uint64_t> retained;
 };
 
-DominatorData dominatorsOf(const Dump& d, const TaskContext& ctx) {
+DominatorData dominatorsOf(const HeapPart& d, const TaskContext& ctx) {
   DominatorData out;
   const uint32_t n = d.graph.nodeCount();
   if (d.idom.size() == n && d.retained.size() == n) {
@@ -57,7 +57,7 @@ DominatorData dominatorsOf(const Dump& d, const TaskContext& ctx) {
 // groupsOf(node, emit) calls emit(group) for each group of the node (none when it does not count).
 // `prebuilt` is the caller's dominator tree of d.idom; it only serves when the dump has dominators.
 template <typename GroupsOf>
-std::vector<GroupStats> accumulate(const Dump& d, uint32_t groupCount, GroupsOf groupsOf, const TaskContext& ctx,
+std::vector<GroupStats> accumulate(const HeapPart& d, uint32_t groupCount, GroupsOf groupsOf, const TaskContext& ctx,
                                    const DominatorTree* prebuilt) {
   const HeapGraph& g = d.graph;
   const uint32_t n = g.nodeCount();
@@ -74,7 +74,11 @@ std::vector<GroupStats> accumulate(const Dump& d, uint32_t groupCount, GroupsOf 
   DominatorData dom = dominatorsOf(d, ctx);
   // Nodes outside the dominator tree (unreachable) stand alone: their retained size is their own.
   for (NodeId v = 1; v < n; ++v)
-    if (dom.idom[v] == kNoNode) groupsOf(v, [&](uint32_t grp) { stats[grp].retainedBytes += dom.retained[v]; });
+    if (dom.idom[v] == kNoNode)
+      groupsOf(v, [&](uint32_t grp) {
+        stats[grp].retainedBytes += dom.retained[v];
+        stats[grp].retainedObjects += g.kind(v) == NodeKind::Object ? 1 : 0;
+      });
 
   DominatorTree built;
   if (!prebuilt || !dom.idomLocal.empty() || prebuilt->first.size() != size_t{n} + 1) {
@@ -83,12 +87,16 @@ std::vector<GroupStats> accumulate(const Dump& d, uint32_t groupCount, GroupsOf 
   }
   const DominatorTree& tree = *prebuilt;
   std::vector<uint32_t> active(groupCount, 0);
+  // A group's retained objects are counted when its outermost member on the
+  // current path is left: by then the frame knows the objects in its subtree.
   struct Frame {
     NodeId node;
-    uint32_t next;  // next child index into tree.children
+    uint32_t next;     // next child index into tree.children
+    uint64_t objects;  // objects in the subtree seen so far, the node included
   };
+  auto objectsOf = [&](NodeId v) -> uint64_t { return g.kind(v) == NodeKind::Object ? 1 : 0; };
   std::vector<Frame> stack;
-  stack.push_back({kSuperRoot, tree.first[kSuperRoot]});
+  stack.push_back({kSuperRoot, tree.first[kSuperRoot], objectsOf(kSuperRoot)});
   groupsOf(kSuperRoot, [&](uint32_t grp) {
     if (active[grp]++ == 0) stats[grp].retainedBytes += dom.retained[kSuperRoot];
   });
@@ -101,10 +109,14 @@ std::vector<GroupStats> accumulate(const Dump& d, uint32_t groupCount, GroupsOf 
       groupsOf(child, [&](uint32_t grp) {
         if (active[grp]++ == 0) stats[grp].retainedBytes += dom.retained[child];
       });
-      stack.push_back({child, tree.first[child]});
+      stack.push_back({child, tree.first[child], objectsOf(child)});
     } else {
-      groupsOf(top.node, [&](uint32_t grp) { --active[grp]; });
+      const uint64_t objects = top.objects;
+      groupsOf(top.node, [&](uint32_t grp) {
+        if (--active[grp] == 0) stats[grp].retainedObjects += objects;
+      });
       stack.pop_back();
+      if (!stack.empty()) stack.back().objects += objects;
     }
   }
   return stats;
@@ -124,8 +136,8 @@ SiteGroups siteGroups(const HeapGraph& g, const FileFilter& accept, Attribution 
   for (SiteId s = 0; s < g.siteCount(); ++s) {
     const size_t begin = sg.groups.size();
     for (LocationId loc : g.frames(s)) {
-      if (loc >= g.locations.size() || (accept && !accept(g.locations[loc].file))) continue;
-      const uint64_t key = keyOf(g.locations[loc]);
+      if (loc >= g.sites->locations.size() || (accept && !accept(g.location(loc).file))) continue;
+      const uint64_t key = keyOf(g.location(loc));
       auto [it, inserted] = ids.try_emplace(key, static_cast<uint32_t>(keys.size()));
       if (inserted) keys.push_back(key);
       const uint32_t grp = it->second;
@@ -142,7 +154,7 @@ SiteGroups siteGroups(const HeapGraph& g, const FileFilter& accept, Attribution 
 
 }  // namespace
 
-std::vector<TypeAggregate> aggregateByType(const Dump& d, const TaskContext& ctx) {
+std::vector<TypeAggregate> aggregateByType(const HeapPart& d, const TaskContext& ctx) {
   const HeapGraph& g = d.graph;
   auto stats = accumulate(d, g.typeCount(), [&](NodeId v, auto&& emit) {
     if (isObject(g, v) && g.type[v] < g.typeCount()) emit(g.type[v]);
@@ -153,7 +165,7 @@ std::vector<TypeAggregate> aggregateByType(const Dump& d, const TaskContext& ctx
   return out;
 }
 
-std::vector<SiteAggregate> aggregateBySite(const Dump& d, const TaskContext& ctx) {
+std::vector<SiteAggregate> aggregateBySite(const HeapPart& d, const TaskContext& ctx) {
   const HeapGraph& g = d.graph;
   const uint32_t sites = g.siteCount();
   auto stats = accumulate(d, sites, [&](NodeId v, auto&& emit) {
@@ -167,7 +179,7 @@ std::vector<SiteAggregate> aggregateBySite(const Dump& d, const TaskContext& ctx
   return out;
 }
 
-TypeAndSiteAggregates aggregateByTypeAndSite(const Dump& d, const TaskContext& ctx, const DominatorTree* tree) {
+TypeAndSiteAggregates aggregateByTypeAndSite(const HeapPart& d, const TaskContext& ctx, const DominatorTree* tree) {
   const HeapGraph& g = d.graph;
   const uint32_t types = g.typeCount(), sites = g.siteCount();
   // One group space: types first, then sites. A node is in its type's group and its site's group,
@@ -185,7 +197,7 @@ TypeAndSiteAggregates aggregateByTypeAndSite(const Dump& d, const TaskContext& c
   return out;
 }
 
-std::vector<LineAggregate> aggregateByLine(const Dump& d, const FileFilter& accept, Attribution mode,
+std::vector<LineAggregate> aggregateByLine(const HeapPart& d, const FileFilter& accept, Attribution mode,
                                            const TaskContext& ctx, const DominatorTree* tree) {
   const HeapGraph& g = d.graph;
   std::vector<uint64_t> keys;
@@ -228,7 +240,7 @@ std::vector<LineAggregate> aggregateByLine(const Dump& d, const FileFilter& acce
   return out;
 }
 
-std::vector<FunctionAggregate> aggregateByFunction(const Dump& d, const FileFilter& accept, Attribution mode,
+std::vector<FunctionAggregate> aggregateByFunction(const HeapPart& d, const FileFilter& accept, Attribution mode,
                                                    const TaskContext& ctx) {
   const HeapGraph& g = d.graph;
   std::vector<uint64_t> keys;
@@ -250,7 +262,7 @@ std::vector<FunctionAggregate> aggregateByFunction(const Dump& d, const FileFilt
 std::optional<LocationId> flatLocation(const HeapGraph& g, SiteId site, const FileFilter& accept) {
   if (site == kNoSite || site >= g.siteCount()) return std::nullopt;
   for (LocationId loc : g.frames(site))
-    if (loc < g.locations.size() && (!accept || accept(g.locations[loc].file))) return loc;
+    if (loc < g.sites->locations.size() && (!accept || accept(g.location(loc).file))) return loc;
   return std::nullopt;
 }
 

@@ -10,7 +10,7 @@
 // accepts, e.g. one inside the workspace) or cumulative (every accepted frame
 // of the stack, each counted once per stack even when recursive).
 //
-// Threading: pure functions over an immutable Dump.
+// Threading: pure functions over an immutable heap part.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +29,7 @@ struct GroupStats {
   uint64_t count = 0;          // nodes of kind Object (and Frame, for frame groups)
   uint64_t shallowBytes = 0;   // self + external
   uint64_t retainedBytes = 0;  // counted once per dominating set
+  uint64_t retainedObjects = 0;  // objects in the union of the group's dominated subtrees, each once
 };
 
 // Accepts a location's file (a StringId of the dump's graph), e.g. "is in the workspace". It is called
@@ -58,21 +59,21 @@ struct FunctionAggregate {
 };
 
 // Every type with at least one node (kind Object only), unsorted.
-std::vector<TypeAggregate> aggregateByType(const Dump& d, const TaskContext& ctx = {});
+std::vector<TypeAggregate> aggregateByType(const HeapPart& d, const TaskContext& ctx = {});
 // Every site with at least one node, unsorted.
-std::vector<SiteAggregate> aggregateBySite(const Dump& d, const TaskContext& ctx = {});
+std::vector<SiteAggregate> aggregateBySite(const HeapPart& d, const TaskContext& ctx = {});
 // Both of the above in one walk of the dominator tree (what a report needs), at about the cost of one.
 struct TypeAndSiteAggregates {
   std::vector<TypeAggregate> types;
   std::vector<SiteAggregate> sites;
 };
 // `tree`: buildDominatorTree(d.idom) when the caller keeps one already; nullptr builds it here.
-TypeAndSiteAggregates aggregateByTypeAndSite(const Dump& d, const TaskContext& ctx = {},
+TypeAndSiteAggregates aggregateByTypeAndSite(const HeapPart& d, const TaskContext& ctx = {},
                                              const DominatorTree* tree = nullptr);
 // Lines of frames the filter accepts. A site with no accepted frame is not attributed.
-std::vector<LineAggregate> aggregateByLine(const Dump& d, const FileFilter& accept, Attribution mode,
+std::vector<LineAggregate> aggregateByLine(const HeapPart& d, const FileFilter& accept, Attribution mode,
                                            const TaskContext& ctx = {}, const DominatorTree* tree = nullptr);
-std::vector<FunctionAggregate> aggregateByFunction(const Dump& d, const FileFilter& accept, Attribution mode,
+std::vector<FunctionAggregate> aggregateByFunction(const HeapPart& d, const FileFilter& accept, Attribution mode,
                                                    const TaskContext& ctx = {});
 
 // The location a site is attributed to under Flat attribution (innermost accepted frame), or none.

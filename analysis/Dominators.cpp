@@ -8,7 +8,7 @@
 // "Linear-Time Algorithms for Dominators and Related Problems", PhD thesis,
 // Princeton, 2005 (section 3.3.2). The DFS and the path compression use
 // explicit stacks, so a 10-million-node chain needs heap memory, not stack.
-// Weak edges are ignored throughout.
+// Only essential edges are followed (EdgeRules.h): weak ones never.
 //
 // Heap graphs are big and their edges point anywhere, so the time goes to
 // waiting on memory, not to arithmetic. The layout follows from that:
@@ -18,8 +18,8 @@
 //    targets, labels), and the blocks of a node's targets can be prefetched
 //    the moment it is entered. Most entries go straight down to a child just
 //    discovered, so the hint, the block two steps down the first-child chain,
-//    is prefetched too (10M-node graph: search 1.8 s -> 1.55 s). A weak edge
-//    points at block 0, the super-root, which is always already visited.
+//    is prefetched too (10M-node graph: search 1.8 s -> 1.55 s). A non-essential
+//    edge points at block 0, the super-root, which is always already visited.
 //    Once entered, the id word holds the preorder number with the top bit set.
 //  - The search's stack holds the targets still to try, so a node's block is
 //    read once, when it is entered, and never again on the way back up.
@@ -44,6 +44,8 @@
 // or error). Both threads poll ctx. If the thread cannot be started, the whole
 // call runs on the calling thread, as it does for small graphs.
 #include "analysis/Dominators.h"
+
+#include "analysis/EdgeRules.h"
 
 #include <algorithm>
 #include <atomic>
@@ -230,7 +232,9 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
   //    search is likely to be soon: it is prefetched on entry.
   const EdgeIndex* first = g.firstEdge.data();
   const NodeId* target = g.edgeTarget.data();
-  const uint32_t* label = g.edgeLabel.data();
+  // Edge kinds, when the format has any: non-essential edges (EdgeRules.h) are skipped.
+  const uint8_t* kinds = g.edgeKinds.empty() ? nullptr : g.edgeKinds.data();
+  auto essential = [kinds](EdgeIndex e, NodeId u) { return kinds == nullptr || isEssentialEdge(kinds[e], u); };
   auto blockOf = [&](NodeId u) { return static_cast<Off>(first[u]) + Off{kHead} * u; };
   const size_t total = static_cast<size_t>(m) + kHead * static_cast<size_t>(n);
   // The block array is reused for the link-eval forest (16 bytes per reached
@@ -250,7 +254,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
       for (EdgeIndex e = e0; e < e1; ++e) {
         // first[] is read at random: start the loads well before they are needed.
         if (e + 32 < m) __builtin_prefetch(&first[target[e + 32]]);
-        A[k++] = (label[e] >> 31) ? Off{0} : blockOf(target[e]);
+        A[k++] = essential(e, static_cast<NodeId>(u)) ? blockOf(target[e]) : Off{0};
       }
       vertex[u] = 0;  // touch the pages here, in parallel, rather than inside the search
       parent[u] = 0;
@@ -285,7 +289,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
       poll(u);
       for (EdgeIndex e = first[u], end = first[u + 1]; e < end; ++e) {
         if (e + 24 < m) __builtin_prefetch(&revFirst[target[e + 24] + 1], 1);
-        if ((label[e] >> 31) == 0 && target[e] != u) ++revFirst[target[e] + 1];
+        if (target[e] != u && essential(e, u)) ++revFirst[target[e] + 1];
       }
     }
     for (NodeId i = 0; i < n; ++i) revFirst[i + 1] += revFirst[i];
@@ -298,7 +302,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
           __builtin_prefetch(&revFirst[target[e + 24]], 1);
           __builtin_prefetch(&rev[revFirst[target[e + 12]]], 1);
         }
-        if ((label[e] >> 31) == 0 && target[e] != u) rev[revFirst[target[e]]++] = o;
+        if (target[e] != u && essential(e, u)) rev[revFirst[target[e]]++] = o;
       }
     }
     for (NodeId i = n; i > 0; --i) revFirst[i] = revFirst[i - 1];

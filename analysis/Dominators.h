@@ -1,10 +1,10 @@
-// Dominators: immediate dominators and retained sizes over strong edges.
+// Dominators: immediate dominators and retained sizes over essential edges.
 //
 // The dominator tree is computed with the Semi-NCA variant of Lengauer and
 // Tarjan ("A Fast Algorithm for Finding Dominators in a Flowgraph", ACM TOPLAS
 // 1(1), 1979; Georgiadis, "Linear-Time Algorithms for Dominators and Related
 // Problems", 2005), iteratively, so a 10-million-node chain does not overflow
-// the stack. Weak edges are ignored. Nodes unreachable from the super-root get
+// the stack. Only essential edges count (EdgeRules.h). Nodes unreachable from the super-root get
 // idom == kNoNode; they keep their own size as retained size and are counted
 // in UnreachableStats, never folded into a root.
 //

@@ -1,17 +1,20 @@
-// Dump: one loaded heap dump, as every consumer (server, CLI) sees it.
+// Dump: one loaded dump, as every consumer (server, CLI) sees it: a set of optional parts.
 //
-// It holds the HeapGraph of the chosen snapshot, the results computed on it
-// once at load time (dominators, retained sizes), and what the format knows
-// beyond the graph in a format-neutral shape: facts (key/value), tables,
-// warnings, the list of snapshots and per-snapshot type counts. Consumers
-// render these without knowing the format, so adding a format touches
-// nothing outside its folder and the registry.
+// Formats differ in what they hold. A Go or MoarVM dump has an object graph;
+// a MoarVM file also a series of snapshots; a heap-diff file only growth
+// records; an allocator's page dump a heap timeline and page maps, and no
+// objects at all. So a Dump is its metadata (format, path, facts, tables,
+// warnings), a SiteTable of strings, locations and stacks that every part may
+// point into, and one optional member per kind of part. Analyses run only on
+// the parts that are present (finishDump), and features read indexes built
+// from the parts (LineIndex.h), never the format's name.
 //
 // Threading: built on a worker thread, then immutable and shared through
 // std::shared_ptr<const Dump>.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include "analysis/HeapGraph.h"
+#include "analysis/SiteTable.h"
 #include "analysis/TaskContext.h"
 
 namespace heaplens {
@@ -79,17 +83,90 @@ private:
   }
 };
 
-struct Dump {
-  std::string format;  // "go", "mvmheap", ...
-  std::string formatDescription;  // "Go heap dump (runtime/debug.WriteHeapDump)"
-  std::string path;
+// The object graph and what is computed on it once at load time.
+struct HeapPart {
   HeapGraph graph;
-
-  // Computed at load time over strong edges (see Dominators.h).
+  // Computed by finishDump() over essential edges (EdgeRules.h, Dominators.h).
   std::vector<NodeId> idom;        // kNoNode for unreachable nodes and the super-root
   std::vector<uint64_t> retained;  // retained bytes (self + external + dominated)
   uint64_t unreachableObjects = 0;
   uint64_t unreachableBytes = 0;
+
+  uint64_t objectCount() const;  // nodes of kind Object
+  uint64_t totalBytes() const;   // shallow bytes of all Object nodes
+  uint64_t liveBytes() const { return retained.empty() ? 0 : retained[kSuperRoot]; }
+};
+
+// Several snapshots of one process (MoarVM writes one per GC): a summary of
+// each and a per-type timeline. The heap part, if any, is the selected one.
+struct SnapshotSeries {
+  std::vector<SnapshotInfo> snapshots;
+  uint32_t selected = 0;  // index into snapshots (0-based; shown 1-based, see snapshotLabel)
+  TypeTimeline types;
+};
+
+// Heap size over time (an allocator's "heap use" samples).
+struct HeapSample {
+  std::string time;     // as written in the file (a timestamp or an id)
+  double timeValue = 0; // numeric form of `time`, for ordering and nearest-sample matching
+  uint64_t bytes = 0;
+  uint32_t line = 0;    // 1-based line of the dump file, 0 when not a text format
+};
+struct HeapTimeline {
+  std::vector<HeapSample> samples;
+  std::string timeUnit;  // "µs", "" when the times are ids
+};
+
+// Pages of one size class at one moment: counts and one occupancy per page.
+struct PageClass {
+  std::string name;      // as written in the file ("16", "nextFitPages")
+  std::string meaning;   // "fixed blocks of 16 cells (128 B)", "next-fit pages", ...
+  uint64_t blockBytes = 0;  // block size for fixed-block classes, 0 otherwise
+  std::vector<float> occupancy;  // per page, 0..1
+  uint32_t line = 0;     // 1-based dump-file line
+};
+struct PageMap {
+  std::vector<PageClass> classes;
+  uint32_t headerLine = 0;  // 1-based dump-file line of the header
+};
+// One collection: the pages before and after it.
+struct GcPages {
+  std::string index;  // the GC number as written in the file
+  std::optional<PageMap> before, after;
+  std::optional<size_t> sample;  // the timeline sample this GC is tied to
+};
+struct PageMaps {
+  std::vector<GcPages> gcs;
+  uint64_t pageBytes = 256 * 1024;
+};
+
+// Growth of one type between two heaps (a heap-diff "growth" record), with
+// sample retention paths of new objects.
+struct GrowthRecord {
+  std::string type;  // constructor / class name
+  int64_t countBefore = 0, countAfter = 0, countDelta = 0;
+  int64_t sizeBefore = 0, sizeAfter = 0, sizeDelta = 0;
+  SiteId site = kNoSite;  // where the type or its allocation is declared, in the Dump's SiteTable
+  std::vector<std::vector<std::string>> retentionPaths;  // each from a root, outermost first
+  uint32_t line = 0;      // 1-based dump-file line of the record, 0 when not from a text file
+};
+struct GrowthRecords {
+  std::vector<GrowthRecord> records;
+};
+
+// A problem tied to one line of a text dump file, kept beside everything the parser could keep.
+struct LineProblem {
+  uint32_t line = 0;  // 1-based
+  std::string message;
+};
+
+struct Dump {
+  std::string format;  // "go", "mvmheap", ...
+  std::string formatDescription;  // "Go heap dump (runtime/debug.WriteHeapDump)"
+  std::string path;
+  // Source languages the dump's program was written in (Language ids: "go", "raku", "javascript"),
+  // from the format's registration; features use it to decide where dump-wide findings belong.
+  std::vector<std::string> languages;
 
   std::vector<Fact> facts;
   std::vector<Table> tables;
@@ -97,16 +174,30 @@ struct Dump {
   // Set when no source location can be attributed (e.g. a Go dump without memory-profile records).
   std::optional<std::string> attributionProblem;
 
-  std::vector<SnapshotInfo> snapshots;
-  uint32_t selectedSnapshot = 0;
-  TypeTimeline typeTimeline;
+  // Strings, locations and stacks; shared with heap->graph when there is a graph. Never null.
+  std::shared_ptr<SiteTable> sites = std::make_shared<SiteTable>();
 
-  uint64_t objectCount() const;  // nodes of kind Object
-  uint64_t totalBytes() const;   // shallow bytes of all Object nodes
+  // ---- parts: each present only when the format has it ----
+  std::optional<HeapPart> heap;
+  std::optional<SnapshotSeries> series;
+  std::optional<HeapTimeline> timeline;
+  std::optional<PageMaps> pageMaps;
+  std::optional<GrowthRecords> growth;
+  std::vector<LineProblem> lineProblems;  // text formats: malformed lines, parsing went on past them
+
+  // Installs a graph as the heap part and shares its site table.
+  void setGraph(HeapGraph graph);
+
+  uint64_t objectCount() const { return heap ? heap->objectCount() : 0; }
+  uint64_t totalBytes() const { return heap ? heap->totalBytes() : 0; }
 };
 
-// The analysis every format shares, run after a format has built its Dump: dominators,
-// retained sizes and unreachable counts (a warning names them). Defined in FinishDump.cpp.
+// "2 of 3": how a snapshot is named to a human, everywhere (1-based).
+std::string snapshotLabel(const SnapshotSeries& series, uint32_t index);
+
+// The analyses every format shares, run after a format has built its Dump, on
+// the parts present: for a heap part, dominators, retained sizes and
+// unreachable counts (a warning names them). Defined in FinishDump.cpp.
 void finishDump(Dump& dump, const TaskContext& ctx = {});
 
 }  // namespace heaplens

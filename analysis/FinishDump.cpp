@@ -7,13 +7,15 @@
 
 namespace heaplens {
 
-void finishDump(Dump& dump, const TaskContext& ctx) {
-  DominatorResult dominators = computeDominatorsAndRetained(dump.graph, ctx);
-  dump.idom = std::move(dominators.idom);
-  dump.retained = std::move(dominators.retained);
-  UnreachableStats unreachable = countUnreachable(dump.graph, dump.idom);
-  dump.unreachableObjects = unreachable.nodes;
-  dump.unreachableBytes = unreachable.bytes;
+namespace {
+
+void finishHeap(Dump& dump, HeapPart& heap, const TaskContext& ctx) {
+  DominatorResult dominators = computeDominatorsAndRetained(heap.graph, ctx);
+  heap.idom = std::move(dominators.idom);
+  heap.retained = std::move(dominators.retained);
+  UnreachableStats unreachable = countUnreachable(heap.graph, heap.idom);
+  heap.unreachableObjects = unreachable.nodes;
+  heap.unreachableBytes = unreachable.bytes;
   if (unreachable.nodes > 0) {
     const bool one = unreachable.nodes == 1;
     dump.warnings.push_back(formatCount(unreachable.nodes) + (one ? " object (" : " objects (") +
@@ -21,6 +23,16 @@ void finishDump(Dump& dump, const TaskContext& ctx) {
                             " not reachable from any root: reported as unreachable, not counted in any root's "
                             "retained size");
   }
+}
+
+}  // namespace
+
+void finishDump(Dump& dump, const TaskContext& ctx) {
+  if (dump.heap) {
+    if (dump.heap->graph.sites != dump.sites) dump.sites = dump.heap->graph.sites;
+    finishHeap(dump, *dump.heap, ctx);
+  }
+  // The other parts arrive complete from their parsers: nothing to derive at load time.
   ctx.report("Done", 1.0);
 }
 

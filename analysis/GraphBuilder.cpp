@@ -35,13 +35,6 @@ void trim(V& v) {
 
 }  // namespace
 
-size_t GraphBuilder::LocationHash::operator()(const SourceLocation& l) const noexcept {
-  uint64_t h = (static_cast<uint64_t>(l.function) << 32) ^ l.file;
-  h ^= (static_cast<uint64_t>(l.line) << 20) ^ (static_cast<uint64_t>(l.column) * 0x9E3779B97F4A7C15ull);
-  h *= 0xff51afd7ed558ccdull;
-  return static_cast<size_t>(h ^ (h >> 33));
-}
-
 GraphBuilder::GraphBuilder() { init(); }
 
 void GraphBuilder::init() {
@@ -52,9 +45,8 @@ void GraphBuilder::init() {
   rootTargets_.clear();
   rootLabels_.clear();
   typeByName_.clear();
-  locationIds_.clear();
-  siteIds_.clear();
-  graph_.siteFirstFrame.push_back(0);
+  hasKinds_ = false;
+  sites_ = std::make_unique<SiteTableBuilder>(*graph_.sites);
   addType("(unknown)");
   addNode(NodeKind::Synthetic, 0);  // the super-root, kSuperRoot == 0
 }
@@ -79,21 +71,10 @@ TypeId GraphBuilder::addType(std::string_view name) {
 
 LocationId GraphBuilder::addLocation(std::string_view function, std::string_view file, uint32_t line,
                                      uint32_t column) {
-  SourceLocation loc{intern(function), intern(file), line, column};
-  auto [it, inserted] = locationIds_.try_emplace(loc, static_cast<LocationId>(graph_.locations.size()));
-  if (inserted) graph_.locations.push_back(loc);
-  return it->second;
+  return sites_->addLocation(function, file, line, column);
 }
 
-SiteId GraphBuilder::addSite(std::span<const LocationId> frames) {
-  std::string key(reinterpret_cast<const char*>(frames.data()), frames.size_bytes());
-  auto [it, inserted] = siteIds_.try_emplace(std::move(key), graph_.siteCount());
-  if (inserted) {
-    graph_.siteFrames.insert(graph_.siteFrames.end(), frames.begin(), frames.end());
-    graph_.siteFirstFrame.push_back(static_cast<uint32_t>(graph_.siteFrames.size()));
-  }
-  return it->second;
-}
+SiteId GraphBuilder::addSite(std::span<const LocationId> frames) { return sites_->addSite(frames); }
 
 NodeId GraphBuilder::addNode(NodeKind kind, uint64_t selfSize, TypeId type, SiteId site) {
   if (graph_.selfSize.size() >= kNoNode - 1) throw std::length_error("graph builder: more than 2^32-2 nodes");
@@ -126,7 +107,7 @@ void GraphBuilder::setFlag(NodeId n, NodeFlag flag) {
   graph_.kindAndFlags.at(n) = static_cast<uint8_t>(graph_.kindAndFlags.at(n) | (flag << 2));
 }
 
-void GraphBuilder::addEdge(NodeId from, NodeId to, EdgeLabel label) {
+void GraphBuilder::addEdge(NodeId from, NodeId to, EdgeLabel label, uint8_t kinds) {
   if (graph_.edgeTarget.size() + rootTargets_.size() >= kNoNode - 1)
     throw std::length_error("graph builder: more than 2^32-2 edges");
   if (edgesSorted_ && from < lastSource_) {
@@ -147,8 +128,13 @@ void GraphBuilder::addEdge(NodeId from, NodeId to, EdgeLabel label) {
   } else {
     edgeSource_.push_back(from);
   }
+  if (kinds != 0 && !hasKinds_) {
+    graph_.edgeKinds.assign(graph_.edgeTarget.size(), 0);  // the edges so far are plain
+    hasKinds_ = true;
+  }
   graph_.edgeTarget.push_back(to);
   graph_.edgeLabel.push_back(label.raw());
+  if (hasKinds_) graph_.edgeKinds.push_back(kinds);
 }
 
 void GraphBuilder::addRoot(NodeId root, std::string_view rootKind) {
@@ -191,6 +177,7 @@ HeapGraph GraphBuilder::finish(const TaskContext& ctx) {
       };
       prepend(g.edgeTarget, rootTargets_);
       prepend(g.edgeLabel, rootLabels_);
+      if (!g.edgeKinds.empty()) g.edgeKinds.insert(g.edgeKinds.begin(), roots, uint8_t{0});
       for (size_t i = 1; i <= n; ++i) g.firstEdge[i] += static_cast<EdgeIndex>(roots);
     }
   } else {
@@ -198,6 +185,7 @@ HeapGraph GraphBuilder::finish(const TaskContext& ctx) {
     edgeSource_.insert(edgeSource_.begin(), roots, kSuperRoot);
     g.edgeTarget.insert(g.edgeTarget.begin(), rootTargets_.begin(), rootTargets_.end());
     g.edgeLabel.insert(g.edgeLabel.begin(), rootLabels_.begin(), rootLabels_.end());
+    if (!g.edgeKinds.empty()) g.edgeKinds.insert(g.edgeKinds.begin(), roots, uint8_t{0});
     const size_t edges = g.edgeTarget.size();
     std::vector<EdgeIndex> cursor(static_cast<size_t>(n) + 1, 0);
     for (NodeId s : edgeSource_) {
@@ -209,9 +197,10 @@ HeapGraph GraphBuilder::finish(const TaskContext& ctx) {
     std::partial_sum(cursor.begin(), cursor.end(), cursor.begin());
     g.firstEdge = cursor;
     ctx.checkCancelled();
-    auto scatter = [&](std::vector<uint32_t>& col) {
+    auto scatter = [&](auto& col) {
+      using T = typename std::decay_t<decltype(col)>::value_type;
       std::copy(g.firstEdge.begin(), g.firstEdge.end(), cursor.begin());
-      std::vector<uint32_t> sorted = hugeVector<uint32_t>(edges, 0);
+      std::vector<T> sorted = hugeVector<T>(edges, 0);
       for (size_t i = 0; i < edges; ++i) sorted[cursor[edgeSource_[i]]++] = col[i];
       col.swap(sorted);
     };
@@ -219,6 +208,7 @@ HeapGraph GraphBuilder::finish(const TaskContext& ctx) {
     ctx.report("Indexing references", 0.5);
     ctx.checkCancelled();
     scatter(g.edgeLabel);
+    if (!g.edgeKinds.empty()) scatter(g.edgeKinds);
     edgeSource_.clear();
     edgeSource_.shrink_to_fit();
   }
@@ -247,52 +237,13 @@ HeapGraph GraphBuilder::finish(const TaskContext& ctx) {
   trim(g.firstEdge);
   trim(g.edgeTarget);
   trim(g.edgeLabel);
-  trim(g.locations);
-  trim(g.siteFrames);
-  trim(g.siteFirstFrame);
+  trim(g.edgeKinds);
+  sites_->shrink();
 
   HeapGraph out = std::move(g);
   init();
   ctx.report("Indexing references", 1.0);
   return out;
-}
-
-// ---- AddressIndex ----
-
-void AddressIndex::reserve(size_t n) {
-  starts_.reserve(n);
-  ends_.reserve(n);
-  nodes_.reserve(n);
-}
-
-void AddressIndex::add(uint64_t start, uint64_t size, NodeId node) {
-  starts_.push_back(start);
-  ends_.push_back(size > UINT64_MAX - start ? UINT64_MAX : start + size);
-  nodes_.push_back(node);
-}
-
-void AddressIndex::seal() {
-  if (std::is_sorted(starts_.begin(), starts_.end())) return;
-  std::vector<uint32_t> order(starts_.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return starts_[a] < starts_[b]; });
-  auto permute = [&](auto& col) {
-    std::remove_reference_t<decltype(col)> sorted(col.size());
-    for (size_t i = 0; i < order.size(); ++i) sorted[i] = col[order[i]];
-    col.swap(sorted);
-  };
-  permute(starts_);
-  permute(ends_);
-  permute(nodes_);
-}
-
-NodeId AddressIndex::find(uint64_t addr) const {
-  auto it = std::upper_bound(starts_.begin(), starts_.end(), addr);
-  if (it == starts_.begin()) return kNoNode;
-  const size_t i = static_cast<size_t>(it - starts_.begin()) - 1;
-  // A zero-sized object still owns its own start address.
-  if (addr < ends_[i] || addr == starts_[i]) return nodes_[i];
-  return kNoNode;
 }
 
 }  // namespace heaplens

@@ -1,10 +1,9 @@
 // GraphBuilder: what every parser feeds to produce a HeapGraph.
 //
 // A parser creates nodes (getting dense ordinals back), adds edges between
-// ordinals, marks roots, and registers types and allocation sites. Formats
-// that name objects by address use AddressIndex (below) to turn an address,
-// possibly pointing inside an object, into the ordinal of the object holding
-// it, once, at build time.
+// ordinals (with EdgeKind bits when the format knows them), marks roots, and
+// registers types and allocation sites. Strings, locations and stacks go to
+// the graph's SiteTable, which the Dump shares.
 //
 // Edges may be added in any order; they are fastest when added grouped by
 // source in increasing source order (then no sort is needed at finish()).
@@ -13,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <unordered_map>
@@ -31,7 +31,7 @@ public:
   // Capacity hints, so big dumps allocate once.
   void reserve(uint32_t nodes, uint64_t edges);
 
-  StringId intern(std::string_view s) { return graph_.strings.intern(s); }
+  StringId intern(std::string_view s) { return sites_->intern(s); }
   // Types are deduplicated by name.
   TypeId addType(std::string_view name);
   // A source location, deduplicated.
@@ -46,7 +46,8 @@ public:
   void setType(NodeId n, TypeId type);
   void setFlag(NodeId n, NodeFlag flag);
 
-  void addEdge(NodeId from, NodeId to, EdgeLabel label = EdgeLabel::none());
+  // `kinds`: EdgeKind bits; the kinds column is allocated the first time one is non-zero.
+  void addEdge(NodeId from, NodeId to, EdgeLabel label = EdgeLabel::none(), uint8_t kinds = 0);
   // Links the super-root to `root` with the root's kind as the edge label.
   void addRoot(NodeId root, std::string_view rootKind);
 
@@ -61,31 +62,12 @@ private:
   HeapGraph graph_;
   std::vector<NodeId> edgeSource_;  // only while out of order
   bool edgesSorted_ = true;
+  bool hasKinds_ = false;  // some edge had kinds: graph_.edgeKinds is kept for every edge
   NodeId lastSource_ = 0;
   std::vector<NodeId> rootTargets_;
   std::vector<uint32_t> rootLabels_;
   std::unordered_map<StringId, TypeId> typeByName_;
-  struct LocationHash { size_t operator()(const SourceLocation& l) const noexcept; };
-  std::unordered_map<SourceLocation, LocationId, LocationHash> locationIds_;
-  std::unordered_map<std::string, SiteId> siteIds_;  // key: packed frame ids
-};
-
-// Interior-pointer lookup: sorted [start, start+size) ranges to ordinals.
-// Objects in a Go dump come in span order, not address order; add them all,
-// call seal(), then resolve any address to the object that contains it.
-class AddressIndex {
-public:
-  void reserve(size_t n);
-  void add(uint64_t start, uint64_t size, NodeId node);
-  void seal();  // sorts; call once after the last add()
-  // The node whose range contains addr, or kNoNode.
-  NodeId find(uint64_t addr) const;
-  size_t size() const { return starts_.size(); }
-
-private:
-  std::vector<uint64_t> starts_;
-  std::vector<uint64_t> ends_;
-  std::vector<NodeId> nodes_;
+  std::unique_ptr<SiteTableBuilder> sites_;  // writes graph_.sites
 };
 
 }  // namespace heaplens

@@ -9,7 +9,7 @@ std::string HeapGraph::labelText(EdgeIndex e) const {
   const EdgeLabel l = label(e);
   switch (l.kind()) {
     case EdgeLabel::Kind::Name:
-      return l.value() < strings.size() ? std::string(strings.get(l.value())) : std::string();
+      return l.value() < strings().size() ? std::string(str(l.value())) : std::string();
     case EdgeLabel::Kind::Index:
     {
       // Appending (not "[" + ...) sidesteps a GCC 12 -Wrestrict false positive.
@@ -26,8 +26,8 @@ std::string HeapGraph::labelText(EdgeIndex e) const {
 uint64_t HeapGraph::memoryBytes() const {
   auto bytes = [](const auto& v) -> uint64_t { return v.capacity() * sizeof(v[0]); };
   return bytes(selfSize) + bytes(externalSize) + bytes(type) + bytes(site) + bytes(kindAndFlags) +
-         bytes(address) + bytes(firstEdge) + bytes(edgeTarget) + bytes(edgeLabel) + bytes(typeName) +
-         bytes(locations) + bytes(siteFirstFrame) + bytes(siteFrames) + strings.memoryBytes();
+         bytes(address) + bytes(firstEdge) + bytes(edgeTarget) + bytes(edgeLabel) + bytes(edgeKinds) +
+         bytes(typeName) + sites->memoryBytes();
 }
 
 }  // namespace heaplens

@@ -11,28 +11,30 @@
 // node, labelled with the root's kind ("bss", "goroutine 18 frame
 // main.holder", "Thread Roots", ...).
 //
+// Strings, source locations and stacks live in a SiteTable (SiteTable.h)
+// that the graph shares with the rest of its Dump; the graph's sites and type
+// and label names are ids into it.
+//
 // Threading: built on one thread, then shared read-only between threads.
 #pragma once
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "analysis/StringTable.h"
+#include "analysis/SiteTable.h"
 
 namespace heaplens {
 
 using NodeId = uint32_t;
 using EdgeIndex = uint32_t;
 using TypeId = uint32_t;
-using SiteId = uint32_t;
-using LocationId = uint32_t;
 
 inline constexpr NodeId kNoNode = std::numeric_limits<NodeId>::max();
-inline constexpr SiteId kNoSite = std::numeric_limits<SiteId>::max();
 inline constexpr TypeId kNoType = 0;  // types[0] is always "(unknown)"
 inline constexpr NodeId kSuperRoot = 0;
 
@@ -50,41 +52,42 @@ enum NodeFlag : uint8_t {
   kAvoidInPaths = 1u << 0,
 };
 
+// What an edge is, as bit flags beside its label. Formats set what they know
+// (V8 writes every one of these; Go and MoarVM write none). The rules that
+// read them live in EdgeRules.h: one for dominators, one for paths.
+enum EdgeKind : uint8_t {
+  kEdgeWeak = 1u << 0,      // does not keep its target alive
+  kEdgeElement = 1u << 1,   // an indexed element ([12])
+  kEdgeProperty = 1u << 2,  // a named property or field
+  kEdgeContext = 1u << 3,   // a closure's captured variable
+  kEdgeInternal = 1u << 4,  // the runtime's own bookkeeping, not visible to the program
+  kEdgeShortcut = 1u << 5,  // a convenience link that skips intermediate objects (V8 "shortcut")
+  kEdgeHidden = 1u << 6,    // present for the engine only (V8 "hidden")
+};
+
 // An edge label: a string (field or lexical name), an integer index, or
-// nothing. Packed into 32 bits: bit 31 weak, bits 29-30 the label kind,
-// bits 0-28 the string id or index (indices beyond 2^29-1 are clamped).
+// nothing. Packed into 32 bits: bits 29-30 the label kind, bits 0-28 the
+// string id or index (indices beyond 2^29-1 are clamped); bit 31 is unused.
 class EdgeLabel {
 public:
   enum class Kind : uint8_t { None = 0, Name = 1, Index = 2 };
   static constexpr uint32_t kValueMask = (1u << 29) - 1;
 
   constexpr EdgeLabel() = default;
-  static constexpr EdgeLabel none(bool weak = false) { return EdgeLabel(Kind::None, 0, weak); }
-  static constexpr EdgeLabel name(StringId s, bool weak = false) { return EdgeLabel(Kind::Name, s, weak); }
-  static constexpr EdgeLabel index(uint64_t i, bool weak = false) {
-    return EdgeLabel(Kind::Index, i > kValueMask ? kValueMask : static_cast<uint32_t>(i), weak);
+  static constexpr EdgeLabel none() { return EdgeLabel(Kind::None, 0); }
+  static constexpr EdgeLabel name(StringId s) { return EdgeLabel(Kind::Name, s); }
+  static constexpr EdgeLabel index(uint64_t i) {
+    return EdgeLabel(Kind::Index, i > kValueMask ? kValueMask : static_cast<uint32_t>(i));
   }
   static constexpr EdgeLabel fromRaw(uint32_t raw) { EdgeLabel l; l.raw_ = raw; return l; }
 
-  constexpr bool weak() const { return (raw_ >> 31) != 0; }
   constexpr Kind kind() const { return static_cast<Kind>((raw_ >> 29) & 3u); }
   constexpr uint32_t value() const { return raw_ & kValueMask; }
   constexpr uint32_t raw() const { return raw_; }
 
 private:
-  constexpr EdgeLabel(Kind k, uint32_t v, bool weak)
-      : raw_((weak ? 1u << 31 : 0u) | (static_cast<uint32_t>(k) << 29) | (v & kValueMask)) {}
+  constexpr EdgeLabel(Kind k, uint32_t v) : raw_((static_cast<uint32_t>(k) << 29) | (v & kValueMask)) {}
   uint32_t raw_ = 0;
-};
-
-// One source location: function, file as the dump records it, line, column
-// (0 when unknown). Strings are ids in the graph's StringTable.
-struct SourceLocation {
-  StringId function = 0;
-  StringId file = 0;
-  uint32_t line = 0;
-  uint32_t column = 0;
-  bool operator==(const SourceLocation&) const = default;
 };
 
 struct HeapGraph {
@@ -100,21 +103,18 @@ struct HeapGraph {
   std::vector<EdgeIndex> firstEdge;  // size nodeCount()+1; edges of n are [firstEdge[n], firstEdge[n+1])
   std::vector<NodeId> edgeTarget;
   std::vector<uint32_t> edgeLabel;   // EdgeLabel::raw()
+  std::vector<uint8_t> edgeKinds;    // EdgeKind bits per edge; EMPTY when every edge is a plain strong one
 
   // ---- types ----
   std::vector<StringId> typeName;  // typeName[0] == "(unknown)"
 
-  // ---- sites: stacks of locations, innermost first ----
-  std::vector<SourceLocation> locations;  // deduplicated
-  std::vector<uint32_t> siteFirstFrame;   // size siteCount()+1
-  std::vector<LocationId> siteFrames;     // location ids, innermost first
-
-  StringTable strings;
+  // ---- strings, locations and stacks, shared with the Dump (never null once built) ----
+  std::shared_ptr<SiteTable> sites = std::make_shared<SiteTable>();
 
   // ---- accessors ----
   uint32_t nodeCount() const { return static_cast<uint32_t>(selfSize.size()); }
   uint32_t edgeCount() const { return static_cast<uint32_t>(edgeTarget.size()); }
-  uint32_t siteCount() const { return siteFirstFrame.empty() ? 0 : static_cast<uint32_t>(siteFirstFrame.size() - 1); }
+  uint32_t siteCount() const { return sites->siteCount(); }
   uint32_t typeCount() const { return static_cast<uint32_t>(typeName.size()); }
 
   NodeKind kind(NodeId n) const { return static_cast<NodeKind>(kindAndFlags[n] & 3u); }
@@ -127,16 +127,16 @@ struct HeapGraph {
     return {edgeTarget.data() + firstEdge[n], edgeTarget.data() + firstEdge[n + 1]};
   }
   EdgeLabel label(EdgeIndex e) const { return EdgeLabel::fromRaw(edgeLabel[e]); }
-  std::span<const LocationId> frames(SiteId s) const {
-    if (s == kNoSite) return {};
-    return {siteFrames.data() + siteFirstFrame[s], siteFrames.data() + siteFirstFrame[s + 1]};
-  }
-  std::string_view str(StringId s) const { return strings.get(s); }
-  std::string_view typeNameOf(NodeId n) const { return strings.get(typeName[type[n]]); }
+  uint8_t edgeKind(EdgeIndex e) const { return edgeKinds.empty() ? 0 : edgeKinds[e]; }
+  std::span<const LocationId> frames(SiteId s) const { return sites->frames(s); }
+  const SourceLocation& location(LocationId l) const { return sites->locations[l]; }
+  const StringTable& strings() const { return sites->strings; }
+  std::string_view str(StringId s) const { return sites->strings.get(s); }
+  std::string_view typeNameOf(NodeId n) const { return str(typeName[type[n]]); }
   // "field", "[3]", or "" for an unlabelled edge.
   std::string labelText(EdgeIndex e) const;
 
-  // Bytes held by the model itself (vectors' capacity plus strings), for the benchmarks.
+  // Bytes held by the model itself (vectors' capacity plus the site table), for the benchmarks.
   uint64_t memoryBytes() const;
 };
 

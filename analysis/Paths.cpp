@@ -12,6 +12,8 @@
 // built once, on first use, under std::call_once.
 #include "analysis/Paths.h"
 
+#include "analysis/EdgeRules.h"
+
 #include <algorithm>
 #include <set>
 
@@ -54,7 +56,7 @@ PathFinder::PathFinder(const HeapGraph& g, const TaskContext& ctx) : g_(g) {
   // Reaches every unreached strong target of u from u, then hands it to reached(v).
   auto expand = [&](NodeId u, auto&& reached) {
     for (EdgeIndex e = g.firstEdge[u]; e < g.firstEdge[u + 1]; ++e) {
-      if (g.label(e).weak()) continue;
+      if (!isPathEdge(g.edgeKind(e))) continue;
       const NodeId v = g.edgeTarget[e];
       if (dist_[v] != kFar) continue;
       dist_[v] = dist_[u] + 1;
@@ -135,7 +137,7 @@ std::vector<RetentionPath> PathFinder::retainerPaths(NodeId target, size_t k) co
   for (EdgeIndex i = r.first[target]; i < r.first[target + 1]; ++i) {
     const NodeId s = r.sources[i];
     const EdgeIndex e = r.edges[i];
-    if (s == target || g_.label(e).weak() || !reachable(s)) continue;
+    if (s == target || !isPathEdge(g_.edgeKind(e)) || !reachable(s)) continue;
     candidates.push_back({dist_[s], e, s});
   }
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {

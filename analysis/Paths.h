@@ -1,6 +1,6 @@
 // Paths: why is this alive? Shortest paths from the roots, and retainers.
 //
-// A breadth-first search from the super-root over strong edges gives every
+// A breadth-first search from the super-root over path edges (EdgeRules.h: every edge but a weak one) gives every
 // reachable node a parent, so the shortest root path to any node is a walk
 // up that parent chain. Nodes flagged kAvoidInPaths (MoarVM's
 // inter-generational roots) are not passed through; a node reachable only

@@ -105,4 +105,11 @@ std::string formatPercent(double fraction) {
   return p > 0 ? "<0.01%" : ">-0.01%";
 }
 
+std::string plural(uint64_t n, std::string_view one, std::string_view many) {
+  std::string out = formatCount(n) + " ";
+  if (n == 1) return out.append(one);
+  if (!many.empty()) return out.append(many);
+  return out.append(one).append("s");
+}
+
 }  // namespace heaplens

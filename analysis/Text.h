@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace heaplens {
 
@@ -25,6 +26,9 @@ std::string formatBytes(uint64_t bytes);
 std::string formatSignedBytes(int64_t bytes);
 // 640000 -> "640,000 B (625 KiB)"; below 1 KiB just "512 B".
 std::string formatBytesLong(uint64_t bytes);
+// The one plural rule: (1, "object") -> "1 object"; (10000, "object") -> "10,000 objects".
+// `many` is the plural when it is not `one` + "s" ("1 entry", "2 entries").
+std::string plural(uint64_t n, std::string_view one, std::string_view many = {});
 // 0.21 -> "21%"; 0.015 -> "1.5%"; 0.00012 -> "0.01%"; 0 -> "0%".
 std::string formatPercent(double fraction);
 

@@ -41,12 +41,12 @@ int main(int argc, char** argv) {
 
   std::printf("file            %s (%.1f MB)\n", path.c_str(), fileMB);
   std::printf("objects         %llu, edges %u, nodes %u\n", static_cast<unsigned long long>(dump->objectCount()),
-              dump->graph.edgeCount(), dump->graph.nodeCount());
+              dump->heap->graph.edgeCount(), dump->heap->graph.nodeCount());
   std::printf("md5sum          %.3f s\n", md5);
   std::printf("load()          %.3f s\n", load);
   std::printf("load+finishDump %.3f s  (target < 3 s; %.1f x md5sum)\n", total, total / md5);
   std::printf("peak RSS        %.1f MB  (%.2f x file size; target < 1.5)\n", peakMB, peakMB / fileMB);
-  std::printf("model memory    %.1f MB (HeapGraph::memoryBytes)\n", static_cast<double>(dump->graph.memoryBytes()) / 1e6);
+  std::printf("model memory    %.1f MB (HeapGraph::memoryBytes)\n", static_cast<double>(dump->heap->graph.memoryBytes()) / 1e6);
   phases.print(26, total);
   return 0;
 }

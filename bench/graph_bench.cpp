@@ -177,11 +177,11 @@ void BM_Top100Sites(benchmark::State& state) {
   auto& d = dumps[state.range(0)];
   if (!d) {
     d = std::make_unique<Dump>();
-    d->graph = g;  // a copy; the dump owns its graph
+    d->setGraph(g);  // a copy; the dump owns its graph
     finishDump(*d);
   }
   for (auto _ : state) {
-    auto sites = aggregateBySite(*d);
+    auto sites = aggregateBySite(*d->heap);
     auto top = topN(std::span<const SiteAggregate>(sites), 100, [](const SiteAggregate& s) { return s.stats.retainedBytes; });
     benchmark::DoNotOptimize(top.data());
   }

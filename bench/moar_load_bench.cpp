@@ -81,13 +81,13 @@ int main(int argc, char** argv) {
   heaplens::finishDump(*dump, ctx);
   double total = phases.elapsed();
 
-  std::printf("snapshot        %u of %zu; nodes %u, edges %u\n", dump->selectedSnapshot, dump->snapshots.size(),
-              dump->graph.nodeCount(), dump->graph.edgeCount());
+  std::printf("snapshot        %u of %zu; nodes %u, edges %u\n", dump->series->selected, dump->series->snapshots.size(),
+              dump->heap->graph.nodeCount(), dump->heap->graph.edgeCount());
   std::printf("load()          %.3f s (all %zu snapshots summarised, the last one as a graph)\n", load,
-              dump->snapshots.size());
+              dump->series->snapshots.size());
   std::printf("load+finishDump %.3f s  (target < 3 s)\n", total);
   std::printf("peak RSS        %.1f MB  (target < 1,500 MB)\n", loadbench::peakRssMB());
-  std::printf("model memory    %.1f MB (HeapGraph::memoryBytes)\n", static_cast<double>(dump->graph.memoryBytes()) / 1e6);
+  std::printf("model memory    %.1f MB (HeapGraph::memoryBytes)\n", static_cast<double>(dump->heap->graph.memoryBytes()) / 1e6);
   phases.print(36, total);
   for (const std::string& w : dump->warnings) std::printf("warning: %s\n", w.c_str());
   return 0;

@@ -1,10 +1,10 @@
 // CodeLens: one lens per hotspot line and per function that allocated live memory.
 //
 // Hotspot lenses carry a heaplens.showRetainers command for their line, so a
-// click asks the server for retention paths. Go function lenses sum the
-// lines inside the function as found from its `func` declaration in the open
-// document. MoarVM frame declaration lines always get a lens: they are the
-// only source lines a snapshot knows.
+// click asks the server for retention paths. Function lenses sum the lines
+// inside each function whose extent the document's Language knows. Frame
+// declaration lines (MoarVM) and growth records always get a lens: they are
+// the only source lines such a part knows.
 //
 // Threading: runs on a worker with immutable inputs.
 #include <algorithm>
@@ -12,6 +12,7 @@
 
 #include "analysis/Text.h"
 #include "lsp/FeatureSupport.h"
+#include "lsp/languages/Language.h"
 
 namespace heaplens::lsp {
 namespace {
@@ -24,12 +25,18 @@ nlohmann::json retainersArgument(const Document& doc, uint32_t line0) {
 }
 
 std::string lensTitle(const LineEntry& e) {
-  if (e.frames) {
-    return formatCount(e.stats.count) + (e.stats.count == 1 ? " frame" : " frames") + " · retain " +
-           formatCount(e.retainedObjects) + " objects, " + formatBytes(e.stats.retainedBytes);
+  switch (e.kind) {
+    case LineKind::Frame:
+      return plural(e.stats.count, "frame") + " · retain " + plural(e.stats.retainedObjects, "object") + ", " +
+             formatBytes(e.stats.retainedBytes);
+    case LineKind::Growth:
+      return "grew " + formatSignedCount(e.countDelta, true) + " objects · " + formatSignedBytes(e.sizeDelta);
+    case LineKind::Allocation:
+    case LineKind::Definition:
+      break;
   }
-  return formatCount(e.stats.count) + (e.stats.count == 1 ? " live object · " : " live objects · ") +
-         formatBytes(e.stats.shallowBytes) + " · retains " + formatBytes(e.stats.retainedBytes);
+  return plural(e.stats.count, "live object") + " · " + formatBytes(e.stats.shallowBytes) + " · retains " +
+         formatBytes(e.stats.retainedBytes);
 }
 
 }  // namespace
@@ -37,20 +44,23 @@ std::string lensTitle(const LineEntry& e) {
 std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const Document& doc) {
   std::vector<protocol::CodeLens> lenses;
   auto docLines = linesForDocument(ctx, doc);
-  const bool isGo = isGoDocument(doc);
+  const Language& language = languageFor(doc.languageId, doc.path);
+  std::vector<SourceDeclaration> functions;  // with a known range, so allocations inside can be summed
+  for (SourceDeclaration& decl : language.declarations(doc.text))
+    if (decl.kind == SourceDeclaration::Kind::Function && decl.lastLine > decl.firstLine) functions.push_back(std::move(decl));
 
   for (const DocumentLines& dl : docLines) {
     const Dump& d = dl.dump->dump();
-    const DumpIndex& index = dl.dump->index();
+    const HeapIndex* index = dl.dump->heapIndex();
     // The lines worth a lens: above the hotspot share, and at least the largest few of the file.
     std::vector<const LineEntry*> entries;
     for (const LineEntry& e : *dl.lines) entries.push_back(&e);
-    auto weight = [](const LineEntry* e) { return e->frames ? e->stats.retainedBytes : e->stats.shallowBytes; };
+    auto weight = [](const LineEntry* e) { return e->isFrame() ? e->stats.retainedBytes : e->stats.shallowBytes; };
     std::stable_sort(entries.begin(), entries.end(), [&](auto* a, auto* b) { return weight(a) > weight(b); });
     for (size_t i = 0; i < entries.size(); ++i) {
       const LineEntry& e = *entries[i];
-      bool hot = shareOfHeap(index, weight(&e)) >= ctx.settings.hotspotShare;
-      if (!e.frames && !hot && i >= kMinLensesPerFile) continue;
+      bool hot = e.kind == LineKind::Growth || shareOfHeap(index, weight(&e)) >= ctx.settings.hotspotShare;
+      if (!e.isFrame() && !hot && i >= kMinLensesPerFile) continue;
       if (e.line == 0) continue;
       uint32_t line0 = e.line - 1;
       protocol::CodeLens lens;
@@ -61,12 +71,12 @@ std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const D
       lenses.push_back(std::move(lens));
     }
 
-    if (isGo) {
-      for (const Declaration& fn : goFunctions(doc.text)) {
+    {
+      for (const SourceDeclaration& fn : functions) {
         GroupStats sum;
         const LineEntry* biggest = nullptr;
         for (const LineEntry& e : *dl.lines) {
-          if (e.frames || e.line == 0 || e.line - 1 < fn.firstLine || e.line - 1 > fn.lastLine) continue;
+          if (e.kind != LineKind::Allocation || e.line == 0 || e.line - 1 < fn.firstLine || e.line - 1 > fn.lastLine) continue;
           sum.count += e.stats.count;
           sum.shallowBytes += e.stats.shallowBytes;
           sum.retainedBytes += e.stats.retainedBytes;
@@ -75,7 +85,7 @@ std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const D
         if (!biggest) continue;
         protocol::CodeLens lens;
         lens.range = {{fn.firstLine, 0}, {fn.firstLine, 0}};
-        std::string title = fn.name + ": " + formatCount(sum.count) + " live objects · " +
+        std::string title = fn.name + ": " + plural(sum.count, "live object") + " · " +
                             formatBytes(sum.shallowBytes) + " allocated in this function · " +
                             formatPercent(shareOfHeap(index, sum.shallowBytes)) + " of the heap";
         if (docLines.size() > 1) title += " (" + dumpName(d) + ")";

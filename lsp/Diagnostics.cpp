@@ -3,15 +3,18 @@
 // Allocation lines and MoarVM frames above the configured share of the live
 // heap get an Information diagnostic (Warning above warningShare) whose
 // related information walks the shortest retention path, each step at its
-// source line where one is known. Raku types whose instance count never fell
-// across snapshots are flagged at their declaration. Hotspots are never
+// source line where one is known. Types that grow across a dump's snapshots
+// (Growth.h's one rule) are flagged at their declaration, found by the
+// document's Language under the name the dump uses. Hotspots are never
 // tagged Unnecessary: that greys the line out.
 //
 // Threading: runs on a worker with immutable inputs.
 #include <algorithm>
 
 #include "analysis/Text.h"
+#include "analysis/Growth.h"
 #include "lsp/FeatureSupport.h"
+#include "lsp/languages/Language.h"
 
 namespace heaplens::lsp {
 namespace {
@@ -29,7 +32,7 @@ void addPath(protocol::Diagnostic& diag, const LoadedDump& loaded, NodeId node, 
   if (node == kNoNode) return;
   auto path = loaded.paths().shortestPath(node);
   if (!path) return;
-  const HeapGraph& g = loaded.dump().graph;
+  const HeapGraph& g = loaded.graph();
   for (size_t i = 0; i < path->steps.size(); ++i) {
     const PathStep& step = path->steps[i];
     std::string label = step.via == kNoEdge ? "" : g.labelText(step.via);
@@ -53,20 +56,20 @@ void addPath(protocol::Diagnostic& diag, const LoadedDump& loaded, NodeId node, 
 std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, const Document& doc) {
   std::vector<protocol::Diagnostic> out;
   auto lines = splitLines(doc.text);
-  const bool isGo = isGoDocument(doc);
 
   for (const DocumentLines& dl : linesForDocument(ctx, doc)) {
     const Dump& d = dl.dump->dump();
-    const DumpIndex& index = dl.dump->index();
+    const HeapIndex* index = dl.dump->heapIndex();
     for (const LineEntry& e : *dl.lines) {
-      uint64_t bytes = e.frames ? e.stats.retainedBytes : e.stats.shallowBytes;
+      if (e.kind != LineKind::Allocation && e.kind != LineKind::Frame) continue;
+      uint64_t bytes = e.isFrame() ? e.stats.retainedBytes : e.stats.shallowBytes;
       double share = shareOfHeap(index, bytes);
       if (share < ctx.settings.hotspotShare || e.line == 0) continue;
       protocol::Diagnostic diag;
       diag.range = lineRange(lines, e.line - 1);
       diag.severity = share >= ctx.settings.warningShare ? protocol::DiagnosticSeverity::Warning
                                                           : protocol::DiagnosticSeverity::Information;
-      diag.code = e.frames ? "heaplens.frame" : "heaplens.hotspot";
+      diag.code = e.isFrame() ? "heaplens.frame" : "heaplens.hotspot";
       diag.message = entrySummary(d, index, e);
       if (ctx.dumps.size() > 1) diag.message += " [" + dumpName(d) + "]";
       addPath(diag, *dl.dump, e.representative, doc, ctx.sourceMap);
@@ -74,19 +77,21 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
     }
   }
 
-  // Raku type declarations (0-based line, name), found once for every dump with a timeline.
-  std::vector<std::pair<uint32_t, std::string>> rakuTypes;
-  const bool anyTimeline = std::any_of(ctx.dumps.begin(), ctx.dumps.end(), [](const auto& loaded) {
-    return loaded->dump().typeTimeline.counts.size() >= 2;
+  // Type declarations of the document, found once, when some dump has a series to grow across.
+  const Language& language = languageFor(doc.languageId, doc.path);
+  std::vector<SourceDeclaration> types;
+  const bool anySeries = std::any_of(ctx.dumps.begin(), ctx.dumps.end(), [](const auto& loaded) {
+    return loaded->dump().series && loaded->dump().series->snapshots.size() >= 2;
   });
-  if (anyTimeline && isRakuDocument(doc)) {
-    for (uint32_t line0 = 0; line0 < lines.size(); ++line0)
-      if (auto typeName = rakuTypeDeclaration(lines[line0])) rakuTypes.emplace_back(line0, std::move(*typeName));
-  }
+  if (anySeries)
+    for (SourceDeclaration& decl : language.declarations(doc.text))
+      if (decl.kind == SourceDeclaration::Kind::Type) types.push_back(std::move(decl));
 
   for (const auto& loaded : ctx.dumps) {
     const Dump& d = loaded->dump();
-    if (isGo && d.attributionProblem && d.format == "go") {
+    const bool dumpSpeaksThisLanguage =
+        std::find(d.languages.begin(), d.languages.end(), language.id()) != d.languages.end();
+    if (dumpSpeaksThisLanguage && d.attributionProblem) {
       protocol::Diagnostic diag;
       diag.range = lineRange(lines, 0);
       diag.severity = protocol::DiagnosticSeverity::Information;
@@ -94,21 +99,18 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
       diag.message = dumpName(d) + ": " + *d.attributionProblem;
       out.push_back(std::move(diag));
     }
-    const TypeTimeline& tl = d.typeTimeline;
-    if (tl.counts.size() < 2) continue;
-    for (const auto& [line0, typeName] : rakuTypes) {
-      const std::optional<size_t> t = tl.indexOf(typeName);
+    if (!d.series || types.empty()) continue;
+    const SeriesGrowth growth = growingTypes(*d.series);
+    for (const SourceDeclaration& decl : types) {
+      const TypeGrowth* t = growth.find(decl.qualifiedName);
       if (!t) continue;
-      bool neverFell = true;
-      for (size_t s = 1; s < tl.counts.size(); ++s) neverFell = neverFell && tl.countAt(s, *t) >= tl.countAt(s - 1, *t);
-      uint64_t first = tl.countAt(0, *t), last = tl.countAt(tl.counts.size() - 1, *t);
-      if (!neverFell || last <= first) continue;
       protocol::Diagnostic diag;
-      diag.range = lineRange(lines, line0);
+      diag.range = lineRange(lines, decl.firstLine);
       diag.severity = protocol::DiagnosticSeverity::Warning;
       diag.code = "heaplens.growth";
-      diag.message = typeName + " instances never decreased across " + std::to_string(tl.counts.size()) +
-                     " snapshots: " + formatCount(first) + " → " + formatCount(last) + " (" + dumpName(d) + ")";
+      diag.message = decl.qualifiedName + " instances never decreased across " +
+                     std::to_string(growth.snapshots.size()) + " snapshots: " + formatCount(t->firstCount) + " → " +
+                     formatCount(t->lastCount) + " (" + dumpName(d) + ")";
       out.push_back(std::move(diag));
     }
   }

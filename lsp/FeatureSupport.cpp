@@ -8,6 +8,7 @@
 
 #include "analysis/Text.h"
 #include "lsp/Uri.h"
+#include "lsp/languages/Language.h"
 
 namespace heaplens::lsp {
 
@@ -51,16 +52,16 @@ std::string shortLocation(const HeapGraph& g, const SourceLocation& loc) {
 std::optional<SourceLocation> nodeLocation(const HeapGraph& g, NodeId n, const SourceMap* sourceMap) {
   auto frames = g.frames(g.site[n]);
   if (frames.empty()) return std::nullopt;
-  if (g.kind(n) == NodeKind::Frame) return g.locations[frames.front()];
+  if (g.kind(n) == NodeKind::Frame) return g.location(frames.front());
   if (sourceMap) {
     for (LocationId l : frames)
-      if (sourceMap->isWorkspace(g.str(g.locations[l].file))) return g.locations[l];
+      if (sourceMap->isWorkspace(g.str(g.location(l).file))) return g.location(l);
   }
   for (LocationId l : frames) {
-    std::string_view file = g.str(g.locations[l].file);
-    if (!file.empty() && file != "?" && SourceMap::classifyPath(file) != FrameOrigin::Runtime) return g.locations[l];
+    std::string_view file = g.str(g.location(l).file);
+    if (!file.empty() && file != "?" && SourceMap::classifyPath(file) != FrameOrigin::Runtime) return g.location(l);
   }
-  return g.locations[frames.front()];
+  return g.location(frames.front());
 }
 
 std::string frameName(const HeapGraph& g, const SourceLocation& loc) {
@@ -74,7 +75,7 @@ std::string describeNode(const HeapGraph& g, NodeId n, const SourceMap* sourceMa
     case NodeKind::Frame: {
       auto frames = g.frames(g.site[n]);
       if (!frames.empty()) {
-        const SourceLocation& loc = g.locations[frames.front()];
+        const SourceLocation& loc = g.location(frames.front());
         return frameName(g, loc) + " " + shortLocation(g, loc) + " (Frame)";
       }
       return type.empty() || type == "(unknown)" ? "frame" : type;
@@ -127,75 +128,28 @@ std::optional<protocol::Location> stepLocation(const HeapGraph& g, NodeId n, con
   return out;
 }
 
-double shareOfHeap(const DumpIndex& index, uint64_t bytes) {
-  return index.liveBytes == 0 ? 0.0 : static_cast<double>(bytes) / static_cast<double>(index.liveBytes);
+double shareOfHeap(const HeapIndex* index, uint64_t bytes) {
+  if (!index || index->liveBytes == 0) return 0.0;
+  return static_cast<double>(bytes) / static_cast<double>(index->liveBytes);
 }
 
-std::string entrySummary(const Dump& d, const DumpIndex& index, const LineEntry& entry) {
+std::string entrySummary(const Dump& d, const HeapIndex* index, const LineEntry& entry) {
   const GroupStats& s = entry.stats;
-  if (entry.frames) {
-    return formatCount(s.count) + (s.count == 1 ? " frame" : " frames") + " · retain " +
-           formatCount(entry.retainedObjects) + " objects, " + formatBytes(s.retainedBytes) + " — " +
-           formatPercent(shareOfHeap(index, s.retainedBytes)) + " of the live heap";
+  switch (entry.kind) {
+    case LineKind::Frame:
+      return plural(s.count, "frame") + " · retain " + plural(s.retainedObjects, "object") + ", " +
+             formatBytes(s.retainedBytes) + " — " + formatPercent(shareOfHeap(index, s.retainedBytes)) +
+             " of the live heap";
+    case LineKind::Growth:
+      return "grew by " + formatSignedCount(entry.countDelta, true) + " objects, " + formatSignedBytes(entry.sizeDelta);
+    case LineKind::Allocation:
+    case LineKind::Definition:
+      break;
   }
-  return formatCount(s.count) + (s.count == 1 ? " live object, " : " live objects, ") +
-         formatBytesLong(s.shallowBytes) + " allocated here — " + formatPercent(shareOfHeap(index, s.shallowBytes)) +
-         " of the live heap";
+  return plural(s.count, "live object") + ", " + formatBytesLong(s.shallowBytes) + " allocated here — " +
+         formatPercent(shareOfHeap(index, s.shallowBytes)) + " of the live heap";
 }
 
-std::vector<std::string_view> splitLines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    if (end == text.size()) break;
-    start = end + 1;
-  }
-  return lines;
-}
-
-std::vector<Declaration> goFunctions(std::string_view text) {
-  static const std::regex funcRe(R"(^func\s*(\([^)]*\)\s*)?([A-Za-z_][A-Za-z0-9_]*))");
-  std::vector<Declaration> out;
-  auto lines = splitLines(text);
-  for (uint32_t i = 0; i < lines.size(); ++i) {
-    std::string line(lines[i]);
-    std::smatch m;
-    if (!std::regex_search(line, m, funcRe)) continue;
-    Declaration d{m[2].str(), i, i};
-    // A one-line function ends on its own line; otherwise at the first `}` in column 0.
-    bool oneLine = line.find('{') != std::string::npos && line.rfind('}') != std::string::npos &&
-                   line.rfind('}') > line.find('{');
-    if (!oneLine) {
-      for (uint32_t j = i + 1; j < lines.size(); ++j) {
-        d.lastLine = j;
-        if (!lines[j].empty() && lines[j][0] == '}') break;
-      }
-    }
-    out.push_back(std::move(d));
-  }
-  return out;
-}
-
-std::optional<std::string> rakuTypeDeclaration(std::string_view lineView) {
-  static const std::regex typeRe(R"(^\s*(?:(?:my|our|unit)\s+)?(?:class|role|grammar)\s+([A-Za-z_][\w:'-]*))");
-  std::string line(lineView);
-  std::smatch m;
-  if (!std::regex_search(line, m, typeRe)) return std::nullopt;
-  return m[1].str();
-}
-
-bool isRakuDocument(const Document& doc) {
-  static const char* exts[] = {".raku", ".rakumod", ".rakutest", ".pm6", ".p6", ".pl6"};
-  if (doc.languageId == "raku" || doc.languageId == "perl6") return true;
-  std::string ext = std::filesystem::path(doc.path).extension().string();
-  return std::any_of(std::begin(exts), std::end(exts), [&](const char* e) { return ext == e; });
-}
-
-bool isGoDocument(const Document& doc) { return doc.languageId == "go" || doc.path.ends_with(".go"); }
+std::vector<std::string_view> splitLines(std::string_view text) { return splitSourceLines(text); }
 
 }  // namespace heaplens::lsp

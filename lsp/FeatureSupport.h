@@ -20,7 +20,7 @@ namespace heaplens::lsp {
 // The annotated lines of `doc` in one loaded dump.
 struct DocumentLines {
   const LoadedDump* dump = nullptr;
-  std::shared_ptr<const SourceIndex> sources;  // keeps `lines` alive
+  std::shared_ptr<const LineIndex> sources;  // keeps `lines` alive
   const std::vector<LineEntry>* lines = nullptr;
 };
 std::vector<DocumentLines> linesForDocument(const FeatureContext& ctx, const Document& doc);
@@ -49,24 +49,12 @@ std::string pathText(const HeapGraph& g, const RetentionPath& path, const Source
 std::optional<protocol::Location> stepLocation(const HeapGraph& g, NodeId n, const SourceMap* sourceMap);
 
 // "10,000 live objects, 640,000 B (625 KiB) allocated here — 21% of the live heap".
-std::string entrySummary(const Dump& d, const DumpIndex& index, const LineEntry& entry);
-double shareOfHeap(const DumpIndex& index, uint64_t bytes);
+std::string entrySummary(const Dump& d, const HeapIndex* index, const LineEntry& entry);
+// bytes / live heap; 0 without a heap index.
+double shareOfHeap(const HeapIndex* index, uint64_t bytes);
+inline double shareOfHeap(const HeapIndex& index, uint64_t bytes) { return shareOfHeap(&index, bytes); }
 
 // Lines of a document's text (no terminators).
 std::vector<std::string_view> splitLines(std::string_view text);
-
-// A function or routine declared in a document: its name and 0-based line range (inclusive).
-struct Declaration {
-  std::string name;
-  uint32_t firstLine = 0;
-  uint32_t lastLine = 0;
-};
-// Go: `func Name(` / `func (r T) Name(` up to the closing brace at column 0.
-std::vector<Declaration> goFunctions(std::string_view text);
-// Raku: `class|role|grammar Name` on a 0-based line, with the name.
-std::optional<std::string> rakuTypeDeclaration(std::string_view line);
-
-bool isRakuDocument(const Document& doc);
-bool isGoDocument(const Document& doc);
 
 }  // namespace heaplens::lsp

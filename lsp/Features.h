@@ -19,7 +19,8 @@
 #include "analysis/Dump.h"
 #include "analysis/Paths.h"
 #include "analysis/SourceMap.h"
-#include "lsp/DumpIndex.h"
+#include "analysis/DumpFileIndex.h"
+#include "analysis/LineIndex.h"
 #include "protocol/LspTypes.h"
 
 namespace heaplens::lsp {
@@ -30,19 +31,25 @@ public:
   explicit LoadedDump(std::shared_ptr<const Dump> dump) : dump_(std::move(dump)) {}
   const Dump& dump() const { return *dump_; }
   std::shared_ptr<const Dump> shared() const { return dump_; }
-  // Built once, on first use, thread-safe.
+  bool hasHeap() const { return dump_->heap.has_value(); }
+  const HeapGraph& graph() const { return dump_->heap->graph; }  // only when hasHeap()
+  const HeapPart& heap() const { return *dump_->heap; }          // only when hasHeap()
+  // Built once, on first use, thread-safe. paths() and index() only when hasHeap().
   const PathFinder& paths() const;
-  const DumpIndex& index() const;
+  const HeapIndex& index() const;
+  const HeapIndex* heapIndex() const { return hasHeap() ? &index() : nullptr; }
+  const DumpFileIndex& dumpFileIndex() const;
   // Rebuilt when the source map's generation changes.
-  std::shared_ptr<const SourceIndex> sources(const SourceMap& sourceMap) const;
+  std::shared_ptr<const LineIndex> sources(const SourceMap& sourceMap) const;
 
 private:
   std::shared_ptr<const Dump> dump_;
-  mutable std::once_flag pathsOnce_, indexOnce_;
+  mutable std::once_flag pathsOnce_, indexOnce_, fileIndexOnce_;
+  mutable std::unique_ptr<DumpFileIndex> fileIndex_;
   mutable std::unique_ptr<PathFinder> paths_;
-  mutable std::unique_ptr<DumpIndex> index_;
+  mutable std::unique_ptr<HeapIndex> index_;
   mutable std::mutex sourcesMutex_;
-  mutable std::shared_ptr<const SourceIndex> sources_;
+  mutable std::shared_ptr<const LineIndex> sources_;
 };
 
 struct FeatureSettings {

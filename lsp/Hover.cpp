@@ -3,8 +3,9 @@
 // On an allocation line: live objects and bytes, their sizes and types,
 // retained bytes, the allocation stack and one path from a root. On a frame
 // declaration line (MoarVM): the frames, the lexicals they hold and what each
-// retains. On a Raku class/role/grammar declaration: its instances and their
-// growth across snapshots.
+// retains. On a growth record's line: its deltas and a retention path. On a
+// type declaration (found by the document's Language, under the name the
+// dump uses): its instances and their growth across snapshots.
 //
 // Threading: runs on a worker with immutable inputs.
 #include <algorithm>
@@ -12,22 +13,23 @@
 #include <unordered_map>
 
 #include "analysis/Text.h"
+#include "analysis/Growth.h"
 #include "lsp/FeatureSupport.h"
+#include "lsp/languages/Language.h"
 
 namespace heaplens::lsp {
 namespace {
 
 std::string heading(const Dump& d) {
   std::string h = "### HeapLens · " + dumpName(d);
-  if (d.snapshots.size() > 1)
-    h += " (snapshot " + std::to_string(d.selectedSnapshot) + " of " + std::to_string(d.snapshots.size()) + ")";
+  if (d.series && d.series->snapshots.size() > 1) h += " (snapshot " + snapshotLabel(*d.series, d.series->selected) + ")";
   return h + "\n\n";
 }
 
 // Object types in the dominator subtree of `root`, most numerous first (bounded walk).
-std::vector<std::pair<TypeId, uint64_t>> dominatedTypes(const Dump& d, const DumpIndex& index, NodeId root,
+std::vector<std::pair<TypeId, uint64_t>> dominatedTypes(const Dump& d, const HeapIndex& index, NodeId root,
                                                         size_t limit = 3) {
-  const HeapGraph& g = d.graph;
+  const HeapGraph& g = d.heap->graph;
   std::unordered_map<TypeId, uint64_t> counts;
   std::vector<NodeId> stack{root};
   size_t visited = 0;
@@ -46,7 +48,7 @@ std::vector<std::pair<TypeId, uint64_t>> dominatedTypes(const Dump& d, const Dum
 
 std::string rootPathSection(const LoadedDump& loaded, NodeId node, const SourceMap* sourceMap) {
   if (node == kNoNode) return "";
-  const HeapGraph& g = loaded.dump().graph;
+  const HeapGraph& g = loaded.graph();
   auto path = loaded.paths().shortestPath(node);
   if (!path) return "\n**Path from a root:** none: not reachable from any root (unreachable objects are counted apart)\n";
   std::string s = "\n**Path from a root**" +
@@ -57,13 +59,12 @@ std::string rootPathSection(const LoadedDump& loaded, NodeId node, const SourceM
 
 std::string allocationSection(const LoadedDump& loaded, const LineEntry& e, const SourceMap* sourceMap) {
   const Dump& d = loaded.dump();
-  const HeapGraph& g = d.graph;
-  const DumpIndex& index = loaded.index();
+  const HeapGraph& g = d.heap->graph;
+  const HeapIndex& index = loaded.index();
   std::string s = heading(d);
-  s += "**" + formatCount(e.stats.count) + (e.stats.count == 1 ? " live object, " : " live objects, ") +
-       formatBytesLong(e.stats.shallowBytes) + "** allocated here — " +
+  s += "**" + plural(e.stats.count, "live object") + ", " + formatBytesLong(e.stats.shallowBytes) + "** allocated here — " +
        formatPercent(shareOfHeap(index, e.stats.shallowBytes)) + " of the live heap  \n";
-  s += "Retained: " + formatBytesLong(e.stats.retainedBytes) + " (" + formatCount(e.retainedObjects) + " objects)\n\n";
+  s += "Retained: " + formatBytesLong(e.stats.retainedBytes) + " (" + plural(e.stats.retainedObjects, "object") + ")\n\n";
 
   // Types and sizes (Go objects carry no type: then the rows are size classes).
   std::map<std::pair<std::string, uint64_t>, std::pair<uint64_t, uint64_t>> bySize;  // (type, size) -> count, bytes
@@ -98,7 +99,7 @@ std::string allocationSection(const LoadedDump& loaded, const LineEntry& e, cons
     s += ")\n\n";
     uint32_t i = 0;
     for (LocationId l : g.frames(biggestSite)) {
-      const SourceLocation& loc = g.locations[l];
+      const SourceLocation& loc = g.location(l);
       s += std::to_string(++i) + ". `" + std::string(g.str(loc.function)) + "` " +
            std::string(SourceMap::normalise(g.str(loc.file))) + ":" + std::to_string(loc.line) + "\n";
       if (i == 12) break;
@@ -110,13 +111,13 @@ std::string allocationSection(const LoadedDump& loaded, const LineEntry& e, cons
 
 std::string frameSection(const LoadedDump& loaded, const LineEntry& e, const SourceMap* sourceMap) {
   const Dump& d = loaded.dump();
-  const HeapGraph& g = d.graph;
-  const DumpIndex& index = loaded.index();
+  const HeapGraph& g = d.heap->graph;
+  const HeapIndex& index = loaded.index();
   std::string name = "<anon>";
   if (!e.sites.empty() && !g.frames(e.sites.front()).empty())
-    name = frameName(g, g.locations[g.frames(e.sites.front()).front()]);
+    name = frameName(g, g.location(g.frames(e.sites.front()).front()));
   std::string s = heading(d);
-  s += "**" + name + "** — " + entrySummary(d, index, e) + "\n\n";
+  s += "**" + name + "** — " + entrySummary(d, &index, e) + "\n\n";
 
   // Lexicals: named references out of these frames whose names carry a sigil.
   struct Lexical {
@@ -135,8 +136,8 @@ std::string frameSection(const LoadedDump& loaded, const LineEntry& e, const Sou
         Lexical& lex = lexicals[std::string(lname)];
         NodeId t = g.edgeTarget[ei];
         ++lex.frames;
-        lex.retained += d.retained[t];
-        if (lex.target == kNoNode || d.retained[t] > d.retained[lex.target]) lex.target = t;
+        lex.retained += d.heap->retained[t];
+        if (lex.target == kNoNode || d.heap->retained[t] > d.heap->retained[lex.target]) lex.target = t;
       }
     }
   }
@@ -153,7 +154,7 @@ std::string frameSection(const LoadedDump& loaded, const LineEntry& e, const Sou
         mostly += formatCount(count) + " × " + std::string(g.str(g.typeName[type]));
       }
       s += "| `" + lname + "` | " + describeNode(g, lex.target, sourceMap) + " | " + formatBytes(lex.retained) + " (" +
-           formatCount(index.retainedObjects[lex.target]) + " objects) | " + mostly + " |\n";
+           plural(index.retainedObjects[lex.target], "object") + ") | " + mostly + " |\n";
     }
     if (rows.size() > 12) s += "| … " + std::to_string(rows.size() - 12) + " more | | | |\n";
   } else {
@@ -163,39 +164,64 @@ std::string frameSection(const LoadedDump& loaded, const LineEntry& e, const Sou
   return s;
 }
 
-// A Raku type declared on this line: instances now and across snapshots.
+// Growth records that land on this line (a heap-diff file): the deltas and one retention path each.
+std::string growthSection(const LoadedDump& loaded, const LineEntry& e) {
+  const Dump& d = loaded.dump();
+  std::string s = heading(d);
+  for (uint32_t i : e.growthRecords) {
+    const GrowthRecord& r = d.growth->records[i];
+    s += "**" + r.type + "** grew " + formatSignedCount(r.countDelta, true) + " objects (" +
+         formatCount(static_cast<uint64_t>(std::max<int64_t>(r.countBefore, 0))) + " → " +
+         formatCount(static_cast<uint64_t>(std::max<int64_t>(r.countAfter, 0))) + "), " + formatSignedBytes(r.sizeDelta) + "\n";
+    if (!r.retentionPaths.empty()) {
+      std::string path;
+      for (const std::string& step : r.retentionPaths.front()) path += (path.empty() ? "" : " → ") + step;
+      s += "\n**Path from a root:** " + path + "\n";
+    }
+  }
+  return s;
+}
+
+// A type declared on this line: instances now and across snapshots, under the name the dump uses.
 std::string typeSection(const LoadedDump& loaded, const std::string& typeName) {
   const Dump& d = loaded.dump();
-  const HeapGraph& g = d.graph;
   TypeId type = kNoType;
-  for (TypeId t = 1; t < g.typeCount(); ++t)
-    if (g.str(g.typeName[t]) == typeName) type = t;
-  const TypeTimeline& tl = d.typeTimeline;
-  const std::optional<size_t> timelineType = tl.indexOf(typeName);
+  if (loaded.hasHeap()) {
+    const HeapGraph& g = loaded.graph();
+    for (TypeId t = 1; t < g.typeCount(); ++t)
+      if (g.str(g.typeName[t]) == typeName) type = t;
+  }
+  std::optional<size_t> timelineType;
+  if (d.series) timelineType = d.series->types.indexOf(typeName);
   if (type == kNoType && !timelineType) return "";
 
   std::string s = heading(d) + "**" + typeName + "**";
   if (type != kNoType) {
     const GroupStats* found = loaded.index().typeStats(type);
     const GroupStats stats = found ? *found : GroupStats{};
-    s += ": " + formatCount(stats.count) + (stats.count == 1 ? " instance" : " instances");
+    s += ": " + plural(stats.count, "instance");
     if (stats.count > 0) {
       s += ", " + formatBytes(stats.shallowBytes / stats.count) + " each, " + formatBytesLong(stats.shallowBytes) +
            " in all — " + formatPercent(shareOfHeap(loaded.index(), stats.shallowBytes)) + " of the live heap  \n";
-      s += "Retained: " + formatBytesLong(stats.retainedBytes) + "\n";
+      s += "Retained: " + formatBytesLong(stats.retainedBytes) + " (" + plural(stats.retainedObjects, "object") + ")\n";
     } else {
       s += "\n";
     }
   } else {
     s += ": no instances in this snapshot\n";
   }
-  if (timelineType && tl.counts.size() > 1) {
+  if (timelineType && d.series->snapshots.size() > 1) {
+    const TypeTimeline& tl = d.series->types;
     s += "\n**Across snapshots:** ";
-    for (size_t snap = 0; snap < tl.counts.size(); ++snap) {
+    for (size_t snap = 0; snap < d.series->snapshots.size(); ++snap) {
       if (snap) s += " → ";
       s += formatCount(tl.countAt(snap, *timelineType));
     }
     s += "\n";
+    const SeriesGrowth growth = growingTypes(*d.series);
+    if (const TypeGrowth* t = growth.find(typeName))
+      s += "**Grows:** never decreased across " + std::to_string(growth.snapshots.size()) + " snapshots, " +
+           formatSignedCount(t->countDelta(), true) + " instances, " + formatSignedBytes(t->bytesDelta()) + "\n";
   }
   return s;
 }
@@ -207,8 +233,12 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
   std::vector<std::string> sections;
   auto docLines = linesForDocument(ctx, doc);
   for (const LineHit& hit : entriesAt(docLines, line1)) {
-    sections.push_back(hit.entry->frames ? frameSection(*hit.dump, *hit.entry, ctx.sourceMap)
-                                         : allocationSection(*hit.dump, *hit.entry, ctx.sourceMap));
+    switch (hit.entry->kind) {
+      case LineKind::Frame: sections.push_back(frameSection(*hit.dump, *hit.entry, ctx.sourceMap)); break;
+      case LineKind::Allocation: sections.push_back(allocationSection(*hit.dump, *hit.entry, ctx.sourceMap)); break;
+      case LineKind::Growth: sections.push_back(growthSection(*hit.dump, *hit.entry)); break;
+      case LineKind::Definition: break;
+    }
   }
   // The document is split at most once, and only when the line's text is needed.
   std::vector<std::string_view> lines;
@@ -216,14 +246,12 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
     if (lines.empty()) lines = splitLines(doc.text);
     return pos.line < lines.size() ? &lines[pos.line] : nullptr;
   };
-  if (isRakuDocument(doc)) {
-    if (const std::string_view* text = lineText()) {
-      if (auto typeName = rakuTypeDeclaration(*text)) {
-        for (const auto& loaded : ctx.dumps) {
-          std::string s = typeSection(*loaded, *typeName);
-          if (!s.empty()) sections.push_back(std::move(s));
-        }
-      }
+  const Language& language = languageFor(doc.languageId, doc.path);
+  for (const SourceDeclaration& decl : language.declarationsAt(doc.text, pos.line)) {
+    if (decl.kind != SourceDeclaration::Kind::Type) continue;
+    for (const auto& loaded : ctx.dumps) {
+      std::string s = typeSection(*loaded, decl.qualifiedName);
+      if (!s.empty()) sections.push_back(std::move(s));
     }
   }
   if (sections.empty()) return std::nullopt;

@@ -4,19 +4,24 @@
 namespace heaplens::lsp {
 
 const PathFinder& LoadedDump::paths() const {
-  std::call_once(pathsOnce_, [&] { paths_ = std::make_unique<PathFinder>(dump_->graph); });
+  std::call_once(pathsOnce_, [&] { paths_ = std::make_unique<PathFinder>(dump_->heap->graph); });
   return *paths_;
 }
 
-const DumpIndex& LoadedDump::index() const {
-  std::call_once(indexOnce_, [&] { index_ = std::make_unique<DumpIndex>(*dump_); });
+const HeapIndex& LoadedDump::index() const {
+  std::call_once(indexOnce_, [&] { index_ = std::make_unique<HeapIndex>(*dump_->heap); });
   return *index_;
 }
 
-std::shared_ptr<const SourceIndex> LoadedDump::sources(const SourceMap& sourceMap) const {
+const DumpFileIndex& LoadedDump::dumpFileIndex() const {
+  std::call_once(fileIndexOnce_, [&] { fileIndex_ = std::make_unique<DumpFileIndex>(buildDumpFileIndex(*dump_)); });
+  return *fileIndex_;
+}
+
+std::shared_ptr<const LineIndex> LoadedDump::sources(const SourceMap& sourceMap) const {
   std::lock_guard<std::mutex> lock(sourcesMutex_);
   if (!sources_ || sources_->generation != sourceMap.generation())
-    sources_ = std::make_shared<const SourceIndex>(buildSourceIndex(*dump_, index(), sourceMap));
+    sources_ = std::make_shared<const LineIndex>(buildLineIndex(*dump_, heapIndex(), sourceMap));
   return sources_;
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "analysis/Aggregate.h"
+#include "analysis/Growth.h"
 #include "analysis/SourceMap.h"
 #include "analysis/Text.h"
 
@@ -27,7 +28,7 @@ std::string baseName(std::string_view path) {
 }
 
 json frameJson(const HeapGraph& g, LocationId id) {
-  const SourceLocation& loc = g.locations[id];
+  const SourceLocation& loc = g.location(id);
   return json{{"function", std::string(g.str(loc.function))}, {"file", std::string(g.str(loc.file))}, {"line", loc.line}};
 }
 
@@ -37,12 +38,12 @@ std::string siteName(const HeapGraph& g, SiteId s) {
   if (frames.empty()) return "(no stack)";
   LocationId chosen = frames.front();
   for (LocationId f : frames) {
-    if (SourceMap::classifyPath(g.str(g.locations[f].file)) != FrameOrigin::Runtime) {
+    if (SourceMap::classifyPath(g.str(g.location(f).file)) != FrameOrigin::Runtime) {
       chosen = f;
       break;
     }
   }
-  const SourceLocation& loc = g.locations[chosen];
+  const SourceLocation& loc = g.location(chosen);
   std::string name(g.str(loc.function));
   std::string file = baseName(g.str(loc.file));
   if (!file.empty()) {
@@ -54,7 +55,8 @@ std::string siteName(const HeapGraph& g, SiteId s) {
 }
 
 json statsJson(const GroupStats& s) {
-  return json{{"count", s.count}, {"shallowBytes", s.shallowBytes}, {"retainedBytes", s.retainedBytes}};
+  return json{{"count", s.count}, {"shallowBytes", s.shallowBytes}, {"retainedBytes", s.retainedBytes},
+              {"retainedObjects", s.retainedObjects}};
 }
 
 json siteJson(const HeapGraph& g, const SiteAggregate& a) {
@@ -67,59 +69,15 @@ json siteJson(const HeapGraph& g, const SiteAggregate& a) {
   return j;
 }
 
-// Sites whose nodes are frames (MoarVM) rather than allocations.
-std::vector<uint8_t> frameSites(const HeapGraph& g) {
-  std::vector<uint8_t> isFrame(g.siteCount(), 0);
-  for (NodeId n = 0; n < g.nodeCount(); ++n)
-    if (g.kind(n) == NodeKind::Frame && g.site[n] != kNoSite && g.site[n] < isFrame.size()) isFrame[g.site[n]] = 1;
-  return isFrame;
-}
-
-}  // namespace
-
-json reportJson(const Dump& d, const ReportOptions& options) {
-  const HeapGraph& g = d.graph;
-  const size_t top = options.top;
-  json r;
-  r["format"] = d.format;
-  r["description"] = d.formatDescription;
-  r["path"] = d.path;
-  r["objects"] = d.objectCount();
-  r["totalBytes"] = d.totalBytes();
-  r["unreachable"] = {{"objects", d.unreachableObjects}, {"bytes", d.unreachableBytes}};
-
-  json facts = json::array();
-  for (const Fact& f : d.facts) facts.push_back({{"id", f.id}, {"label", f.label}, {"value", cellJson(f.value)}, {"text", f.value.text}});
-  r["facts"] = std::move(facts);
-  r["warnings"] = d.warnings;
-  r["attributionProblem"] = d.attributionProblem ? json(*d.attributionProblem) : json(nullptr);
-
-  json tables = json::array();
-  for (const Table& t : d.tables) {
-    json rows = json::array();
-    for (const auto& row : t.rows) {
-      json cells = json::array();
-      for (const Cell& c : row) cells.push_back(cellJson(c));
-      rows.push_back(std::move(cells));
-    }
-    tables.push_back({{"id", t.id}, {"title", t.title}, {"columns", t.columns}, {"rows", std::move(rows)}});
-  }
-  r["tables"] = std::move(tables);
-
-  json snapshots = json::array();
-  for (const SnapshotInfo& s : d.snapshots)
-    snapshots.push_back({{"index", s.index}, {"gcSequence", s.gcSequence}, {"timeMicros", s.timeMicros},
-                         {"objects", s.objects}, {"references", s.references}, {"heapBytes", s.heapBytes},
-                         {"complete", s.complete}, {"selected", s.index == d.selectedSnapshot}});
-  r["snapshots"] = std::move(snapshots);
-  if (!d.snapshots.empty()) r["selectedSnapshot"] = d.selectedSnapshot;
+// The heap part's sections: sites, types, roots, frames; from the HeapIndex the server uses too.
+void heapJson(json& r, const HeapPart& heap, const HeapIndex& index, size_t top) {
+  const HeapGraph& g = heap.graph;
+  r["unreachable"] = {{"objects", heap.unreachableObjects}, {"bytes", heap.unreachableBytes}};
 
   // Allocation sites (frame sites are reported separately below).
-  auto isFrameSite = frameSites(g);
-  std::vector<SiteAggregate> sites, frames;  // one aggregation serves allocation and frame sites
-  TypeAndSiteAggregates aggregates = aggregateByTypeAndSite(d);
-  for (auto& a : aggregates.sites)
-    (a.site < isFrameSite.size() && isFrameSite[a.site] ? frames : sites).push_back(a);
+  std::vector<SiteAggregate> sites, frames;
+  for (const SiteAggregate& a : index.aggregates.sites)
+    (a.site < index.siteIsFrame.size() && index.siteIsFrame[a.site] ? frames : sites).push_back(a);
   std::span<const SiteAggregate> siteSpan(sites);
   json byLive = json::array(), byRetained = json::array();
   for (size_t i : topN(siteSpan, top, [](const SiteAggregate& a) { return a.stats.shallowBytes; }))
@@ -129,7 +87,7 @@ json reportJson(const Dump& d, const ReportOptions& options) {
   r["sitesByLiveBytes"] = std::move(byLive);
   r["sitesByRetainedBytes"] = std::move(byRetained);
 
-  auto& types = aggregates.types;
+  const auto& types = index.aggregates.types;
   std::span<const TypeAggregate> typeSpan(types);
   auto typeJson = [&](const TypeAggregate& t) {
     json j = statsJson(t.stats);
@@ -168,7 +126,7 @@ json reportJson(const Dump& d, const ReportOptions& options) {
         if (groupsRoots) {
           groups.push_back({t, depth + 1});
         } else if (from == kSuperRoot || g.kind(t) == NodeKind::Root) {
-          roots.push_back({t, e, t < d.retained.size() ? d.retained[t] : 0});
+          roots.push_back({t, e, t < heap.retained.size() ? heap.retained[t] : 0});
         }
       }
     }
@@ -189,31 +147,76 @@ json reportJson(const Dump& d, const ReportOptions& options) {
       fj.push_back(siteJson(g, frames[i]));
     r["framesByRetainedBytes"] = std::move(fj);
   }
+}
 
-  // Types that grow from the first to the selected snapshot.
-  const TypeTimeline& tl = d.typeTimeline;
-  if (tl.bytes.size() >= 2) {
-    size_t last = std::min<size_t>(d.selectedSnapshot, tl.bytes.size() - 1);
-    if (last == 0) last = tl.bytes.size() - 1;
-    struct Growth {
-      size_t type;
-      int64_t bytes, count;
-    };
-    std::vector<Growth> growth;
-    for (size_t t = 0; t < tl.typeNames.size(); ++t) {
-      int64_t db = static_cast<int64_t>(tl.bytesAt(last, t)) - static_cast<int64_t>(tl.bytesAt(0, t));
-      int64_t dc = static_cast<int64_t>(tl.countAt(last, t)) - static_cast<int64_t>(tl.countAt(0, t));
-      if (db > 0 || dc > 0) growth.push_back({t, db, dc});
+// The snapshot series: one table of snapshots (1-based "number" for people, 0-based "index" for
+// --snapshot) and the types that grow, by the one rule in Growth.h.
+void seriesJson(json& r, const SnapshotSeries& series, size_t top) {
+  json snapshots = json::array();
+  for (const SnapshotInfo& s : series.snapshots)
+    snapshots.push_back({{"index", s.index}, {"number", s.index + 1}, {"gcSequence", s.gcSequence},
+                         {"timeMicros", s.timeMicros}, {"objects", s.objects}, {"references", s.references},
+                         {"heapBytes", s.heapBytes}, {"complete", s.complete}, {"selected", s.index == series.selected}});
+  r["snapshots"] = std::move(snapshots);
+  r["selectedSnapshot"] = series.selected;
+  SeriesGrowth growth = growingTypes(series);
+  json gj = json::array();
+  for (size_t i = 0; i < growth.types.size() && i < top; ++i) {
+    const TypeGrowth& x = growth.types[i];
+    gj.push_back({{"type", x.type}, {"fromSnapshot", growth.snapshots.front()}, {"toSnapshot", growth.snapshots.back()},
+                  {"firstCount", x.firstCount}, {"lastCount", x.lastCount}, {"countDelta", x.countDelta()},
+                  {"firstBytes", x.firstBytes}, {"lastBytes", x.lastBytes}, {"bytesDelta", x.bytesDelta()},
+                  {"counts", x.counts}});
+  }
+  r["growingTypes"] = std::move(gj);
+}
+
+}  // namespace
+
+json reportJson(const Dump& d, const ReportOptions& options, const HeapIndex* index) {
+  const size_t top = options.top;
+  json r;
+  r["format"] = d.format;
+  r["description"] = d.formatDescription;
+  r["path"] = d.path;
+  r["objects"] = d.objectCount();
+  r["totalBytes"] = d.totalBytes();
+
+  json facts = json::array();
+  for (const Fact& f : d.facts) facts.push_back({{"id", f.id}, {"label", f.label}, {"value", cellJson(f.value)}, {"text", f.value.text}});
+  r["facts"] = std::move(facts);
+  r["warnings"] = d.warnings;
+  r["attributionProblem"] = d.attributionProblem ? json(*d.attributionProblem) : json(nullptr);
+
+  json tables = json::array();
+  for (const Table& t : d.tables) {
+    json rows = json::array();
+    for (const auto& row : t.rows) {
+      json cells = json::array();
+      for (const Cell& c : row) cells.push_back(cellJson(c));
+      rows.push_back(std::move(cells));
     }
-    json gj = json::array();
-    for (size_t i : topN(std::span<const Growth>(growth), top, [](const Growth& x) { return std::pair(x.bytes, x.count); })) {
-      const Growth& x = growth[i];
-      gj.push_back({{"type", tl.typeNames[x.type]}, {"fromSnapshot", 0}, {"toSnapshot", last},
-                    {"firstCount", tl.countAt(0, x.type)}, {"lastCount", tl.countAt(last, x.type)},
-                    {"countDelta", x.count}, {"firstBytes", tl.bytesAt(0, x.type)},
-                    {"lastBytes", tl.bytesAt(last, x.type)}, {"bytesDelta", x.bytes}});
-    }
-    r["growingTypes"] = std::move(gj);
+    tables.push_back({{"id", t.id}, {"title", t.title}, {"columns", t.columns}, {"rows", std::move(rows)}});
+  }
+  r["tables"] = std::move(tables);
+  r["snapshots"] = json::array();
+  if (d.series) seriesJson(r, *d.series, top);
+
+  r["sitesByLiveBytes"] = json::array();
+  r["sitesByRetainedBytes"] = json::array();
+  r["typesByCount"] = json::array();
+  r["typesBySize"] = json::array();
+  r["largestRoots"] = json::array();
+  r["unreachable"] = {{"objects", 0}, {"bytes", 0}};
+  if (d.heap) {
+    std::optional<HeapIndex> own;
+    if (!index) index = &own.emplace(*d.heap);
+    heapJson(r, *d.heap, *index, top);
+  }
+  if (!d.lineProblems.empty()) {
+    json problems = json::array();
+    for (const LineProblem& p : d.lineProblems) problems.push_back({{"line", p.line}, {"message", p.message}});
+    r["lineProblems"] = std::move(problems);
   }
   return r;
 }
@@ -286,16 +289,18 @@ void printSites(std::ostream& out, const json& sites, bool showStacks) {
 
 }  // namespace
 
-std::string reportText(const Dump& d, const ReportOptions& options) {
-  json r = reportJson(d, options);
+std::string reportText(const Dump& d, const ReportOptions& options, const HeapIndex* index) {
+  json r = reportJson(d, options, index);
   std::ostringstream out;
   out << d.formatDescription << "\n";
   out << "  file         " << d.path << "\n";
-  out << "  objects      " << formatCount(d.objectCount()) << "\n";
-  out << "  total bytes  " << formatBytesLong(d.totalBytes()) << "\n";
-  out << "  unreachable  " << formatCount(d.unreachableObjects) << (d.unreachableObjects == 1 ? " object, " : " objects, ") << formatBytesLong(d.unreachableBytes) << "\n";
-  if (!d.snapshots.empty())
-    out << "  snapshot     " << d.selectedSnapshot << " of " << d.snapshots.size() << " (0-based)\n";
+  if (d.heap) {
+    out << "  objects      " << formatCount(d.objectCount()) << "\n";
+    out << "  total bytes  " << formatBytesLong(d.totalBytes()) << "\n";
+    out << "  unreachable  " << plural(d.heap->unreachableObjects, "object") << ", "
+        << formatBytesLong(d.heap->unreachableBytes) << "\n";
+  }
+  if (d.series) out << "  snapshot     " << snapshotLabel(*d.series, d.series->selected) << "\n";
 
   if (!d.facts.empty()) {
     heading(out, "Facts");
@@ -330,15 +335,20 @@ std::string reportText(const Dump& d, const ReportOptions& options) {
     }
     t.print(out);
   }
-  if (!d.snapshots.empty()) {
-    heading(out, "Snapshots");
+  if (d.series) {
+    heading(out, "Snapshots (* selected)");
     TextTable t({"#", "GC seq", "objects", "references", "heap bytes", "complete"});
     for (const auto& s : r["snapshots"])
-      t.add({std::to_string(s["index"].get<uint64_t>()) + (s["selected"].get<bool>() ? "*" : ""),
+      t.add({std::to_string(s["number"].get<uint64_t>()) + (s["selected"].get<bool>() ? "*" : ""),
              formatCount(s["gcSequence"]), formatCount(s["objects"]), formatCount(s["references"]),
              formatBytes(s["heapBytes"]), s["complete"].get<bool>() ? "yes" : "no"},
             {true, true, true, true, true, false});
     t.print(out);
+  }
+  if (r.contains("lineProblems")) {
+    heading(out, "Problems (line: what was expected)");
+    for (const auto& p : r["lineProblems"])
+      out << "  " << p["line"].get<uint64_t>() << ": " << p["message"].get<std::string>() << "\n";
   }
   if (!r["sitesByLiveBytes"].empty()) {
     heading(out, "Top allocation sites by live bytes");
@@ -380,12 +390,16 @@ std::string reportText(const Dump& d, const ReportOptions& options) {
     t.print(out);
   }
   if (r.contains("growingTypes") && !r["growingTypes"].empty()) {
-    heading(out, "Types that grow (snapshot 0 to " + std::to_string(r["growingTypes"][0]["toSnapshot"].get<uint64_t>()) + ")");
-    TextTable t({"type", "count", "change", "bytes", "change"});
-    for (const auto& x : r["growingTypes"])
+    heading(out, "Types that grow (snapshot " + std::to_string(r["growingTypes"][0]["fromSnapshot"].get<uint64_t>() + 1) +
+                     " to " + std::to_string(r["growingTypes"][0]["toSnapshot"].get<uint64_t>() + 1) + ")");
+    TextTable t({"type", "count", "change", "bytes", "change", "counts per snapshot"});
+    for (const auto& x : r["growingTypes"]) {
+      std::string series;
+      for (const auto& c : x["counts"]) series += (series.empty() ? "" : " → ") + formatCount(c.get<uint64_t>());
       t.add({x["type"], formatCount(x["lastCount"]), formatSignedCount(x["countDelta"], true), formatBytes(x["lastBytes"]),
-             formatSignedBytes(x["bytesDelta"])},
-            {false, true, true, true, true});
+             formatSignedBytes(x["bytesDelta"]), series},
+            {false, true, true, true, true, false});
+    }
     t.print(out);
   }
   return out.str();

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/Dump.h"
+#include "analysis/LineIndex.h"
 
 namespace heaplens::lsp {
 
@@ -24,7 +25,8 @@ struct ReportOptions {
   size_t top = 10;
 };
 
-nlohmann::json reportJson(const Dump& dump, const ReportOptions& options = {});
-std::string reportText(const Dump& dump, const ReportOptions& options = {});
+// `index`: the dump's HeapIndex when the caller keeps one (the server's); nullptr builds it here.
+nlohmann::json reportJson(const Dump& dump, const ReportOptions& options = {}, const HeapIndex* index = nullptr);
+std::string reportText(const Dump& dump, const ReportOptions& options = {}, const HeapIndex* index = nullptr);
 
 }  // namespace heaplens::lsp

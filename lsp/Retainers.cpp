@@ -22,7 +22,7 @@ size_t readK(const nlohmann::json& params, size_t fallback) {
 
 nlohmann::json pathJson(const LoadedDump& loaded, const RetentionPath& path, const SourceMap* sourceMap) {
   const Dump& d = loaded.dump();
-  const HeapGraph& g = d.graph;
+  const HeapGraph& g = d.heap->graph;
   static const char* kinds[] = {"object", "frame", "root", "synthetic"};
   nlohmann::json steps = nlohmann::json::array();
   for (const PathStep& step : path.steps) {
@@ -33,7 +33,7 @@ nlohmann::json pathJson(const LoadedDump& loaded, const RetentionPath& path, con
         {"type", std::string(g.typeNameOf(step.node))},
         {"description", describeNode(g, step.node, sourceMap)},
         {"size", g.shallowSize(step.node)},
-        {"retained", d.retained[step.node]},
+        {"retained", d.heap->retained[step.node]},
     };
     if (auto loc = stepLocation(g, step.node, sourceMap)) s["location"] = *loc;
     steps.push_back(std::move(s));
@@ -64,8 +64,9 @@ nlohmann::json getRetainers(const FeatureContext& ctx, const nlohmann::json& par
     std::string path = params["dump"].get<std::string>();
     for (const auto& loaded : ctx.dumps) {
       if (loaded->dump().path != path) continue;
+      if (!loaded->hasHeap()) throw protocol::ParamsError("/dump", "a dump with an object graph (" + path + " has none)");
       uint64_t node = params["node"].get<uint64_t>();
-      if (node >= loaded->dump().graph.nodeCount()) throw protocol::ParamsError("/node", "a node id below " + std::to_string(loaded->dump().graph.nodeCount()));
+      if (node >= loaded->graph().nodeCount()) throw protocol::ParamsError("/node", "a node id below " + std::to_string(loaded->graph().nodeCount()));
       result["paths"] = pathsOf(*loaded, static_cast<NodeId>(node), k, ctx.sourceMap);
       return result;
     }

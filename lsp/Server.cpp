@@ -1,6 +1,8 @@
 // Server: lifecycle, dispatch, cancellation and scheduling (see Server.h).
 #include "lsp/Server.h"
 
+#include "analysis/Text.h"
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -645,16 +647,28 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
 // ---------------------------------------------------------------------------------------------
 // Loads and diagnostics
 
+// The parts a dump holds, by name, so clients can tell what each loaded dump can show.
+json dumpParts(const Dump& d) {
+  json parts = json::array();
+  if (d.heap) parts.push_back("heap");
+  if (d.series) parts.push_back("snapshots");
+  if (d.timeline) parts.push_back("timeline");
+  if (d.pageMaps) parts.push_back("pageMaps");
+  if (d.growth) parts.push_back("growth");
+  return parts;
+}
+
 json dumpSummary(const Dump& d) {
   json s = {{"format", d.format},
             {"description", d.formatDescription},
             {"path", d.path},
             {"objects", d.objectCount()},
             {"totalBytes", d.totalBytes()},
-            {"sites", d.graph.siteCount()},
-            {"unreachableObjects", d.unreachableObjects},
-            {"snapshot", d.snapshots.empty() ? json(nullptr) : json(d.selectedSnapshot)},
-            {"snapshotCount", d.snapshots.size()},
+            {"sites", d.sites->siteCount()},
+            {"unreachableObjects", d.heap ? d.heap->unreachableObjects : 0},
+            {"snapshot", d.series ? json(d.series->selected) : json(nullptr)},
+            {"snapshotCount", d.series ? d.series->snapshots.size() : 0},
+            {"parts", dumpParts(d)},
             {"warnings", d.warnings}};
   if (d.attributionProblem) s["attributionProblem"] = *d.attributionProblem;
   return s;
@@ -710,7 +724,7 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
         // In the same step, so heaplens/summary never shows a path both loaded and loading.
         if (auto it = std::find(loading_.begin(), loading_.end(), path); it != loading_.end()) loading_.erase(it);
       }
-      progress.end("Loaded " + std::to_string(dump->objectCount()) + " objects");
+      progress.end("Loaded " + plural(dump->objectCount(), "object"));
       finish(summary, std::nullopt);
       publishDiagnostics(workspace_.documents());
     } catch (const OperationCancelled&) {

@@ -1,10 +1,15 @@
 // DumpFormat: the interface each dump format folder implements, and the registry.
 //
 // A format recognises its files by content (never by file name) and turns a
-// file into a Dump: it feeds a GraphBuilder, fills the format-neutral facts,
-// tables and warnings, and leaves the common analysis (dominators, retained
-// sizes) to finishDump(). Adding a format means a new folder plus one line in
-// Registry.cpp.
+// file into a Dump: it fills the parts it has (a graph through GraphBuilder,
+// a snapshot series, a timeline, page maps, growth records), the
+// format-neutral facts, tables and warnings, and leaves the common analysis
+// (dominators, retained sizes) to finishDump(). It also declares what the
+// editor needs to offer it: the file extensions for open dialogs and the
+// source languages its programs are written in. Adding a format means a new
+// folder under formats/ (CMake picks it up) plus one line in Registry.cpp;
+// the server's format list and the VS Code extension's filters are checked
+// against that list by tests.
 //
 // Threading: load() runs on a worker thread; formats hold no shared state.
 #pragma once
@@ -47,11 +52,19 @@ public:
   virtual std::string_view description() const = 0;  // "Go heap dump (runtime/debug.WriteHeapDump)"
   // True when the first bytes of a file belong to this format.
   virtual bool detect(std::span<const uint8_t> head) const = 0;
+  // File name extensions without the dot ("heapdump"), for open dialogs; detection never uses them.
+  virtual std::vector<std::string_view> extensions() const = 0;
+  // Language ids (lsp/languages) of the programs that write such dumps ("go", "raku", "javascript").
+  virtual std::vector<std::string_view> languages() const = 0;
+  // False for a format that is only recognised, so its load explains why it cannot be read.
+  virtual bool parsed() const { return true; }
   // Throws LoadError (bad input) or OperationCancelled. Never crashes on bad input.
   virtual std::unique_ptr<Dump> load(const std::string& path, const LoadOptions& options,
                                      const TaskContext& ctx) const = 0;
 };
 
+// Every registered format, in detection order.
+std::span<const DumpFormat* const> dumpFormats();
 // The format whose detect() accepts the file's first bytes, or nullptr.
 const DumpFormat* detectFormat(std::span<const uint8_t> head);
 // Reads the head of `path`, detects the format and loads it, then runs finishDump().

@@ -2,7 +2,8 @@
 //
 // loadDump() reads a file's first bytes, picks the format whose detect()
 // accepts them, lets it build the Dump, and then runs the analysis every
-// format shares (finishDump). Adding a format is one line in kFormats.
+// format shares (finishDump). Adding a format is its folder plus one line in
+// makeFormats().
 //
 // Threading: stateless; called on worker threads.
 #include "analysis/formats/DumpFormat.h"
@@ -47,13 +48,12 @@ std::string describeHead(std::span<const uint8_t> head) {
   return text + " (" + hex + (head.size() > kShown ? " ..." : "") + ")";
 }
 
-// All known formats, in detection order.
+}  // namespace
+
 std::span<const DumpFormat* const> dumpFormats() {
   static const std::vector<const DumpFormat*> formats = makeFormats();
   return formats;
 }
-
-}  // namespace
 
 const DumpFormat* detectFormat(std::span<const uint8_t> head) {
   for (const DumpFormat* f : dumpFormats())
@@ -81,6 +81,8 @@ std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& optio
   dump->path = path;
   if (dump->format.empty()) dump->format = std::string(format->name());
   if (dump->formatDescription.empty()) dump->formatDescription = std::string(format->description());
+  if (dump->languages.empty())
+    for (std::string_view l : format->languages()) dump->languages.emplace_back(l);
   finishDump(*dump, ctx);
   return dump;
 }

@@ -221,7 +221,7 @@ public:
     release(s_.objectPtrs);
     release(s_.rootPtrs);
     ctx_.report("Building graph", 0.9);
-    dump->graph = b_.finish(ctx_);
+    dump->setGraph(b_.finish(ctx_));
 
     describe(*dump);
     return dump;

@@ -290,45 +290,6 @@ std::string snapshotRange(size_t count) {
   return count == 1 ? "snapshot 0" : "snapshots 0-" + std::to_string(count - 1);
 }
 
-// Types whose instance count never fell and rose in most steps (a flat last
-// step, e.g. Leaky 21,158 -> 23,000 -> 23,000, still counts as growth).
-Table growingTypes(const Dump& d) {
-  Table t;
-  t.id = "typesThatGrow";
-  t.title = "Types that grow across snapshots";
-  t.columns = {"Type", "First count", "Last count", "Growth", "Last bytes", "Counts per snapshot"};
-  std::vector<uint32_t> complete;
-  for (const SnapshotInfo& s : d.snapshots)
-    if (s.complete) complete.push_back(s.index);
-  if (complete.size() < 2) return t;
-  struct Row { size_t type; uint64_t first, last; };
-  std::vector<Row> rows;
-  const TypeTimeline& tl = d.typeTimeline;
-  for (size_t ty = 0; ty < tl.typeNames.size(); ++ty) {
-    bool fell = false;
-    size_t rises = 0;
-    for (size_t k = 1; k < complete.size(); ++k) {
-      uint64_t a = tl.counts[complete[k - 1]][ty], b = tl.counts[complete[k]][ty];
-      if (b < a) fell = true;
-      if (b > a) ++rises;
-    }
-    uint64_t first = tl.counts[complete.front()][ty], last = tl.counts[complete.back()][ty];
-    if (!fell && last > first && rises * 2 >= complete.size() - 1) rows.push_back({ty, first, last});
-  }
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    return a.last - a.first != b.last - b.first ? a.last - a.first > b.last - b.first : a.type < b.type;
-  });
-  if (rows.size() > 50) rows.resize(50);
-  for (const Row& r : rows) {
-    std::string series;
-    for (uint32_t s : complete) series += (series.empty() ? "" : " → ") + formatCount(tl.counts[s][r.type]);
-    t.rows.push_back({Cell::str(tl.typeNames[r.type]), Cell::num(static_cast<double>(r.first)),
-                      Cell::num(static_cast<double>(r.last)), Cell::num(static_cast<double>(r.last - r.first)),
-                      Cell::bytes(tl.bytes[complete.back()][r.type]), Cell::str(series)});
-  }
-  return t;
-}
-
 }  // namespace
 
 std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOptions& options,
@@ -408,7 +369,7 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
     const std::string phase = "Reading snapshot " + std::to_string(selected) + " columns";
     SnapshotColumns c = file.readColumns(selected, kAllColumns, ctx, phase);
     sums[selected] = summarizeSnapshot(file, selected, c);
-    dump->graph = buildGraph(file, selected, std::move(c), ctx, dump->warnings);
+    dump->setGraph(buildGraph(file, selected, std::move(c), ctx, dump->warnings));
   }
   const uint32_t others = static_cast<uint32_t>(snaps.size() - 1);
   for (;;) {
@@ -423,11 +384,12 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
     if (!summaryErrors[i].empty()) dump->warnings.push_back(summaryErrors[i]);
     dump->warnings.insert(dump->warnings.end(), sums[i].warnings.begin(), sums[i].warnings.end());
   }
-  dump->selectedSnapshot = selected;
-  for (const SnapshotSummary& s : sums) dump->snapshots.push_back(s.info);
+  SnapshotSeries& series = dump->series.emplace();
+  series.selected = selected;
+  for (const SnapshotSummary& s : sums) series.snapshots.push_back(s.info);
 
   // Per-type timeline by type name (several types-table entries may share a name).
-  TypeTimeline& tl = dump->typeTimeline;
+  TypeTimeline& tl = series.types;
   std::unordered_map<std::string_view, uint32_t> byName;
   std::vector<uint32_t> column(file.types().size(), UINT32_MAX);
   for (size_t t = 0; t < file.types().size(); ++t) {
@@ -452,8 +414,6 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
   // Facts and tables.
   const FileMeta& fm = file.fileMeta();
   auto fact = [&](std::string id, std::string label, Cell v) { dump->facts.push_back(Fact{std::move(id), std::move(label), std::move(v)}); };
-  fact("snapshotCount", "Snapshots", Cell::num(static_cast<double>(snaps.size())));
-  fact("selectedSnapshot", "Selected snapshot", Cell::num(selected));
   fact("gcSequence", "GC sequence number of the selected snapshot", Cell::num(static_cast<double>(sums[selected].info.gcSequence)));
   if (fm.pid) fact("pid", "Process id", Cell::num(static_cast<double>(*fm.pid)));
   if (fm.startTime) fact("startTime", "Profile start (µs, monotonic clock)", Cell::num(static_cast<double>(*fm.startTime)));
@@ -461,20 +421,6 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
   fact("types", "Types", Cell::num(static_cast<double>(file.types().size())));
   fact("staticFrames", "Static frames", Cell::num(static_cast<double>(file.staticFrames().size())));
 
-  Table st;
-  st.id = "snapshots";
-  st.title = "Snapshots";
-  st.columns = {"Snapshot", "GC sequence", "Time (ms since first)", "Collectables", "References", "Heap bytes"};
-  const uint64_t t0 = sums.front().info.timeMicros;
-  for (const SnapshotSummary& s : sums) {
-    const SnapshotInfo& i = s.info;
-    double ms = i.timeMicros >= t0 ? static_cast<double>(i.timeMicros - t0) / 1000.0 : 0.0;
-    st.rows.push_back({Cell::num(i.index), Cell::num(static_cast<double>(i.gcSequence)), Cell::num(ms),
-                       i.complete ? Cell::num(static_cast<double>(i.objects)) : Cell::str("(damaged)"),
-                       Cell::num(static_cast<double>(i.references)), Cell::bytes(i.heapBytes)});
-  }
-  dump->tables.push_back(std::move(st));
-  dump->tables.push_back(growingTypes(*dump));
   return dump;
 }
 
@@ -487,6 +433,8 @@ public:
   std::string_view name() const override { return moar::kFormatName; }
   std::string_view description() const override { return moar::kFormatDescription; }
   bool detect(std::span<const uint8_t> head) const override { return hasPrefix(head, moar::kMagicV3); }
+  std::vector<std::string_view> extensions() const override { return {"mvmheap"}; }
+  std::vector<std::string_view> languages() const override { return {"raku"}; }
   std::unique_ptr<Dump> load(const std::string& path, const LoadOptions& options,
                              const TaskContext& ctx) const override {
     // Mapped rather than read: the columns are decompressed straight from the

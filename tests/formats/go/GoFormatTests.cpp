@@ -41,7 +41,7 @@ struct LeakcacheCase {
 class Leakcache : public ::testing::TestWithParam<LeakcacheCase> {
 protected:
   const Dump& dump() const { return cached(GetParam().file); }
-  const HeapGraph& graph() const { return dump().graph; }
+  const HeapGraph& graph() const { return dump().heap->graph; }
 };
 
 TEST_P(Leakcache, IsDetectedAsGo) {
@@ -83,7 +83,7 @@ TEST_P(Leakcache, SessionsAtLine53) {
   for (NodeId n : sessions) {
     EXPECT_EQ(graph().str(siteFrame(graph(), n, 0)->function), "main.fillCache");
     EXPECT_TRUE(frameAt(graph(), n, 1, "/main.go", 102)) << "caller main.main main.go:102";
-    ASSERT_NE(dump().idom[n], kNoNode) << "the cache map keeps every session alive";
+    ASSERT_NE(dump().heap->idom[n], kNoNode) << "the cache map keeps every session alive";
   }
 }
 
@@ -119,7 +119,7 @@ TEST_P(Leakcache, StringsAtLine54) {
   auto firstMain = [&](NodeId n) -> size_t {
     auto frames = graph().frames(graph().site[n]);
     for (size_t i = 0; i < frames.size(); ++i)
-      if (graph().str(graph().locations[frames[i]].function).starts_with("main.")) return i;
+      if (graph().str(graph().location(frames[i]).function).starts_with("main.")) return i;
     return SIZE_MAX;
   };
   auto viaItoa = objectsWhere(graph(), [&](NodeId n) {
@@ -159,7 +159,7 @@ TEST_P(Leakcache, StackHeldSliceIsRetainedOnlyByTheHolderFrame) {
   auto up = retainersOf(graph(), frame);
   ASSERT_EQ(up.size(), 1u);
   EXPECT_EQ(graph().kind(up[0]), NodeKind::Root);
-  EXPECT_EQ(dump().idom[slice], frame);
+  EXPECT_EQ(dump().heap->idom[slice], frame);
   bool labelled = false;
   for (EdgeIndex e = graph().firstEdge[kSuperRoot]; e < graph().firstEdge[kSuperRoot + 1]; ++e)
     if (graph().edgeTarget[e] == up[0]) {
@@ -168,7 +168,7 @@ TEST_P(Leakcache, StackHeldSliceIsRetainedOnlyByTheHolderFrame) {
       EXPECT_TRUE(labelled) << label;
     }
   EXPECT_TRUE(labelled);
-  EXPECT_EQ(dump().retained[frame], 40960u);
+  EXPECT_EQ(dump().heap->retained[frame], 40960u);
 
   // The shortest path from the roots reads: goroutine N (chan receive) → frame <holder> → the slice.
   PathFinder paths(graph());
@@ -249,7 +249,7 @@ TEST(GoWorkers, RecordCountsFromReadme) {
 TEST(GoWorkers, PanicRootReachesThePanicInfo) {
   // README: the panic record's eface.data points to the 24-byte PanicInfo allocated at main.go:73.
   const Dump& d = cached("workers-go1.19.heapdump");
-  const HeapGraph& g = d.graph;
+  const HeapGraph& g = d.heap->graph;
   auto infos = objectsAtLine(g, 73, 24);
   ASSERT_EQ(infos.size(), 1u);
   bool byPanic = false;
@@ -261,7 +261,7 @@ TEST(GoWorkers, JobDataHeldOnlyByWorkFrames) {
   // README: 8 × 288 B at main.go:51, each referenced only from a main.work stack frame,
   // in 8 goroutines waiting on "chan receive".
   const Dump& d = cached("workers-go1.19.heapdump");
-  const HeapGraph& g = d.graph;
+  const HeapGraph& g = d.heap->graph;
   auto data = objectsAtLine(g, 51, 288);
   ASSERT_EQ(data.size(), 8u);
   std::set<NodeId> frames;
@@ -288,7 +288,7 @@ TEST(GoRates, UnlinkedDefaultLoadsButCannotAttribute) {
   ASSERT_TRUE(d.attributionProblem.has_value());
   EXPECT_NE(d.attributionProblem->find("runtime.MemProfileRate = 1"), std::string::npos);
   EXPECT_NE(d.attributionProblem->find("GODEBUG=memprofilerate=1"), std::string::npos);
-  for (NodeId n = 0; n < d.graph.nodeCount(); ++n) ASSERT_EQ(d.graph.site[n], kNoSite);
+  for (NodeId n = 0; n < d.heap->graph.nodeCount(); ++n) ASSERT_EQ(d.heap->graph.site[n], kNoSite);
 }
 
 TEST(GoRates, LinkedDefaultWarnsAboutLowCoverage) {

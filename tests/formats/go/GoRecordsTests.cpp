@@ -37,7 +37,7 @@ GoDumpWriter small() {
 
 TEST(GoRecords, SmallDumpBuildsObjectsEdgesAndRoots) {
   auto d = parse(small());
-  const HeapGraph& g = d->graph;
+  const HeapGraph& g = d->heap->graph;
   ASSERT_EQ(d->objectCount(), 2u);
   EXPECT_EQ(d->totalBytes(), 48u);
   // Nodes 1 and 2 are the objects in address order.
@@ -261,7 +261,7 @@ TEST(GoRecords, SampleAtObjectPlus8MatchesTheObject) {
   w.eof();
   auto d = parse(w);
   ASSERT_EQ(d->objectCount(), 1u);
-  EXPECT_TRUE(frameAt(d->graph, 1, 0, "/main.go", 67));
+  EXPECT_TRUE(frameAt(d->heap->graph, 1, 0, "/main.go", 67));
   EXPECT_EQ(factNumber(*d, "samplesAtHeader"), 1);
   EXPECT_TRUE(d->attributionProblem == std::nullopt);
 }
@@ -281,8 +281,8 @@ TEST(GoRecords, MallocHeaderNamesTheTypeWhenItIsDumped) {
   w.object(kHeap + 0x4000, other, {1});
   w.eof();
   auto d = parse(w);
-  EXPECT_EQ(d->graph.typeNameOf(1), "main.BigRecord");
-  EXPECT_EQ(d->graph.typeNameOf(2), "640 B object");
+  EXPECT_EQ(d->heap->graph.typeNameOf(1), "main.BigRecord");
+  EXPECT_EQ(d->heap->graph.typeNameOf(2), "640 B object");
   EXPECT_EQ(factNumber(*d, "types"), 1);
   EXPECT_EQ(recordCount(*d, "type"), 2);
   EXPECT_EQ(recordCount(*d, "itab"), 1);
@@ -292,12 +292,12 @@ TEST(GoRecords, OtherRootsBecomeLabelledRootEdges) {
   GoDumpWriter w;
   w.header().params().object(kHeap, {0, 0}).otherRoot("cgo handle", kHeap + 8).eof();
   auto d = parse(w);
-  auto labels = rootLabels(d->graph);
+  auto labels = rootLabels(d->heap->graph);
   ASSERT_EQ(labels.size(), 1u);
   EXPECT_EQ(labels[0], "other roots");
-  NodeId root = d->graph.edgeTarget[d->graph.firstEdge[kSuperRoot]];
-  ASSERT_EQ(d->graph.targets(root).size(), 1u);
-  EXPECT_EQ(d->graph.labelText(d->graph.firstEdge[root]), "cgo handle");
+  NodeId root = d->heap->graph.edgeTarget[d->heap->graph.firstEdge[kSuperRoot]];
+  ASSERT_EQ(d->heap->graph.targets(root).size(), 1u);
+  EXPECT_EQ(d->heap->graph.labelText(d->heap->graph.firstEdge[root]), "cgo handle");
 }
 
 TEST(GoRecords, NoMemProfRecordsSetsAttributionProblem) {
@@ -317,7 +317,7 @@ TEST(GoRecords, GoroutineFramesBecomeFrameNodes) {
   w.frame(1, "main.holder", {0, kHeap + 16}, {1});
   w.eof();
   auto d = parse(w);
-  const HeapGraph& g = d->graph;
+  const HeapGraph& g = d->heap->graph;
   auto labels = rootLabels(g);
   ASSERT_EQ(labels.size(), 1u);
   EXPECT_EQ(labels[0], "goroutine 18 (chan receive)");

@@ -61,7 +61,7 @@ inline double recordCount(const Dump& d, std::string_view kind) {
 // Frame i (0 = innermost) of a node's allocation site, or nullptr.
 inline const SourceLocation* siteFrame(const HeapGraph& g, NodeId n, size_t i) {
   auto frames = g.frames(g.site[n]);
-  return i < frames.size() ? &g.locations[frames[i]] : nullptr;
+  return i < frames.size() ? &g.location(frames[i]) : nullptr;
 }
 // True when frame i of the node's site is <file ending in fileSuffix>:line.
 inline bool frameAt(const HeapGraph& g, NodeId n, size_t i, std::string_view fileSuffix, uint32_t line) {

@@ -15,6 +15,7 @@
 #include <set>
 #include <unistd.h>
 
+#include "analysis/Growth.h"
 #include "analysis/Paths.h"
 #include "analysis/formats/DumpFormat.h"
 #include "analysis/formats/moar/MoarFile.h"
@@ -133,11 +134,11 @@ TEST(MoarFormat, EverySnapshotSummarisedAsTheFixtureSays) {
   const Dump& d = leakyDump(std::nullopt);
   nlohmann::json ex = expectedLeaky();
   EXPECT_EQ(d.format, "mvmheap");
-  ASSERT_EQ(d.snapshots.size(), 7u);
-  EXPECT_EQ(d.selectedSnapshot, 6u);  // the last complete one
+  ASSERT_EQ(d.series->snapshots.size(), 7u);
+  EXPECT_EQ(d.series->selected, 6u);  // the last complete one
   for (uint32_t i = 0; i < 7; ++i) {
     const auto& e = ex["snapshots"][i];
-    const SnapshotInfo& s = d.snapshots[i];
+    const SnapshotInfo& s = d.series->snapshots[i];
     EXPECT_EQ(s.index, i);
     EXPECT_TRUE(s.complete);
     EXPECT_EQ(s.gcSequence, i + 2) << i;
@@ -149,13 +150,13 @@ TEST(MoarFormat, EverySnapshotSummarisedAsTheFixtureSays) {
   }
   EXPECT_TRUE(d.warnings.empty()) << joined(d.warnings);
   // The graph of the selected snapshot: super-root plus one node per collectable.
-  EXPECT_EQ(d.graph.nodeCount(), ex["snapshots"][6]["collectables"].get<uint32_t>() + 1);
-  EXPECT_EQ(d.graph.edgeCount(), ex["snapshots"][6]["references"].get<uint32_t>() + 1);  // + super-root -> Root
+  EXPECT_EQ(d.heap->graph.nodeCount(), ex["snapshots"][6]["collectables"].get<uint32_t>() + 1);
+  EXPECT_EQ(d.heap->graph.edgeCount(), ex["snapshots"][6]["references"].get<uint32_t>() + 1);  // + super-root -> Root
 }
 
 TEST(MoarFormat, LeakyGrowsInTheTypeTimeline) {
   const Dump& d = leakyDump(std::nullopt);
-  const TypeTimeline& tl = d.typeTimeline;
+  const TypeTimeline& tl = d.series->types;
   auto it = std::find(tl.typeNames.begin(), tl.typeNames.end(), "Leaky");
   ASSERT_NE(it, tl.typeNames.end());
   size_t t = static_cast<size_t>(it - tl.typeNames.begin());
@@ -175,21 +176,18 @@ TEST(MoarFormat, LeakyGrowsInTheTypeTimeline) {
       EXPECT_EQ(tl.counts[s][k], cb[0].get<uint64_t>()) << name << " in snapshot " << s;
       EXPECT_EQ(tl.bytes[s][k], cb[1].get<uint64_t>()) << name << " in snapshot " << s;
     }
-  // And the "types that grow" table names Leaky 770 -> 23,000.
-  auto tab = std::find_if(d.tables.begin(), d.tables.end(), [](const Table& x) { return x.id == "typesThatGrow"; });
-  ASSERT_NE(tab, d.tables.end());
-  bool listed = false;
-  for (const auto& row : tab->rows)
-    if (row[0].text == "Leaky") {
-      listed = true;
-      EXPECT_EQ(row[1].number, 770);
-      EXPECT_EQ(row[2].number, 23000);
-    }
-  EXPECT_TRUE(listed);
+  // And the one growth rule (Growth.h) names Leaky 770 -> 23,000 over all seven snapshots.
+  const SeriesGrowth growth = growingTypes(*d.series);
+  EXPECT_EQ(growth.snapshots, (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6}));
+  const TypeGrowth* leaky = growth.find("Leaky");
+  ASSERT_NE(leaky, nullptr);
+  EXPECT_EQ(leaky->firstCount, 770u);
+  EXPECT_EQ(leaky->lastCount, 23000u);
+  EXPECT_EQ(leaky->lastBytes, 23000u * 48);
 }
 
 void expectLeakyNodes(const Dump& d, uint64_t want) {
-  const HeapGraph& g = d.graph;
+  const HeapGraph& g = d.heap->graph;
   uint64_t n = 0;
   for (NodeId i = 0; i < g.nodeCount(); ++i)
     if (g.kind(i) == NodeKind::Object && g.typeNameOf(i) == "Leaky") {
@@ -203,9 +201,9 @@ void expectLeakyNodes(const Dump& d, uint64_t want) {
 TEST(MoarFormat, GraphOfSnapshots5And6Holds23000Leaky) {
   expectLeakyNodes(leakyDump(5), 23000);
   expectLeakyNodes(leakyDump(6), 23000);
-  EXPECT_EQ(leakyDump(5).selectedSnapshot, 5u);
+  EXPECT_EQ(leakyDump(5).series->selected, 5u);
   // Type objects and STables do not mix with instance counts.
-  const HeapGraph& g = leakyDump(5).graph;
+  const HeapGraph& g = leakyDump(5).heap->graph;
   bool typeObject = false, stable = false;
   for (TypeId t = 0; t < g.typeCount(); ++t) {
     typeObject |= g.str(g.typeName[t]) == "Leaky (type object)";
@@ -217,7 +215,7 @@ TEST(MoarFormat, GraphOfSnapshots5And6Holds23000Leaky) {
 
 TEST(MoarFormat, GraphShapeOfSnapshot5) {
   const Dump& d = leakyDump(5);
-  const HeapGraph& g = d.graph;
+  const HeapGraph& g = d.heap->graph;
   nlohmann::json ex = expectedLeaky()["snapshots"][5];
   // Node 1 is collectable 0, the Root, the super-root's only child.
   ASSERT_EQ(g.targets(kSuperRoot).size(), 1u);
@@ -241,7 +239,7 @@ TEST(MoarFormat, GraphShapeOfSnapshot5) {
         EXPECT_EQ(g.typeNameOf(i), "Frame");
         auto fr = g.frames(g.site[i]);
         ASSERT_EQ(fr.size(), 1u);
-        const SourceLocation& loc = g.locations[fr[0]];
+        const SourceLocation& loc = g.location(fr[0]);
         if (g.str(loc.file) == "leaky.raku")
           ++userFrames[std::string(g.str(loc.function)) + " leaky.raku:" + std::to_string(loc.line)];
         break;
@@ -302,17 +300,17 @@ TEST(MoarFormat, TruncatedFileRecoversFiveSnapshots) {
   std::string path = writeTemp(cut, "truncated.mvmheap");
   std::unique_ptr<Dump> d = moarFormat().load(path, {}, {});
   std::remove(path.c_str());
-  ASSERT_EQ(d->snapshots.size(), 5u);
-  EXPECT_EQ(d->selectedSnapshot, 4u);  // the last real snapshot is kept
-  EXPECT_EQ(d->snapshots[4].gcSequence, 6u);
+  ASSERT_EQ(d->series->snapshots.size(), 5u);
+  EXPECT_EQ(d->series->selected, 4u);  // the last real snapshot is kept
+  EXPECT_EQ(d->series->snapshots[4].gcSequence, 6u);
   nlohmann::json ex = expectedLeaky();
-  EXPECT_EQ(d->snapshots[4].objects, ex["snapshots"][4]["collectables"].get<uint64_t>());
+  EXPECT_EQ(d->series->snapshots[4].objects, ex["snapshots"][4]["collectables"].get<uint64_t>());
   std::string w = joined(d->warnings);
   EXPECT_NE(w.find("15,000,000"), std::string::npos) << w;  // where the file ends
   EXPECT_NE(w.find("cut short"), std::string::npos) << w;
-  auto it = std::find(d->typeTimeline.typeNames.begin(), d->typeTimeline.typeNames.end(), "Leaky");
-  ASSERT_NE(it, d->typeTimeline.typeNames.end());
-  EXPECT_EQ(d->typeTimeline.counts[4][static_cast<size_t>(it - d->typeTimeline.typeNames.begin())], 21158u);
+  auto it = std::find(d->series->types.typeNames.begin(), d->series->types.typeNames.end(), "Leaky");
+  ASSERT_NE(it, d->series->types.typeNames.end());
+  EXPECT_EQ(d->series->types.counts[4][static_cast<size_t>(it - d->series->types.typeNames.begin())], 21158u);
 }
 
 // Offset of block `kind` of snapshot `snap` in leaky.mvmheap.
@@ -340,9 +338,9 @@ TEST(MoarFormat, CorruptZstdInAnotherSnapshotLeavesItOutOfTheSummaries) {
   BlockRef b = blockOf(bytes, 2, "colsize");
   for (uint64_t p = b.start + 18 + 4; p < b.start + 18 + 64; ++p) bytes[p] ^= 0x5A;
   auto d = loadMoarDump(bytes, {}, {});
-  ASSERT_EQ(d->snapshots.size(), 7u);
-  EXPECT_FALSE(d->snapshots[2].complete);
-  EXPECT_TRUE(d->snapshots[3].complete);
+  ASSERT_EQ(d->series->snapshots.size(), 7u);
+  EXPECT_FALSE(d->series->snapshots[2].complete);
+  EXPECT_TRUE(d->series->snapshots[3].complete);
   std::string w = joined(d->warnings);
   EXPECT_NE(w.find("colsize of snapshot 2"), std::string::npos) << w;
 }
@@ -360,13 +358,13 @@ TEST(MoarFormat, RequestedSnapshotOutOfRange) {
 TEST(MoarFormat, TinyFileBuildsTheExpectedGraph) {
   std::vector<uint8_t> bytes = testing::MoarTestWriter().write({testing::tinySnapshot(true)});
   auto d = loadMoarDump(bytes, {}, {});
-  const HeapGraph& g = d->graph;
+  const HeapGraph& g = d->heap->graph;
   ASSERT_EQ(g.nodeCount(), 5u);
   EXPECT_EQ(g.typeNameOf(3), "Foo");
   EXPECT_EQ(g.selfSize[3], 48u);
   EXPECT_EQ(g.external(3), 16u);
   EXPECT_EQ(g.kind(4), NodeKind::Frame);
-  const SourceLocation& loc = g.locations[g.frames(g.site[4])[0]];
+  const SourceLocation& loc = g.location(g.frames(g.site[4])[0]);
   EXPECT_EQ(g.str(loc.function), "main");
   EXPECT_EQ(g.str(loc.file), "t.raku");
   EXPECT_EQ(loc.line, 7u);
@@ -377,7 +375,7 @@ TEST(MoarFormat, TinyFileBuildsTheExpectedGraph) {
   EXPECT_EQ(g.labelText(g.firstEdge[2]), "Thread Roots");
   EXPECT_EQ(g.targets(4)[0], 3u);
   EXPECT_EQ(g.labelText(g.firstEdge[4]), "$x");
-  EXPECT_EQ(d->snapshots[0].heapBytes, 48u + 16u + 168u);
+  EXPECT_EQ(d->series->snapshots[0].heapBytes, 48u + 16u + 168u);
 }
 
 TEST(MoarFormat, OutOfRangeTypeIndexNamesColumnSnapshotAndIndex) {
@@ -436,7 +434,7 @@ TEST(MoarFormat, RefCountSumDifferentFromTotalRefsWarns) {
   testing::MiniSnapshot s = testing::tinySnapshot(true);
   s.totalRefs = 5;  // colrfcnt sums to 3
   auto d = loadMoarDump(testing::MoarTestWriter().write({s}), {}, {});
-  EXPECT_EQ(d->snapshots[0].references, 3u);
+  EXPECT_EQ(d->series->snapshots[0].references, 3u);
   std::string w = joined(d->warnings);
   EXPECT_NE(w.find("sum of colrfcnt is 3"), std::string::npos) << w;
   EXPECT_NE(w.find("total_refs 5"), std::string::npos) << w;
@@ -447,11 +445,11 @@ TEST(MoarFormat, FileWithoutFinalTocUsesTheLastIntermediateOne) {
   b.gcSeq = 9;
   std::vector<uint8_t> bytes = testing::MoarTestWriter().write({a, b}, /*finalToc=*/false);
   auto d = loadMoarDump(bytes, {}, {});
-  ASSERT_EQ(d->snapshots.size(), 2u);  // the last snapshot is not mistaken for the empty final toc
-  EXPECT_EQ(d->snapshots[1].gcSequence, 9u);
+  ASSERT_EQ(d->series->snapshots.size(), 2u);  // the last snapshot is not mistaken for the empty final toc
+  EXPECT_EQ(d->series->snapshots[1].gcSequence, 9u);
   bytes.resize(bytes.size() - 3);  // now its trailer is broken too: recover the one after snapshot 0
   d = loadMoarDump(bytes, {}, {});
-  ASSERT_EQ(d->snapshots.size(), 1u);
+  ASSERT_EQ(d->series->snapshots.size(), 1u);
   EXPECT_NE(joined(d->warnings).find("cut short"), std::string::npos);
 }
 
@@ -476,7 +474,7 @@ std::string describeStep(const HeapGraph& g, const PathStep& s) {
   if (s.via != kNoEdge) out += "--[" + g.labelText(s.via) + "]--> ";
   out += std::string(g.typeNameOf(s.node));
   if (g.kind(s.node) == NodeKind::Frame) {
-    const SourceLocation& loc = g.locations[g.frames(g.site[s.node])[0]];
+    const SourceLocation& loc = g.location(g.frames(g.site[s.node])[0]);
     out.append(" ").append(g.str(loc.function)).append(" ").append(g.str(loc.file)).append(":");
     out += std::to_string(loc.line);
   }
@@ -485,7 +483,7 @@ std::string describeStep(const HeapGraph& g, const PathStep& s) {
 
 TEST(MoarFormat, ShortestPathToALeakyInSnapshot5GoesThroughAtLEAKS) {
   const Dump& d = leakyDump(5);
-  const HeapGraph& g = d.graph;
+  const HeapGraph& g = d.heap->graph;
   NodeId first = kNoNode;
   for (NodeId i = 1; i < g.nodeCount() && first == kNoNode; ++i)
     if (g.kind(i) == NodeKind::Object && g.typeNameOf(i) == "Leaky") first = i;
@@ -503,7 +501,7 @@ TEST(MoarFormat, ShortestPathToALeakyInSnapshot5GoesThroughAtLEAKS) {
   const size_t n = p->steps.size();
   const PathStep& frame = p->steps[n - 5];
   ASSERT_EQ(g.kind(frame.node), NodeKind::Frame) << text;
-  const SourceLocation& loc = g.locations[g.frames(g.site[frame.node])[0]];
+  const SourceLocation& loc = g.location(g.frames(g.site[frame.node])[0]);
   EXPECT_EQ(g.str(loc.function), "<unit>") << text;
   EXPECT_EQ(g.str(loc.file), "leaky.raku") << text;
   EXPECT_EQ(loc.line, 1u) << text;

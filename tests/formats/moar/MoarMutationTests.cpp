@@ -97,8 +97,8 @@ void tryLoad(const std::vector<uint8_t>& bytes, const std::string& what, Outcome
   limits.maxTotalBytes = uint64_t{512} << 20;
   try {
     auto d = loadMoarDump(bytes, {}, {}, limits);
-    ASSERT_FALSE(d->snapshots.empty()) << what;
-    ASSERT_EQ(d->graph.nodeCount(), d->snapshots[d->selectedSnapshot].objects + 1) << what;
+    ASSERT_FALSE(d->series->snapshots.empty()) << what;
+    ASSERT_EQ(d->heap->graph.nodeCount(), d->series->snapshots[d->series->selected].objects + 1) << what;
     ++o.loaded;
   } catch (const LoadError& e) {
     ASSERT_NE(std::string(e.what()).find("mvmheap"), std::string::npos) << what << ": " << e.what();
@@ -124,8 +124,8 @@ void cutAndLoad(const std::vector<uint8_t>& base, uint64_t cut, Outcome& o) {
 TEST(MoarMutation, BaseFileLoads) {
   const std::vector<uint8_t>& base = firstSnapshotOfLeaky();
   auto d = loadMoarDump(base, {}, {});
-  ASSERT_EQ(d->snapshots.size(), 1u);
-  EXPECT_EQ(d->snapshots[0].objects, 489954u);  // expected-small.json, snapshot 0
+  ASSERT_EQ(d->series->snapshots.size(), 1u);
+  EXPECT_EQ(d->series->snapshots[0].objects, 489954u);  // expected-small.json, snapshot 0
   EXPECT_TRUE(d->warnings.empty());
 }
 
@@ -165,7 +165,7 @@ TEST(MoarMutation, BitFlipsAndCutsOfRealData) {
   std::vector<uint8_t> base = realSubset(firstSnapshotOfLeaky(), 20000);
   {
     auto d = loadMoarDump(base, {}, {});
-    ASSERT_EQ(d->snapshots[0].objects, 20000u);
+    ASSERT_EQ(d->series->snapshots[0].objects, 20000u);
   }
   // Half the flips land on structure (block headers, tocs, JSON, zstd frame
   // headers), half anywhere; a flip inside compressed data mostly ends as a

@@ -48,15 +48,15 @@ SessionDump makeSessions() {
   }
   out.s1 = s[0];
   HeapGraph g = b.finish();
-  g.strings.find("/app/main.go", out.mainGo);
-  g.strings.find("/usr/local/go/src/runtime/malloc.go", out.procGo);
+  g.sites->strings.find("/app/main.go", out.mainGo);
+  g.sites->strings.find("/usr/local/go/src/runtime/malloc.go", out.procGo);
   out.dump = test::makeDump(std::move(g));
   return out;
 }
 
 TEST(Aggregate, RetainedCountsEachDominatingSetOnce) {
   SessionDump sd = makeSessions();
-  auto types = aggregateByType(sd.dump);
+  auto types = aggregateByType(*sd.dump.heap);
   std::map<TypeId, GroupStats> byType;
   for (auto& t : types) byType[t.type] = t.stats;
   ASSERT_EQ(byType.size(), 2u);  // the Frame node has no type and is not an object
@@ -72,7 +72,7 @@ TEST(Aggregate, RetainedCountsEachDominatingSetOnce) {
 TEST(Aggregate, SitesCountFramesToo) {
   SessionDump sd = makeSessions();
   std::map<SiteId, GroupStats> bySite;
-  for (auto& s : aggregateBySite(sd.dump)) bySite[s.site] = s.stats;
+  for (auto& s : aggregateBySite(*sd.dump.heap)) bySite[s.site] = s.stats;
   EXPECT_EQ(bySite[sd.listSite].count, 4u);
   EXPECT_EQ(bySite[sd.listSite].retainedBytes, 340u);
   EXPECT_EQ(bySite[sd.bufSite].count, 4u);  // three buffers and the frame
@@ -82,7 +82,7 @@ TEST(Aggregate, SitesCountFramesToo) {
 
 TEST(Aggregate, TypesAndSitesInOneWalkEqualTheSeparateAggregations) {
   SessionDump sd = makeSessions();
-  TypeAndSiteAggregates both = aggregateByTypeAndSite(sd.dump);
+  TypeAndSiteAggregates both = aggregateByTypeAndSite(*sd.dump.heap);
   std::map<TypeId, GroupStats> byType;
   for (auto& t : both.types) byType[t.type] = t.stats;
   ASSERT_EQ(byType.size(), 2u);
@@ -100,10 +100,10 @@ TEST(Aggregate, TypesAndSitesInOneWalkEqualTheSeparateAggregations) {
 
 TEST(Aggregate, FlatLinesTakeTheInnermostAcceptedFrame) {
   SessionDump sd = makeSessions();
-  const HeapGraph& g = sd.dump.graph;
+  const HeapGraph& g = sd.dump.heap->graph;
   FileFilter inApp = [&](StringId f) { return f == sd.mainGo; };
   std::map<uint32_t, LineAggregate> byLine;
-  for (auto& l : aggregateByLine(sd.dump, inApp, Attribution::Flat)) {
+  for (auto& l : aggregateByLine(*sd.dump.heap, inApp, Attribution::Flat)) {
     EXPECT_EQ(l.file, sd.mainGo);
     byLine[l.line] = l;
   }
@@ -114,7 +114,7 @@ TEST(Aggregate, FlatLinesTakeTheInnermostAcceptedFrame) {
   EXPECT_EQ(byLine[12].sites, (std::vector<SiteId>{sd.bufSite}));
   auto loc = flatLocation(g, sd.listSite, inApp);
   ASSERT_TRUE(loc);
-  EXPECT_EQ(g.locations[*loc].line, 10u);
+  EXPECT_EQ(g.location(*loc).line, 10u);
   EXPECT_FALSE(flatLocation(g, kNoSite, inApp));
 }
 
@@ -122,7 +122,7 @@ TEST(Aggregate, CumulativeLinesCountRecursionOncePerStack) {
   SessionDump sd = makeSessions();
   FileFilter inApp = [&](StringId f) { return f == sd.mainGo; };
   std::map<uint32_t, LineAggregate> byLine;
-  for (auto& l : aggregateByLine(sd.dump, inApp, Attribution::Cumulative)) byLine[l.line] = l;
+  for (auto& l : aggregateByLine(*sd.dump.heap, inApp, Attribution::Cumulative)) byLine[l.line] = l;
   ASSERT_EQ(byLine.size(), 3u);
   // Line 10 appears twice in the list's stack but counts each Session once.
   EXPECT_EQ(byLine[10].stats.count, 4u);
@@ -138,15 +138,15 @@ TEST(Aggregate, CumulativeLinesCountRecursionOncePerStack) {
 
 TEST(Aggregate, FunctionsAndNoFilter) {
   SessionDump sd = makeSessions();
-  const HeapGraph& g = sd.dump.graph;
+  const HeapGraph& g = sd.dump.heap->graph;
   std::map<std::string, GroupStats> byFn;
-  for (auto& f : aggregateByFunction(sd.dump, nullptr, Attribution::Cumulative))
+  for (auto& f : aggregateByFunction(*sd.dump.heap, nullptr, Attribution::Cumulative))
     byFn[std::string(g.str(f.function))] = f.stats;
   EXPECT_EQ(byFn["runtime.mallocgc"].count, 4u);
   EXPECT_EQ(byFn["main.walk"].count, 7u);
   EXPECT_EQ(byFn["main.main"].count, 7u);
   std::map<std::string, GroupStats> flat;
-  for (auto& f : aggregateByFunction(sd.dump, nullptr, Attribution::Flat))
+  for (auto& f : aggregateByFunction(*sd.dump.heap, nullptr, Attribution::Flat))
     flat[std::string(g.str(f.function))] = f.stats;
   EXPECT_EQ(flat.size(), 2u);
   EXPECT_EQ(flat["runtime.mallocgc"].count, 4u);
@@ -155,9 +155,9 @@ TEST(Aggregate, FunctionsAndNoFilter) {
 
 TEST(Aggregate, WorksWithoutPrecomputedDominators) {
   SessionDump sd = makeSessions();
-  sd.dump.idom.clear();
-  sd.dump.retained.clear();
-  const auto types = aggregateByType(sd.dump);
+  sd.dump.heap->idom.clear();
+  sd.dump.heap->retained.clear();
+  const auto types = aggregateByType(*sd.dump.heap);
   auto session = std::find_if(types.begin(), types.end(), [&](const auto& t) { return t.type == sd.session; });
   ASSERT_NE(session, types.end());
   EXPECT_EQ(session->stats.retainedBytes, 340u);

@@ -20,6 +20,15 @@ namespace {
 using BGraph = boost::adjacency_list<boost::listS, boost::vecS, boost::bidirectionalS>;
 using BVertex = boost::graph_traits<BGraph>::vertex_descriptor;
 
+// The oracle's own reading of the edge rule (written apart from EdgeRules.h on purpose): a weak
+// edge never keeps its target alive; a shortcut only when it leaves the super-root.
+bool keepsAlive(const HeapGraph& g, NodeId from, EdgeIndex e) {
+  const uint8_t k = g.edgeKind(e);
+  if (k & kEdgeWeak) return false;
+  if ((k & kEdgeShortcut) && from != kSuperRoot) return false;
+  return true;
+}
+
 std::vector<NodeId> boostDominators(const HeapGraph& g) {
   // Boost 1.74 mishandles edges out of unreachable vertices (their DFS number
   // defaults to 0, the entry's), so it gets the reachable part only; those
@@ -31,7 +40,7 @@ std::vector<NodeId> boostDominators(const HeapGraph& g) {
     NodeId u = work.back();
     work.pop_back();
     for (EdgeIndex e = g.firstEdge[u]; e < g.firstEdge[u + 1]; ++e)
-      if (!g.label(e).weak() && !reached[g.edgeTarget[e]]) {
+      if (keepsAlive(g, u, e) && !reached[g.edgeTarget[e]]) {
         reached[g.edgeTarget[e]] = 1;
         work.push_back(g.edgeTarget[e]);
       }
@@ -39,7 +48,7 @@ std::vector<NodeId> boostDominators(const HeapGraph& g) {
   BGraph bg(g.nodeCount());
   for (NodeId u = 0; u < g.nodeCount(); ++u)
     for (EdgeIndex e = g.firstEdge[u]; e < g.firstEdge[u + 1]; ++e)
-      if (reached[u] && !g.label(e).weak()) boost::add_edge(u, g.edgeTarget[e], bg);
+      if (reached[u] && keepsAlive(g, u, e)) boost::add_edge(u, g.edgeTarget[e], bg);
   std::vector<BVertex> dom(g.nodeCount(), boost::graph_traits<BGraph>::null_vertex());
   auto domMap = boost::make_iterator_property_map(dom.begin(), boost::get(boost::vertex_index, bg));
   boost::lengauer_tarjan_dominator_tree(bg, boost::vertex(0, bg), domMap);
@@ -50,27 +59,41 @@ std::vector<NodeId> boostDominators(const HeapGraph& g) {
 }
 
 // Heap-shaped random graphs: a random tree for most nodes, cross and back
-// edges, some weak edges, a few roots, self edges and unreachable nodes.
+// edges, some weak and shortcut edges (the super-root's shortcuts count, others
+// do not), other edge kinds that change nothing, a few roots, self edges and
+// unreachable nodes.
 HeapGraph randomGraph(std::mt19937& rng, bool shuffledEdges) {
   std::uniform_int_distribution<int> sizeDist(1, 60);
   const uint32_t n = static_cast<uint32_t>(sizeDist(rng));
   GraphBuilder b;
   for (uint32_t i = 0; i < n; ++i) b.addNode(NodeKind::Object, 1 + rng() % 100);
-  struct Edge { NodeId from, to; bool weak; };
+  struct Edge { NodeId from, to; uint8_t kinds; };
   std::vector<Edge> edges;
   auto node = [&] { return static_cast<NodeId>(1 + rng() % n); };
   const uint32_t roots = 1 + rng() % 4;
   for (uint32_t r = 0; r < roots; ++r) b.addRoot(node(), "root");
   for (NodeId v = 2; v <= n; ++v)
-    if (rng() % 10 != 0) edges.push_back({static_cast<NodeId>(1 + rng() % (v - 1)), v, false});
+    if (rng() % 10 != 0) edges.push_back({static_cast<NodeId>(1 + rng() % (v - 1)), v, uint8_t{0}});
   const uint32_t extra = static_cast<uint32_t>(rng() % (2 * n + 1));
-  for (uint32_t i = 0; i < extra; ++i) edges.push_back({node(), node(), rng() % 6 == 0});
+  auto kinds = [&]() -> uint8_t {
+    switch (rng() % 12) {
+      case 0: case 1: return kEdgeWeak;
+      case 2: return kEdgeShortcut;
+      case 3: return kEdgeElement;
+      case 4: return kEdgeContext | kEdgeProperty;
+      case 5: return kEdgeHidden | kEdgeInternal;
+      default: return 0;
+    }
+  };
+  for (uint32_t i = 0; i < extra; ++i) edges.push_back({node(), node(), kinds()});
+  // Shortcuts out of the super-root keep their targets alive.
+  if (rng() % 3 == 0) edges.push_back({kSuperRoot, node(), kEdgeShortcut});
   if (shuffledEdges) {
     std::shuffle(edges.begin(), edges.end(), rng);
   } else {
     std::stable_sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& c) { return a.from < c.from; });
   }
-  for (const Edge& e : edges) b.addEdge(e.from, e.to, EdgeLabel::none(e.weak));
+  for (const Edge& e : edges) b.addEdge(e.from, e.to, EdgeLabel::none(), e.kinds);
   return b.finish();
 }
 

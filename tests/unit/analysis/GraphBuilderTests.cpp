@@ -1,6 +1,7 @@
-// GraphBuilderTests: CSR layout, root edges, deduplicated tables, memory layout, AddressIndex.
+// GraphBuilderTests: CSR layout, root edges, edge kinds, deduplicated tables, memory layout.
 #include "analysis/GraphBuilder.h"
 
+#include <map>
 #include <gtest/gtest.h>
 
 #include <random>
@@ -20,7 +21,7 @@ TEST(GraphBuilder, SuperRootAndUnknownTypeExistFromTheStart) {
   EXPECT_EQ(g.nodeCount(), 1u);
   EXPECT_EQ(g.kind(kSuperRoot), NodeKind::Synthetic);
   EXPECT_EQ(g.typeCount(), 1u);
-  EXPECT_EQ(g.strings.get(g.typeName[kNoType]), "(unknown)");
+  EXPECT_EQ(g.sites->strings.get(g.typeName[kNoType]), "(unknown)");
   EXPECT_EQ(g.firstEdge, (std::vector<EdgeIndex>{0, 0}));
   EXPECT_EQ(g.siteCount(), 0u);
 }
@@ -47,15 +48,33 @@ TEST(GraphBuilder, LabelsOfEveryKind) {
   GraphBuilder b;
   NodeId a = b.addNode(NodeKind::Object, 1);
   b.addEdge(a, a, EdgeLabel::index(3));
-  b.addEdge(a, a, EdgeLabel::none(true));
-  b.addEdge(a, a, EdgeLabel::name(b.intern("$x"), true));
+  b.addEdge(a, a, EdgeLabel::none(), kEdgeWeak);
+  b.addEdge(a, a, EdgeLabel::name(b.intern("$x")), kEdgeWeak | kEdgeContext);
   HeapGraph g = b.finish();
   EXPECT_EQ(g.labelText(0), "[3]");
   EXPECT_EQ(g.labelText(1), "");
-  EXPECT_TRUE(g.label(1).weak());
+  EXPECT_EQ(g.edgeKind(1), kEdgeWeak);
   EXPECT_EQ(g.labelText(2), "$x");
-  EXPECT_TRUE(g.label(2).weak());
-  EXPECT_FALSE(g.label(0).weak());
+  EXPECT_EQ(g.edgeKind(2), kEdgeWeak | kEdgeContext);
+  EXPECT_EQ(g.edgeKind(0), 0);
+}
+
+TEST(GraphBuilder, EdgeKindsSurviveWhenTheFirstEdgeHasThemAndEdgesArriveOutOfOrder) {
+  GraphBuilder b;
+  for (int i = 0; i < 3; ++i) b.addNode(NodeKind::Object, 1);
+  b.addRoot(1, "r");
+  b.addEdge(2, 3, EdgeLabel::none(), kEdgeWeak);  // the very first edge carries a kind
+  b.addEdge(1, 2);
+  b.addEdge(3, 1, EdgeLabel::none(), kEdgeShortcut);
+  HeapGraph g = b.finish();
+  ASSERT_EQ(g.edgeKinds.size(), g.edgeCount());
+  std::map<std::pair<NodeId, NodeId>, uint8_t> kindOf;
+  for (NodeId u = 0; u < g.nodeCount(); ++u)
+    for (EdgeIndex e = g.firstEdge[u]; e < g.firstEdge[u + 1]; ++e) kindOf[{u, g.edgeTarget[e]}] = g.edgeKind(e);
+  EXPECT_EQ(kindOf.at({kSuperRoot, 1}), 0);
+  EXPECT_EQ(kindOf.at({2, 3}), kEdgeWeak);
+  EXPECT_EQ(kindOf.at({1, 2}), 0);
+  EXPECT_EQ(kindOf.at({3, 1}), kEdgeShortcut);
 }
 
 TEST(GraphBuilder, OutOfOrderEdgesGiveTheSameGraphAsSortedOnes) {
@@ -102,7 +121,7 @@ TEST(GraphBuilder, TypesLocationsAndSitesAreDeduplicated) {
   HeapGraph g = b.finish();
   EXPECT_EQ(g.typeNameOf(n), "main.Session");
   ASSERT_EQ(g.frames(g.site[n]).size(), 2u);
-  const SourceLocation& inner = g.locations[g.frames(g.site[n])[0]];
+  const SourceLocation& inner = g.location(g.frames(g.site[n])[0]);
   EXPECT_EQ(g.str(inner.function), "main.fill");
   EXPECT_EQ(g.str(inner.file), "main.go");
   EXPECT_EQ(inner.line, 53u);
@@ -171,29 +190,6 @@ TEST(GraphBuilder, MemoryPerNodeAndEdge) {
   EXPECT_LE(static_cast<double>(g.memoryBytes()), budget * 1.01 + 65536);
 }
 
-TEST(AddressIndex, InteriorPointersResolveToTheContainingObject) {
-  AddressIndex idx;
-  // Added in span order, not address order, as a Go dump gives them.
-  idx.add(0x2000, 0x40, 2);
-  idx.add(0x1000, 0x10, 1);
-  idx.add(0x3000, 0, 3);  // zero-sized object
-  idx.seal();
-  EXPECT_EQ(idx.size(), 3u);
-  EXPECT_EQ(idx.find(0x1000), 1u);
-  EXPECT_EQ(idx.find(0x100f), 1u);
-  EXPECT_EQ(idx.find(0x1010), kNoNode);  // one past the end
-  EXPECT_EQ(idx.find(0x0fff), kNoNode);
-  EXPECT_EQ(idx.find(0x2020), 2u);
-  EXPECT_EQ(idx.find(0x3000), 3u);
-  EXPECT_EQ(idx.find(0x3001), kNoNode);
-  EXPECT_EQ(idx.find(UINT64_MAX), kNoNode);
-}
-
-TEST(AddressIndex, EmptyFindsNothing) {
-  AddressIndex idx;
-  idx.seal();
-  EXPECT_EQ(idx.find(0), kNoNode);
-}
 
 }  // namespace
 }  // namespace heaplens

@@ -16,6 +16,7 @@ namespace heaplens::test {
 struct E {
   NodeId from, to;
   bool weak = false;
+  uint8_t kinds = 0;  // EdgeKind bits besides weak
 };
 
 // sizes[i] is the self size of node i+1; roots are linked from the super-root.
@@ -24,14 +25,14 @@ inline HeapGraph makeGraph(const std::vector<uint64_t>& sizes, const std::vector
   GraphBuilder b;
   for (uint64_t s : sizes) b.addNode(kind, s);
   for (NodeId r : roots) b.addRoot(r, "test root");
-  for (const E& e : edges) b.addEdge(e.from, e.to, EdgeLabel::none(e.weak));
+  for (const E& e : edges) b.addEdge(e.from, e.to, EdgeLabel::none(), static_cast<uint8_t>(e.kinds | (e.weak ? kEdgeWeak : 0)));
   return b.finish();
 }
 
 // A Dump with dominators and retained sizes filled in by finishDump(), as a load does.
 inline Dump makeDump(HeapGraph g) {
   Dump d;
-  d.graph = std::move(g);
+  d.setGraph(std::move(g));
   finishDump(d);
   return d;
 }

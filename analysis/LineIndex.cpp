@@ -1,0 +1,159 @@
+// LineIndex: per-heap lookup tables, and the per-workspace line index fed by every part.
+//
+// Threading: see LineIndex.h.
+#include "analysis/LineIndex.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+namespace heaplens {
+
+HeapIndex::HeapIndex(const HeapPart& d) {
+  const HeapGraph& g = d.graph;
+  const uint32_t n = g.nodeCount();
+  const uint32_t sites = g.siteCount();
+
+  siteFirst.assign(sites + 1, 0);
+  siteIsFrame.assign(sites, 0);
+  for (NodeId v = 0; v < n; ++v)
+    if (g.site[v] != kNoSite && g.site[v] < sites) ++siteFirst[g.site[v] + 1];
+  for (uint32_t s = 0; s < sites; ++s) siteFirst[s + 1] += siteFirst[s];
+  siteNodes.resize(siteFirst[sites]);
+  std::vector<uint32_t> fill(siteFirst.begin(), siteFirst.end() - 1);
+  for (NodeId v = 0; v < n; ++v) {
+    SiteId s = g.site[v];
+    if (s == kNoSite || s >= sites) continue;
+    siteNodes[fill[s]++] = v;
+    if (g.kind(v) == NodeKind::Frame) siteIsFrame[s] = 1;
+  }
+
+  domTree = buildDominatorTree(d.idom);
+  // Objects per dominator subtree: children before parents, in reverse breadth-first order.
+  retainedObjects.assign(n, 0);
+  for (NodeId v = 0; v < n; ++v) retainedObjects[v] = g.kind(v) == NodeKind::Object ? 1 : 0;
+  if (n > 0) {
+    std::vector<NodeId> order;
+    order.reserve(n);
+    order.push_back(kSuperRoot);
+    for (size_t i = 0; i < order.size(); ++i) {
+      NodeId v = order[i];
+      for (uint32_t c = domTree.first[v]; c < domTree.first[v + 1]; ++c) order.push_back(domTree.children[c]);
+    }
+    for (size_t i = order.size(); i-- > 1;) {
+      NodeId v = order[i];
+      retainedObjects[d.idom[v]] += retainedObjects[v];
+    }
+  }
+  liveBytes = d.liveBytes();
+  aggregates = aggregateByTypeAndSite(d, {}, &domTree);
+}
+
+const GroupStats* HeapIndex::typeStats(TypeId t) const {
+  // aggregates.types is in increasing type order.
+  auto it = std::lower_bound(aggregates.types.begin(), aggregates.types.end(), t,
+                             [](const TypeAggregate& a, TypeId id) { return a.type < id; });
+  return it != aggregates.types.end() && it->type == t ? &it->stats : nullptr;
+}
+
+const std::vector<LineEntry>* LineIndex::linesOf(const std::string& path) const {
+  auto it = byFile.find(path);
+  return it == byFile.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+// (local path, line, kind) -> entry: merges dump paths that map onto the same local file.
+class LineCollector {
+public:
+  explicit LineCollector(const SourceMap& sourceMap) : sourceMap_(sourceMap) {}
+  // The entry for a recorded file and line, or nullptr when the file is not in the workspace.
+  LineEntry* at(std::string_view recordedFile, uint32_t line, LineKind kind) {
+    std::optional<MappedPath> mapped = sourceMap_.map(recordedFile);
+    if (!mapped) return nullptr;
+    LineEntry& e = merged_[{mapped->localPath, line, kind}];
+    e.line = line;
+    e.kind = kind;
+    return &e;
+  }
+  void into(LineIndex& out) {
+    for (auto& [key, entry] : merged_) out.byFile[std::get<0>(key)].push_back(std::move(entry));
+    for (auto& [path, lines] : out.byFile)
+      std::stable_sort(lines.begin(), lines.end(), [](const LineEntry& a, const LineEntry& b) {
+        return a.line != b.line ? a.line < b.line : a.kind < b.kind;
+      });
+  }
+
+private:
+  const SourceMap& sourceMap_;
+  std::map<std::tuple<std::string, uint32_t, LineKind>, LineEntry> merged_;
+};
+
+void addStats(GroupStats& to, const GroupStats& from) {
+  to.count += from.count;
+  to.shallowBytes += from.shallowBytes;
+  to.retainedBytes += from.retainedBytes;
+  to.retainedObjects += from.retainedObjects;
+}
+
+void addHeap(const HeapPart& heap, const HeapIndex& index, const SourceMap& sourceMap, LineCollector& lines) {
+  const HeapGraph& g = heap.graph;
+  // Whether each recorded file lies in the workspace, decided once per string.
+  std::vector<int8_t> accepted(g.strings().size(), -1);
+  FileFilter accept = [&](StringId file) {
+    if (file >= accepted.size()) return false;
+    if (accepted[file] < 0) accepted[file] = sourceMap.isWorkspace(g.str(file)) ? 1 : 0;
+    return accepted[file] == 1;
+  };
+  auto add = [&](StringId file, uint32_t line, LineKind kind, const GroupStats& stats,
+                 const std::vector<SiteId>& sites) {
+    LineEntry* e = lines.at(g.str(file), line, kind);
+    if (!e) return;
+    addStats(e->stats, stats);
+    for (SiteId s : sites) {
+      e->sites.push_back(s);
+      for (NodeId v : index.nodesOfSite(s))
+        if (e->representative == kNoNode || heap.retained[v] > heap.retained[e->representative]) e->representative = v;
+    }
+  };
+
+  for (const LineAggregate& la : aggregateByLine(heap, accept, Attribution::Flat, {}, &index.domTree))
+    add(la.file, la.line, LineKind::Allocation, la.stats, la.sites);
+
+  for (const SiteAggregate& sa : index.aggregates.sites) {
+    if (sa.site >= index.siteIsFrame.size() || !index.siteIsFrame[sa.site]) continue;
+    auto frames = g.frames(sa.site);
+    if (frames.empty()) continue;
+    const SourceLocation& loc = g.location(frames.front());
+    if (!accept(loc.file)) continue;
+    add(loc.file, loc.line, LineKind::Frame, sa.stats, {sa.site});
+  }
+}
+
+void addGrowth(const Dump& d, const GrowthRecords& growth, LineCollector& lines) {
+  for (uint32_t i = 0; i < growth.records.size(); ++i) {
+    const GrowthRecord& r = growth.records[i];
+    auto frames = d.sites->frames(r.site);
+    if (frames.empty()) continue;
+    const SourceLocation& loc = d.sites->location(frames.front());
+    LineEntry* e = lines.at(d.sites->str(loc.file), loc.line, LineKind::Growth);
+    if (!e) continue;
+    e->growthRecords.push_back(i);
+    e->countDelta += r.countDelta;
+    e->sizeDelta += r.sizeDelta;
+  }
+}
+
+}  // namespace
+
+LineIndex buildLineIndex(const Dump& d, const HeapIndex* heapIndex, const SourceMap& sourceMap) {
+  LineIndex result;
+  result.generation = sourceMap.generation();
+  LineCollector lines(sourceMap);
+  if (d.heap && heapIndex) addHeap(*d.heap, *heapIndex, sourceMap, lines);
+  if (d.growth) addGrowth(d, *d.growth, lines);
+  lines.into(result);
+  return result;
+}
+
+}  // namespace heaplens

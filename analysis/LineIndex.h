@@ -1,0 +1,84 @@
+// LineIndex: what every part of a dump says about each (source file, line), in one index.
+//
+// The Dump answers "what is in the heap"; editor features and the report ask
+// "what is on this line of this file". Two layers:
+//  - HeapIndex, per heap part and independent of the workspace: nodes by site,
+//    objects per dominator subtree, the dominator tree, per-type and per-site
+//    stats from one walk of that tree;
+//  - LineIndex, per dump and workspace: each workspace file's lines with
+//    entries tagged by kind (an allocation site, a frame, a definition, a
+//    growth record) and their figures, fed by every part present. It is
+//    rebuilt when the source map changes (new folder, new mapping, new file).
+// Features read these and never ask which format they look at.
+//
+// Threading: built on a worker (lazily, under std::call_once / a mutex by the
+// server's LoadedDump), read from any thread afterwards.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis/Aggregate.h"
+#include "analysis/Dominators.h"
+#include "analysis/Dump.h"
+#include "analysis/SourceMap.h"
+
+namespace heaplens {
+
+struct HeapIndex {
+  explicit HeapIndex(const HeapPart& heap);
+
+  // Nodes of each site (CSR): nodesOfSite(s).
+  std::vector<uint32_t> siteFirst;
+  std::vector<NodeId> siteNodes;
+  std::vector<uint8_t> siteIsFrame;  // the site's nodes are frames (MoarVM), not allocations
+  // Objects in each node's dominator subtree, the node included when it is an object.
+  std::vector<uint32_t> retainedObjects;
+  DominatorTree domTree;
+  uint64_t liveBytes = 0;  // retained bytes of the super-root: everything reachable
+  // Per-type and per-site stats, from one walk of the dominator tree.
+  TypeAndSiteAggregates aggregates;
+  const GroupStats* typeStats(TypeId t) const;  // nullptr when the type has no instances
+
+  std::span<const NodeId> nodesOfSite(SiteId s) const {
+    return {siteNodes.data() + siteFirst[s], siteNodes.data() + siteFirst[s + 1]};
+  }
+};
+
+enum class LineKind : uint8_t {
+  Allocation,  // objects allocated here (the innermost workspace frame of their site)
+  Frame,       // the line declares frames that hold references (MoarVM static frames)
+  Definition,  // a type or function declared here that a part names (a class's instances)
+  Growth,      // a growth record lands here (heap-diff)
+};
+
+// One annotated source line of a workspace file, for one kind.
+struct LineEntry {
+  uint32_t line = 0;  // 1-based, as the dump records it
+  LineKind kind = LineKind::Allocation;
+  GroupStats stats;   // Allocation: flat attribution; Frame: the frames' own numbers
+  std::vector<SiteId> sites;
+  // The node that best represents the line (paths from a root start there): of the sites' nodes,
+  // the first that retains the most; kNoNode when the sites have none.
+  NodeId representative = kNoNode;
+  // Growth: indices into dump.growth->records, and their summed deltas.
+  std::vector<uint32_t> growthRecords;
+  int64_t countDelta = 0;
+  int64_t sizeDelta = 0;
+
+  bool isFrame() const { return kind == LineKind::Frame; }
+};
+
+struct LineIndex {
+  std::unordered_map<std::string, std::vector<LineEntry>> byFile;  // local path -> entries, sorted by line
+  uint64_t generation = 0;  // the source map's generation it was built for
+  const std::vector<LineEntry>* linesOf(const std::string& path) const;
+};
+
+// `heapIndex` must be the dump's HeapIndex when the dump has a heap part (nullptr otherwise).
+LineIndex buildLineIndex(const Dump& d, const HeapIndex* heapIndex, const SourceMap& sourceMap);
+
+}  // namespace heaplens
