@@ -21,6 +21,7 @@
 #include "analysis/SourceMap.h"
 #include "analysis/DumpFileIndex.h"
 #include "analysis/LineIndex.h"
+#include "protocol/HeapLensProtocol.h"
 #include "protocol/LspTypes.h"
 
 namespace heaplens::lsp {
@@ -80,7 +81,7 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
 // heaplens/retainers: params {textDocument, position} or {dump, site} or {dump, node}, k.
 // Answers {paths: [{steps: [{label, node, type, size, retained, location?}]}]}.
 // Throws protocol::ParamsError on bad params.
-nlohmann::json getRetainers(const FeatureContext& ctx, const nlohmann::json& params,
-                            const std::optional<Document>& doc);
+protocol::RetainersResult getRetainers(const FeatureContext& ctx, const nlohmann::json& params,
+                                       const std::optional<Document>& doc);
 
 }  // namespace heaplens::lsp

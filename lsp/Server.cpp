@@ -22,9 +22,9 @@ using protocol::ResponseError;
 
 namespace {
 
-constexpr const char* kLoadCommand = "heaplens.loadDump";
-constexpr const char* kUnloadCommand = "heaplens.unloadDump";
-constexpr const char* kRetainersCommand = "heaplens.showRetainers";
+using protocol::kLoadDumpCommand;
+using protocol::kShowRetainersCommand;
+using protocol::kUnloadDumpCommand;
 
 std::string idKey(const json& id) { return id.dump(); }
 
@@ -115,8 +115,9 @@ void Server::bindMethods() {
       {"textDocument/hover", &Server::onHover},
       {"textDocument/codeLens", &Server::onCodeLens},
       {"workspace/executeCommand", &Server::onExecuteCommand},
-      {"heaplens/retainers", &Server::onRetainers},
-      {"heaplens/summary", &Server::onSummary},
+      {protocol::kRetainersMethod, &Server::onRetainers},
+      {protocol::kSummaryMethod, &Server::onSummary},
+      {protocol::kFormatsMethod, &Server::onFormats},
   };
   notificationHandlers_ = {
       {"initialized", &Server::onInitialized},
@@ -342,7 +343,7 @@ void Server::onInitialize(const json& params, ReplyOnce reply) {
       {"hoverProvider", true},
       // Offered whatever the client says: Neovim 0.7 uses lenses without advertising them.
       {"codeLensProvider", {{"resolveProvider", false}}},
-      {"executeCommandProvider", {{"commands", {kLoadCommand, kUnloadCommand, kRetainersCommand}}}},
+      {"executeCommandProvider", {{"commands", {kLoadDumpCommand, kUnloadDumpCommand, kShowRetainersCommand}}}},
       {"workspace", {{"workspaceFolders", {{"supported", true}, {"changeNotifications", true}}}}},
   };
   reply(json{{"capabilities", capabilities}, {"serverInfo", {{"name", "heaplens"}, {"version", HEAPLENS_VERSION}}}});
@@ -474,12 +475,7 @@ std::string Server::resolvePath(const std::string& path) const {
 void Server::loadConfiguredDumps() {
   for (const auto& raw : workspace_.settings().dumps) {
     std::string path = resolvePath(raw);
-    {
-      std::lock_guard lock(dumpsMutex_);
-      bool known = std::any_of(dumps_.begin(), dumps_.end(), [&](const LoadedEntry& e) { return e.dump->dump().path == path; }) ||
-                   std::find(loading_.begin(), loading_.end(), path) != loading_.end();
-      if (known) continue;
-    }
+    if (store_.isLoadedOrLoading(path)) continue;
     std::stop_source stop;
     startLoad(path, {}, stop, [this, path](std::optional<json>, std::optional<ResponseError> error) {
       if (error && error->code != ErrorCode::RequestCancelled)
@@ -496,8 +492,7 @@ FeatureContext Server::featureContext(std::shared_ptr<const SourceMap>& keepAliv
   FeatureContext ctx;
   ctx.sourceMap = keepAlive.get();
   ctx.settings = workspace_.settings().features;
-  std::lock_guard lock(dumpsMutex_);
-  for (const auto& e : dumps_) ctx.dumps.push_back(e.dump);
+  ctx.dumps = store_.dumps();
   return ctx;
 }
 
@@ -567,19 +562,26 @@ void Server::onRetainers(const json& params, ReplyOnce reply) {
   std::shared_ptr<const SourceMap> keep;
   auto ctx = featureContext(keep);
   runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc), params](std::stop_token) -> json {
-    return getRetainers(ctx, params, doc);
+    return json(getRetainers(ctx, params, doc));
   });
 }
 
-void Server::onSummary(const json&, ReplyOnce reply) {
-  json dumps = json::array();
-  json loading = json::array();
-  {
-    std::lock_guard lock(dumpsMutex_);
-    for (const auto& e : dumps_) dumps.push_back(e.summary);
-    for (const auto& p : loading_) loading.push_back(p);
+void Server::onSummary(const json&, ReplyOnce reply) { reply(json(store_.summary())); }
+
+void Server::onFormats(const json&, ReplyOnce reply) { reply(json(supportedFormats())); }
+
+protocol::FormatsResult supportedFormats() {
+  protocol::FormatsResult r;
+  for (const DumpFormat* f : dumpFormats()) {
+    protocol::FormatInfo info;
+    info.name = f->name();
+    info.description = f->description();
+    for (std::string_view e : f->extensions()) info.extensions.emplace_back(e);
+    for (std::string_view l : f->languages()) info.languages.emplace_back(l);
+    info.parsed = f->parsed();
+    r.formats.push_back(std::move(info));
   }
-  reply(json{{"dumps", std::move(dumps)}, {"loading", std::move(loading)}});
+  return r;
 }
 
 void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
@@ -587,7 +589,7 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
   const json* argsPtr = protocol::optArray(params, "arguments");
   json args = argsPtr ? *argsPtr : json::array();
 
-  if (command == kLoadCommand) {
+  if (command == kLoadDumpCommand) {
     if (args.empty()) throw ParamsError("/arguments", "[path] or [{\"path\": ..., \"snapshot\": n}], got no arguments");
     std::string path;
     LoadOptions options;
@@ -596,11 +598,9 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
       path = a.get<std::string>();
     } else if (a.is_object()) {
       try {
-        path = protocol::getString(a, "path");
-        if (auto s = protocol::optInteger(a, "snapshot")) {
-          if (*s < 0 || *s > UINT32_MAX) throw ParamsError("/snapshot", "integer from 0");
-          options.snapshot = static_cast<uint32_t>(*s);
-        }
+        auto arg = a.get<protocol::LoadDumpArgument>();
+        path = arg.path;
+        options.snapshot = arg.snapshot;
       } catch (const ParamsError& e) {
         throw e.within(size_t{0}).within("arguments");
       }
@@ -616,21 +616,16 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
     });
     return;
   }
-  if (command == kUnloadCommand) {
+  if (command == kUnloadDumpCommand) {
     if (args.empty() || !args[0].is_string())
       throw ParamsError("/arguments/0", "string (the path of a loaded dump)");
     std::string path = resolvePath(args[0].get<std::string>());
-    bool found;
-    {
-      std::lock_guard lock(dumpsMutex_);
-      found = std::any_of(dumps_.begin(), dumps_.end(), [&](const LoadedEntry& e) { return e.dump->dump().path == path; });
-    }
-    if (!found) throw ResponseError(ErrorCode::RequestFailed, "no dump loaded from " + path);
+    if (!store_.isLoaded(path)) throw ResponseError(ErrorCode::RequestFailed, "no dump loaded from " + path);
     unloadDump(path);
-    reply(json{{"unloaded", path}});
+    reply(json(protocol::UnloadResult{path}));
     return;
   }
-  if (command == kRetainersCommand) {
+  if (command == kShowRetainersCommand) {
     json retainerParams = args.empty() ? json::object() : args[0];
     if (!retainerParams.is_object()) throw ParamsError("/arguments/0", "object (heaplens/retainers params)");
     try {
@@ -641,38 +636,11 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
     return;
   }
   throw ResponseError(ErrorCode::InvalidParams, "unknown command: " + command,
-                      json{{"commands", {kLoadCommand, kUnloadCommand, kRetainersCommand}}});
+                      json{{"commands", {kLoadDumpCommand, kUnloadDumpCommand, kShowRetainersCommand}}});
 }
 
 // ---------------------------------------------------------------------------------------------
 // Loads and diagnostics
-
-// The parts a dump holds, by name, so clients can tell what each loaded dump can show.
-json dumpParts(const Dump& d) {
-  json parts = json::array();
-  if (d.heap) parts.push_back("heap");
-  if (d.series) parts.push_back("snapshots");
-  if (d.timeline) parts.push_back("timeline");
-  if (d.pageMaps) parts.push_back("pageMaps");
-  if (d.growth) parts.push_back("growth");
-  return parts;
-}
-
-json dumpSummary(const Dump& d) {
-  json s = {{"format", d.format},
-            {"description", d.formatDescription},
-            {"path", d.path},
-            {"objects", d.objectCount()},
-            {"totalBytes", d.totalBytes()},
-            {"sites", d.sites->siteCount()},
-            {"unreachableObjects", d.heap ? d.heap->unreachableObjects : 0},
-            {"snapshot", d.series ? json(d.series->selected) : json(nullptr)},
-            {"snapshotCount", d.series ? d.series->snapshots.size() : 0},
-            {"parts", dumpParts(d)},
-            {"warnings", d.warnings}};
-  if (d.attributionProblem) s["attributionProblem"] = *d.attributionProblem;
-  return s;
-}
 
 std::string loadErrorText(const LoadError& e) {
   std::string message = e.what();
@@ -687,16 +655,10 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
     std::lock_guard lock(cancelMutex_);
     progressTokens_[token] = stop;
   }
-  {
-    std::lock_guard lock(dumpsMutex_);
-    loading_.push_back(path);
-  }
+  store_.beginLoading(path);
   boost::asio::post(loadStrand_, [this, path, options, stop, token, done = std::move(done)]() mutable {
     auto finish = [&](std::optional<json> summary, std::optional<ResponseError> error) {
-      {
-        std::lock_guard lock(dumpsMutex_);
-        if (auto it = std::find(loading_.begin(), loading_.end(), path); it != loading_.end()) loading_.erase(it);
-      }
+      store_.endLoading(path);
       {
         std::lock_guard lock(cancelMutex_);
         progressTokens_.erase(token);
@@ -715,17 +677,11 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
       TaskContext ctx(stop.get_token(), [&](std::string_view phase, double fraction) { progress.update(phase, fraction); });
       std::shared_ptr<const Dump> dump = loadDump(path, options, ctx);
       auto loaded = std::make_shared<const LoadedDump>(dump);
-      json summary = dumpSummary(*dump);
-      {
-        std::lock_guard lock(dumpsMutex_);
-        // Replace a dump of the same path; a failed or cancelled load never gets here.
-        std::erase_if(dumps_, [&](const LoadedEntry& e) { return e.dump->dump().path == dump->path; });
-        dumps_.push_back({loaded, summary});
-        // In the same step, so heaplens/summary never shows a path both loaded and loading.
-        if (auto it = std::find(loading_.begin(), loading_.end(), path); it != loading_.end()) loading_.erase(it);
-      }
+      protocol::DumpSummary summary = dumpSummary(*dump);
+      // Replaces a dump of the same path; a failed or cancelled load never gets here.
+      store_.install(loaded, summary);
       progress.end("Loaded " + plural(dump->objectCount(), "object"));
-      finish(summary, std::nullopt);
+      finish(json(summary), std::nullopt);
       publishDiagnostics(workspace_.documents());
     } catch (const OperationCancelled&) {
       progress.end("Cancelled; the previous state is kept");
@@ -746,10 +702,7 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
 }
 
 void Server::unloadDump(const std::string& path) {
-  {
-    std::lock_guard lock(dumpsMutex_);
-    std::erase_if(dumps_, [&](const LoadedEntry& e) { return e.dump->dump().path == path; });
-  }
+  store_.unload(path);
   publishDiagnostics(workspace_.documents());
 }
 

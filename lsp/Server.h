@@ -34,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/formats/DumpFormat.h"
+#include "lsp/DumpStore.h"
 #include "lsp/Features.h"
 #include "lsp/Progress.h"
 #include "lsp/Transport.h"
@@ -119,6 +120,7 @@ private:
   void onRetainers(const json& params, ReplyOnce reply);
   void onExecuteCommand(const json& params, ReplyOnce reply);
   void onSummary(const json& params, ReplyOnce reply);
+  void onFormats(const json& params, ReplyOnce reply);
 
   // Runs work on the pool; its result (or ResponseError / ParamsError / cancellation) is the reply.
   void runFeature(ReplyOnce reply, std::function<json(std::stop_token)> work);
@@ -147,14 +149,8 @@ private:
 
   Workspace workspace_;
 
-  // Loaded dumps and their summaries, replaced whole by loads (guarded).
-  struct LoadedEntry {
-    std::shared_ptr<const LoadedDump> dump;
-    json summary;
-  };
-  mutable std::mutex dumpsMutex_;
-  std::vector<LoadedEntry> dumps_;
-  std::vector<std::string> loading_;  // paths being loaded, for heaplens/summary
+  // Loaded dumps, loads in flight, baselines (thread-safe on its own).
+  DumpStore store_;
 
   // In-flight requests that can be cancelled: id (serialised) -> (cookie, stop source) (guarded).
   std::mutex cancelMutex_;
@@ -180,8 +176,8 @@ private:
 }  // namespace heaplens::lsp
 
 namespace heaplens::lsp {
-// {format, path, objects, totalBytes, sites, snapshot, snapshotCount, warnings, attributionProblem?}
-nlohmann::json dumpSummary(const Dump& dump);
+// heaplens/formats: every registered format, from the registry (analysis/formats/Registry.cpp).
+protocol::FormatsResult supportedFormats();
 // The error's message, with " (at byte N)" when it knows the offset and the message does not say it.
 std::string loadErrorText(const LoadError& e);
 }  // namespace heaplens::lsp
