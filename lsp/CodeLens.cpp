@@ -43,6 +43,7 @@ std::string lensTitle(const LineEntry& e) {
 
 std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const Document& doc) {
   std::vector<protocol::CodeLens> lenses;
+  if (const LoadedDump* file = dumpOfDocument(ctx, doc)) lenses = dumpFileLenses(*file);
   auto docLines = linesForDocument(ctx, doc);
   const Language& language = languageFor(doc.languageId, doc.path);
   std::vector<SourceDeclaration> functions;  // with a known range, so allocations inside can be summed

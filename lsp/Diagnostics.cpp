@@ -55,6 +55,7 @@ void addPath(protocol::Diagnostic& diag, const LoadedDump& loaded, NodeId node, 
 
 std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, const Document& doc) {
   std::vector<protocol::Diagnostic> out;
+  if (const LoadedDump* file = dumpOfDocument(ctx, doc)) out = dumpFileDiagnostics(*file, doc);
   auto lines = splitLines(doc.text);
 
   for (const DocumentLines& dl : linesForDocument(ctx, doc)) {

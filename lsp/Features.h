@@ -78,6 +78,15 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
 std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const Document& doc);
 std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, const Document& doc);
 
+// A text dump file open in the editor: the loaded dump whose path is the document's, or nullptr.
+const LoadedDump* dumpOfDocument(const FeatureContext& ctx, const Document& doc);
+// Features on such a document, from the dump's DumpFileIndex (DumpFileFeatures.cpp).
+std::vector<protocol::Diagnostic> dumpFileDiagnostics(const LoadedDump& loaded, const Document& doc);
+std::vector<protocol::DocumentSymbol> getDocumentSymbols(const FeatureContext& ctx, const Document& doc);
+std::vector<protocol::FoldingRange> getFoldingRanges(const FeatureContext& ctx, const Document& doc);
+std::optional<std::string> dumpFileHover(const LoadedDump& loaded, uint32_t line1);
+std::vector<protocol::CodeLens> dumpFileLenses(const LoadedDump& loaded);
+
 // heaplens/retainers: params {textDocument, position} or {dump, site} or {dump, node}, k.
 // Answers {paths: [{steps: [{label, node, type, size, retained, location?}]}]}.
 // Throws protocol::ParamsError on bad params.

@@ -231,6 +231,8 @@ std::string typeSection(const LoadedDump& loaded, const std::string& typeName) {
 std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Document& doc, protocol::Position pos) {
   const uint32_t line1 = pos.line + 1;
   std::vector<std::string> sections;
+  if (const LoadedDump* file = dumpOfDocument(ctx, doc))
+    if (auto s = dumpFileHover(*file, line1)) sections.push_back(std::move(*s));
   auto docLines = linesForDocument(ctx, doc);
   for (const LineHit& hit : entriesAt(docLines, line1)) {
     switch (hit.entry->kind) {

@@ -114,6 +114,8 @@ void Server::bindMethods() {
       {"shutdown", &Server::onShutdown},
       {"textDocument/hover", &Server::onHover},
       {"textDocument/codeLens", &Server::onCodeLens},
+      {"textDocument/documentSymbol", &Server::onDocumentSymbol},
+      {"textDocument/foldingRange", &Server::onFoldingRange},
       {"workspace/executeCommand", &Server::onExecuteCommand},
       {protocol::kRetainersMethod, &Server::onRetainers},
       {protocol::kSummaryMethod, &Server::onSummary},
@@ -341,6 +343,8 @@ void Server::onInitialize(const json& params, ReplyOnce reply) {
   json capabilities = {
       {"textDocumentSync", {{"openClose", true}, {"change", 2}}},
       {"hoverProvider", true},
+      {"documentSymbolProvider", true},
+      {"foldingRangeProvider", true},
       // Offered whatever the client says: Neovim 0.7 uses lenses without advertising them.
       {"codeLensProvider", {{"resolveProvider", false}}},
       {"executeCommandProvider", {{"commands", {kLoadDumpCommand, kUnloadDumpCommand, kShowRetainersCommand}}}},
@@ -552,6 +556,26 @@ void Server::onCodeLens(const json& params, ReplyOnce reply) {
   auto doc = documentFor(td.uri);
   runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc)](std::stop_token) -> json {
     return json(getCodeLenses(ctx, doc));
+  });
+}
+
+void Server::onDocumentSymbol(const json& params, ReplyOnce reply) {
+  auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  auto doc = documentFor(td.uri);
+  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc)](std::stop_token) -> json {
+    return json(getDocumentSymbols(ctx, doc));
+  });
+}
+
+void Server::onFoldingRange(const json& params, ReplyOnce reply) {
+  auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  auto doc = documentFor(td.uri);
+  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc)](std::stop_token) -> json {
+    return json(getFoldingRanges(ctx, doc));
   });
 }
 

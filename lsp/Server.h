@@ -117,6 +117,8 @@ private:
   // Features
   void onHover(const json& params, ReplyOnce reply);
   void onCodeLens(const json& params, ReplyOnce reply);
+  void onDocumentSymbol(const json& params, ReplyOnce reply);
+  void onFoldingRange(const json& params, ReplyOnce reply);
   void onRetainers(const json& params, ReplyOnce reply);
   void onExecuteCommand(const json& params, ReplyOnce reply);
   void onSummary(const json& params, ReplyOnce reply);
