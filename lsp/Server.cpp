@@ -24,7 +24,7 @@ constexpr const char* kLoadCommand = "heaplens.loadDump";
 constexpr const char* kUnloadCommand = "heaplens.unloadDump";
 constexpr const char* kRetainersCommand = "heaplens.showRetainers";
 
-std::string idKey(const json& id) { return id.dump(); }
+std::string idKey(const json& id) { return protocol::toText(id); }
 
 ResponseError cancelledError() { return ResponseError(ErrorCode::RequestCancelled, "request cancelled"); }
 
@@ -66,7 +66,7 @@ ReplyOnce::ReplyOnce(Server& server, json id, std::string method, std::stop_sour
 
 void ReplyOnce::operator()(json result) const {
   if (state_->replied.exchange(true)) {
-    state_->server->log("dropped a second reply to " + state_->method + " " + state_->id.dump());
+    state_->server->log("dropped a second reply to " + state_->method + " " + protocol::toText(state_->id));
     return;
   }
   state_->server->sendReply(state_->id, state_->cookie, protocol::makeResult(state_->id, std::move(result)));
@@ -74,7 +74,7 @@ void ReplyOnce::operator()(json result) const {
 
 void ReplyOnce::error(const ResponseError& e) const {
   if (state_->replied.exchange(true)) {
-    state_->server->log("dropped a second reply (error) to " + state_->method + " " + state_->id.dump());
+    state_->server->log("dropped a second reply (error) to " + state_->method + " " + protocol::toText(state_->id));
     return;
   }
   state_->server->sendReply(state_->id, state_->cookie, protocol::makeError(state_->id, e));
@@ -241,7 +241,7 @@ void Server::onNotification(protocol::Notification notification) {
 
 void Server::onResponse(protocol::Response response) {
   if (!response.id.is_number_integer()) {
-    log("reply with an id this server never used: " + response.id.dump());
+    log("reply with an id this server never used: " + protocol::toText(response.id));
     return;
   }
   std::promise<json> promise;
@@ -250,7 +250,7 @@ void Server::onResponse(protocol::Response response) {
     auto it = std::find_if(pendingCalls_.begin(), pendingCalls_.end(),
                            [&](const auto& p) { return p.first == response.id.get<int64_t>(); });
     if (it == pendingCalls_.end()) {
-      log("reply to unknown request " + response.id.dump());
+      log("reply to unknown request " + protocol::toText(response.id));
       return;
     }
     promise = std::move(it->second);

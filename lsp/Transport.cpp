@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 
 #include "protocol/Framing.h"
+#include "protocol/Message.h"
 
 namespace heaplens::lsp {
 namespace asio = boost::asio;
@@ -49,8 +50,7 @@ public:
   }
 
   bool send(const nlohmann::json& message) override {
-    // Invalid UTF-8 from a dump (a type name, a path) must not throw here: replace it.
-    std::string body = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string body = protocol::toText(message);
     std::string frame = "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     std::lock_guard lock(writeMutex_);
     if (broken_) return false;

@@ -18,6 +18,7 @@
 #include "lsp/Report.h"
 #include "lsp/Server.h"
 #include "lsp/Transport.h"
+#include "protocol/Message.h"
 
 using namespace heaplens;
 
@@ -76,7 +77,7 @@ int report(const std::string& path, bool asJson, size_t top, std::optional<uint3
   if (showPhases) std::cerr << "\r\033[K" << std::flush;
   lsp::ReportOptions ro;
   ro.top = top;
-  if (asJson) std::cout << lsp::reportJson(*dump, ro).dump(2) << "\n";
+  if (asJson) std::cout << protocol::toText(lsp::reportJson(*dump, ro), 2) << "\n";
   else std::cout << lsp::reportText(*dump, ro);
   return 0;
 }
