@@ -55,7 +55,8 @@ public:
 // The format whose detect() accepts the file's first bytes, or nullptr.
 const DumpFormat* detectFormat(std::span<const uint8_t> head);
 // Reads the head of `path`, detects the format and loads it, then runs finishDump().
-// Errors: unreadable file, unknown content (the message quotes the first bytes),
+// Errors: unreadable file, not a regular file (a FIFO, device, socket or directory: refused before
+// anything is read), unknown content (the message quotes the first bytes),
 // a recognised format that is not parsed yet (the message names it), or the format's own LoadError.
 std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& options, const TaskContext& ctx);
 

@@ -10,9 +10,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <vector>
 
+#include <unistd.h>
+
+#include "analysis/formats/MappedFile.h"
 #include "analysis/formats/go/GoFormat.h"
 #include "analysis/formats/moar/MoarFormat.h"
 #include "analysis/formats/other/RecognisedFormats.h"
@@ -62,11 +64,25 @@ const DumpFormat* detectFormat(std::span<const uint8_t> head) {
 }
 
 std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& options, const TaskContext& ctx) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw LoadError("cannot open " + path + ": " + std::strerror(errno));
+  uint64_t fileSize = 0;
   std::vector<uint8_t> head(4096);
-  in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<size_t>(in.gcount()));
+  {
+    int fd = openDumpFile(path, fileSize);
+    size_t got = 0;
+    while (got < head.size()) {
+      ssize_t n = ::read(fd, head.data() + got, head.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        int e = errno;
+        ::close(fd);
+        throw LoadError("cannot read " + path + ": " + std::strerror(e), 0);
+      }
+      if (n == 0) break;
+      got += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    head.resize(got);
+  }
   if (head.empty()) throw LoadError(path + ": the file is empty; expected a heap dump", 0);
 
   const DumpFormat* format = detectFormat(head);
