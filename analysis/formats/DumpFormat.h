@@ -56,7 +56,8 @@ public:
 const DumpFormat* detectFormat(std::span<const uint8_t> head);
 // Reads the head of `path`, detects the format and loads it, then runs finishDump().
 // Errors: unreadable file, not a regular file (a FIFO, device, socket or directory: refused before
-// anything is read), unknown content (the message quotes the first bytes),
+// anything is read), unknown content (the message names the formats
+// expected, never the file's bytes),
 // a recognised format that is not parsed yet (the message names it), or the format's own LoadError.
 std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& options, const TaskContext& ctx);
 

@@ -8,7 +8,6 @@
 #include "analysis/formats/DumpFormat.h"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -26,27 +25,6 @@ std::vector<const DumpFormat*> makeFormats() {
   std::vector<const DumpFormat*> all = {&goFormat(), &moarFormat()};
   for (const DumpFormat* f : recognisedFormats()) all.push_back(f);
   return all;
-}
-
-// `"PK\x03\x04..." (50 4b 03 04 ...)`: the first bytes both as text and as hex.
-std::string describeHead(std::span<const uint8_t> head) {
-  constexpr size_t kShown = 16;
-  std::string text = "\"";
-  std::string hex;
-  for (size_t i = 0; i < head.size() && i < kShown; ++i) {
-    uint8_t c = head[i];
-    char buf[8];
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      text += static_cast<char>(c);
-    } else {
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      text += buf;
-    }
-    std::snprintf(buf, sizeof buf, i ? " %02x" : "%02x", c);
-    hex += buf;
-  }
-  text += head.size() > kShown ? "...\"" : "\"";
-  return text + " (" + hex + (head.size() > kShown ? " ..." : "") + ")";
 }
 
 // All known formats, in detection order.
@@ -87,11 +65,11 @@ std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& optio
 
   const DumpFormat* format = detectFormat(head);
   if (!format) {
-    throw LoadError(path + ": unknown file format: the first bytes are " + describeHead(head) +
-                        "; expected a Go heap dump (\"go1.7 heap dump\\n\"), a MoarVM heap snapshot "
-                        "(\"MoarHeapDumpv003\"), a V8 .heapsnapshot ({\"snapshot\": ...), a heap-diff NDJSON file, "
-                        "or a Kotlin/Native page dump (\"phase1: heap use\")",
-                    0);
+    // Never quote the file's bytes: the path may name any file (a key, a password file), and the
+    // message goes to the client and its logs. Say what was expected instead.
+    throw LoadError(path + ": unknown file format; expected a Go heap dump (starting \"go1.7 heap dump\\n\"), a MoarVM "
+                           "heap snapshot (\"MoarHeapDumpv003\"), a V8 .heapsnapshot ({\"snapshot\": ...), a heap-diff "
+                           "NDJSON file, or a Kotlin/Native page dump (\"phase1: heap use\")");
   }
   std::unique_ptr<Dump> dump = format->load(path, options, ctx);
   dump->path = path;

@@ -100,4 +100,17 @@ TEST_F(RegistryTests, EmptyAndMissingFilesKeepTheirOwnMessages) {
       << missing;
 }
 
+TEST_F(RegistryTests, UnknownContentIsNeverEchoed) {
+  // A file the client should not be able to read through us: the error names what was expected.
+  std::string path = (dir_ / "secrets.txt").string();
+  std::ofstream(path) << "password=hunter2\n";
+  std::string message = loadError(path);
+  EXPECT_NE(message.find(path + ": unknown file format; expected a Go heap dump"), std::string::npos) << message;
+  EXPECT_NE(message.find("MoarVM heap snapshot"), std::string::npos) << message;
+  EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
+  EXPECT_EQ(message.find("password"), std::string::npos) << message;
+  EXPECT_EQ(message.find("70 61 73"), std::string::npos) << message;  // "pas" in hex
+  EXPECT_EQ(message.find("\\x"), std::string::npos) << message;
+}
+
 }  // namespace
