@@ -1,14 +1,15 @@
 // main: the heaplens command line — `serve` (the language server) and `report` (a dump summary).
 //
 // CLI11 parses the command line; errors go to stderr with a non-zero exit.
-// `serve` speaks LSP on stdio, or on one loopback TCP connection with
-// --port. `report` loads a dump on this thread and prints the format-neutral
+// `serve` speaks LSP on stdio, or with --port on one loopback TCP connection
+// that proves it knows the connection token (Transport.h). `report` loads a dump on this thread and prints the format-neutral
 // report (Report.h), with the load's phases on stderr when it is a terminal.
 //
 // Threading: main thread, plus the server's workers.
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 
@@ -30,9 +31,18 @@ int serve(std::optional<uint16_t> port, int testLoadDelayMs) {
   std::unique_ptr<lsp::Transport> transport;
   try {
     if (port) {
-      transport = lsp::makeLoopbackTransport(*port, [](uint16_t bound) {
-        std::cerr << "heaplens: listening on 127.0.0.1:" << bound << std::endl;
-      });
+      lsp::LoopbackOptions lo;
+      lo.port = *port;
+      const char* fromEnv = std::getenv("HEAPLENS_TOKEN");
+      bool given = fromEnv && *fromEnv;
+      lo.token = given ? std::string(fromEnv) : lsp::generateToken();
+      lo.announce = [&](uint16_t bound) {
+        // The token is printed once, here: a client must send it in initializationOptions.heaplens.token.
+        std::cerr << "heaplens: listening on 127.0.0.1:" << bound << "; token "
+                  << (given ? std::string("from HEAPLENS_TOKEN") : lo.token) << std::endl;
+      };
+      lo.log = [](const std::string& m) { std::cerr << "heaplens: " << m << std::endl; };
+      transport = lsp::makeLoopbackTransport(lo);
     } else {
       transport = lsp::makeStdioTransport();
     }
@@ -91,7 +101,8 @@ int main(int argc, char** argv) {
 
   auto* serveCmd = app.add_subcommand("serve", "Run the language server (LSP 3.17 over stdio)");
   int port = -1;
-  serveCmd->add_option("--port", port, "Listen on 127.0.0.1:PORT for one connection instead of stdio")
+  serveCmd->add_option("--port", port, "Listen on 127.0.0.1:PORT for one connection instead of stdio; the client's initialize must "
+                  "carry the token printed on stderr (or set in HEAPLENS_TOKEN) in initializationOptions.heaplens.token")
       ->check(CLI::Range(0, 65535));
   int testLoadDelayMs = 0;
   serveCmd->add_option("--test-load-delay-ms", testLoadDelayMs, "")->group("")->check(CLI::Range(0, 600000));
