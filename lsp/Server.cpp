@@ -667,6 +667,7 @@ std::string loadErrorText(const LoadError& e) {
 }
 
 void Server::startLoad(std::string path, LoadOptions options, std::stop_source stop, LoadDone done) {
+  if (!options.maxMemory) options.maxMemory = workspace_.settings().maxMemory;
   // Cancelled by the request that started it ($/cancelRequest) or through its progress token.
   std::string token = "heaplens-load-" + std::to_string(nextToken_++);
   {

@@ -31,6 +31,7 @@ struct Settings {
   FeatureSettings features;
   std::vector<PathMapping> pathMappings;
   std::vector<std::string> dumps;  // paths to load (initializationOptions / configuration)
+  uint64_t maxMemory = 0;          // memory budget of a load in bytes; 0: the default (LoadOptions)
 };
 
 // Reads {"heaplens": {...}}, {"settings": {"heaplens": {...}}} or a flat settings object into `into`,

@@ -15,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "analysis/Text.h"
 #include "analysis/formats/DumpFormat.h"
 #include "lsp/Report.h"
 #include "lsp/Server.h"
@@ -56,7 +57,7 @@ int serve(std::optional<uint16_t> port, int testLoadDelayMs) {
   return server.run();
 }
 
-int report(const std::string& path, bool asJson, size_t top, std::optional<uint32_t> snapshot) {
+int report(const std::string& path, bool asJson, size_t top, std::optional<uint32_t> snapshot, uint64_t maxMemory) {
   bool showPhases = ::isatty(STDERR_FILENO) != 0;
   std::mutex mutex;
   std::string lastPhase;
@@ -72,6 +73,7 @@ int report(const std::string& path, bool asJson, size_t top, std::optional<uint3
   };
   LoadOptions options;
   options.snapshot = snapshot;
+  options.maxMemory = maxMemory;
   std::unique_ptr<Dump> dump;
   try {
     dump = loadDump(path, options, TaskContext({}, progress));
@@ -116,6 +118,17 @@ int main(int argc, char** argv) {
   reportCmd->add_flag("--json", asJson, "Print the report as JSON");
   reportCmd->add_option("--top", top, "Rows per ranking")->check(CLI::Range(1, 100000));
   reportCmd->add_option("--snapshot", snapshot, "Snapshot index (multi-snapshot formats)")->check(CLI::NonNegativeNumber);
+  std::string maxMemory;
+  reportCmd
+      ->add_option("--max-memory", maxMemory,
+                   "Refuse a dump whose load is estimated to need more memory than SIZE (4G, 512M, bytes); "
+                   "default: 75% of physical memory")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            auto bytes = parseByteSize(v);
+            return bytes && *bytes > 0 ? "" : "expected a size above 0 such as 4G, 512M or a number of bytes, got '" + v + "'";
+          },
+          "SIZE"));
 
   try {
     app.parse(argc, argv);
@@ -124,5 +137,6 @@ int main(int argc, char** argv) {
   }
   if (serveCmd->parsed())
     return serve(port >= 0 ? std::optional<uint16_t>(static_cast<uint16_t>(port)) : std::nullopt, testLoadDelayMs);
-  return report(file, asJson, top, snapshot >= 0 ? std::optional<uint32_t>(static_cast<uint32_t>(snapshot)) : std::nullopt);
+  return report(file, asJson, top, snapshot >= 0 ? std::optional<uint32_t>(static_cast<uint32_t>(snapshot)) : std::nullopt,
+                maxMemory.empty() ? 0 : parseByteSize(maxMemory).value_or(0));
 }

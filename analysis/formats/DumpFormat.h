@@ -26,7 +26,13 @@ namespace heaplens {
 
 struct LoadOptions {
   std::optional<uint32_t> snapshot;  // multi-snapshot formats: which one (default: last complete)
+  // Memory budget in bytes: a file whose estimated peak (DumpFormat::estimatePeakMemory) is above
+  // it is refused before it is parsed. 0: defaultMemoryBudget().
+  uint64_t maxMemory = 0;
 };
+
+// Three quarters of the physical memory (or of the cgroup's memory.max, when that is lower).
+uint64_t defaultMemoryBudget();
 
 // True when `head` starts with the bytes of `prefix` (a format's magic header).
 inline bool hasPrefix(std::span<const uint8_t> head, std::string_view prefix) {
@@ -47,6 +53,9 @@ public:
   virtual std::string_view description() const = 0;  // "Go heap dump (runtime/debug.WriteHeapDump)"
   // True when the first bytes of a file belong to this format.
   virtual bool detect(std::span<const uint8_t> head) const = 0;
+  // Peak memory a load of a file of `fileSize` bytes needs, from factors measured on real dumps
+  // (see each format); 0 when unknown, which skips the budget check.
+  virtual uint64_t estimatePeakMemory(uint64_t fileSize) const { return 0; }
   // Throws LoadError (bad input) or OperationCancelled. Never crashes on bad input.
   virtual std::unique_ptr<Dump> load(const std::string& path, const LoadOptions& options,
                                      const TaskContext& ctx) const = 0;
@@ -58,7 +67,9 @@ const DumpFormat* detectFormat(std::span<const uint8_t> head);
 // Errors: unreadable file, not a regular file (a FIFO, device, socket or directory: refused before
 // anything is read), unknown content (the message names the formats
 // expected, never the file's bytes),
-// a recognised format that is not parsed yet (the message names it), or the format's own LoadError.
+// a recognised format that is not parsed yet (the message names it), an estimate over the memory
+// budget (refused before parsing), running out of memory anyway (std::bad_alloc becomes a
+// LoadError), or the format's own LoadError.
 std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& options, const TaskContext& ctx);
 
 }  // namespace heaplens

@@ -8,11 +8,14 @@
 #include "analysis/formats/DumpFormat.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include <unistd.h>
 
+#include "analysis/Text.h"
 #include "analysis/formats/MappedFile.h"
 #include "analysis/formats/go/GoFormat.h"
 #include "analysis/formats/moar/MoarFormat.h"
@@ -71,12 +74,39 @@ std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& optio
                            "heap snapshot (\"MoarHeapDumpv003\"), a V8 .heapsnapshot ({\"snapshot\": ...), a heap-diff "
                            "NDJSON file, or a Kotlin/Native page dump (\"phase1: heap use\")");
   }
-  std::unique_ptr<Dump> dump = format->load(path, options, ctx);
-  dump->path = path;
-  if (dump->format.empty()) dump->format = std::string(format->name());
-  if (dump->formatDescription.empty()) dump->formatDescription = std::string(format->description());
-  finishDump(*dump, ctx);
-  return dump;
+  const uint64_t budget = options.maxMemory ? options.maxMemory : defaultMemoryBudget();
+  const uint64_t estimate = format->estimatePeakMemory(fileSize);
+  if (estimate > budget)
+    throw LoadError(path + ": loading this " + formatBytes(fileSize) + " " + std::string(format->description()) +
+                    " needs about " + formatBytes(estimate) + ", over the memory budget of " + formatBytes(budget) +
+                    " (--max-memory / heaplens.maxMemory); nothing was read beyond its header");
+  try {
+    std::unique_ptr<Dump> dump = format->load(path, options, ctx);
+    dump->path = path;
+    if (dump->format.empty()) dump->format = std::string(format->name());
+    if (dump->formatDescription.empty()) dump->formatDescription = std::string(format->description());
+    finishDump(*dump, ctx);
+    return dump;
+  } catch (const std::bad_alloc&) {
+    // Whatever the load had built is freed by now; say so instead of a bare "std::bad_alloc".
+    throw LoadError(path + ": ran out of memory while loading it (estimated " +
+                    (estimate ? "about " + formatBytes(estimate) : std::string("unknown")) + ", memory budget " +
+                    formatBytes(budget) + "); nothing was kept");
+  }
+}
+
+uint64_t defaultMemoryBudget() {
+  long pages = ::sysconf(_SC_PHYS_PAGES), pageSize = ::sysconf(_SC_PAGE_SIZE);
+  uint64_t total = pages > 0 && pageSize > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(pageSize)
+                                             : uint64_t{4} << 30;
+  // In a container the cgroup's limit is what counts ("max" when there is none).
+  std::FILE* f = std::fopen("/sys/fs/cgroup/memory.max", "re");
+  if (f) {
+    unsigned long long limit = 0;
+    if (std::fscanf(f, "%llu", &limit) == 1 && limit > 0 && limit < total) total = limit;
+    std::fclose(f);
+  }
+  return total / 4 * 3;
 }
 
 }  // namespace heaplens

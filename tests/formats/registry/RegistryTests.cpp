@@ -113,4 +113,52 @@ TEST_F(RegistryTests, UnknownContentIsNeverEchoed) {
   EXPECT_EQ(message.find("\\x"), std::string::npos) << message;
 }
 
+TEST_F(RegistryTests, EstimateOverTheMemoryBudgetIsRefusedBeforeParsing) {
+  const std::string path = std::string(HEAPLENS_TEST_DATA) + "/go/leakcache-go1.22.heapdump";  // 4.04 MiB
+  LoadOptions tight;
+  tight.maxMemory = 1 << 20;
+  std::string message;
+  try {
+    loadDump(path, tight, TaskContext());
+  } catch (const LoadError& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find(path + ": loading this 4.04 MiB Go heap dump"), std::string::npos) << message;
+  EXPECT_NE(message.find("needs about 8.08 MiB, over the memory budget of 1 MiB (--max-memory / heaplens.maxMemory)"),
+            std::string::npos)
+      << message;
+  LoadOptions roomy;
+  roomy.maxMemory = uint64_t{1} << 30;
+  EXPECT_EQ(loadDump(path, roomy, TaskContext())->objectCount(), 21206u);
+}
+
+TEST_F(RegistryTests, DefaultBudgetIsAShareOfPhysicalMemory) {
+  uint64_t physical = static_cast<uint64_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(::sysconf(_SC_PAGE_SIZE));
+  EXPECT_GT(defaultMemoryBudget(), 0u);
+  EXPECT_LE(defaultMemoryBudget(), physical / 4 * 3);
+}
+
+TEST_F(RegistryTests, HugeSparseGoFileReservesNothingItsBytesDoNotProve) {
+  // A Go header and then a terabyte of holes (read as zeros: the EOF record). With a budget that lets
+  // it through, the load must not reserve arrays in proportion to the file size (that was a bare
+  // std::bad_alloc): it loads as an empty dump.
+  std::string path = (dir_ / "huge.heapdump").string();
+  std::ofstream(path, std::ios::binary) << "go1.7 heap dump\n";
+  std::error_code ec;
+  fs::resize_file(path, uint64_t{1} << 40, ec);
+  if (ec) GTEST_SKIP() << "this file system cannot hold a 1 TiB sparse file: " << ec.message();
+  LoadOptions options;
+  options.maxMemory = uint64_t{4} << 40;
+  std::unique_ptr<Dump> dump;
+  try {
+    dump = loadDump(path, options, TaskContext());
+  } catch (const std::exception& e) {
+    FAIL() << e.what();
+  }
+  EXPECT_EQ(dump->objectCount(), 0u);
+  // The default budget refuses it at once, naming the estimate.
+  std::string message = loadError(path);
+  EXPECT_NE(message.find("needs about 2 TiB, over the memory budget of"), std::string::npos) << message;
+}
+
 }  // namespace
