@@ -1,8 +1,9 @@
-// Text: number formatting shared by the CLI report and the editor features.
+// Text: number formatting shared by the CLI report and the editor features, and the size parser.
 //
 // Threading: pure functions.
 #include "analysis/Text.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -110,6 +111,35 @@ std::string plural(uint64_t n, std::string_view one, std::string_view many) {
   if (n == 1) return out.append(one);
   if (!many.empty()) return out.append(many);
   return out.append(one).append("s");
+}
+
+std::optional<uint64_t> parseByteSize(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  size_t i = 0;
+  long double value = 0;
+  bool digits = false;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, digits = true) value = value * 10 + (text[i] - '0');
+  if (i < text.size() && text[i] == '.') {
+    long double scale = 0.1L;
+    for (++i; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, digits = true, scale /= 10)
+      value += (text[i] - '0') * scale;
+  }
+  if (!digits) return std::nullopt;
+  std::string unit;
+  for (; i < text.size(); ++i) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+  if (!unit.empty() && unit.front() == ' ') unit.erase(0, unit.find_first_not_of(' '));
+  long double factor = 1;
+  if (!unit.empty() && unit != "b") {
+    static constexpr std::string_view kUnits = "kmgt";
+    size_t power = kUnits.find(unit.front());
+    std::string_view rest = std::string_view(unit).substr(1);
+    if (power == std::string_view::npos || !(rest.empty() || rest == "b" || rest == "ib")) return std::nullopt;
+    for (size_t p = 0; p <= power; ++p) factor *= 1024;
+  }
+  long double bytes = value * factor;
+  if (bytes >= 18446744073709551615.0L) return std::nullopt;
+  return static_cast<uint64_t>(bytes);
 }
 
 }  // namespace heaplens

@@ -1,4 +1,4 @@
-// Text: number formatting shared by the CLI report and the editor features.
+// Text: number formatting shared by the CLI report and the editor features, and the size parser.
 //
 // Counts get thousands separators ("10,000"); byte sizes use binary units with
 // at most three significant digits ("625 KiB"), and the long form gives the
@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,9 @@ std::string formatBytesLong(uint64_t bytes);
 // The one plural rule: (1, "object") -> "1 object"; (10000, "object") -> "10,000 objects".
 // `many` is the plural when it is not `one` + "s" ("1 entry", "2 entries").
 std::string plural(uint64_t n, std::string_view one, std::string_view many = {});
+// "4G", "512M", "1.5GiB", "300k", "1048576" -> bytes. Units are powers of 1024 (K, M, G, T, with an
+// optional "B" or "iB", any case); no unit means bytes. nullopt when it is not such a size or overflows.
+std::optional<uint64_t> parseByteSize(std::string_view text);
 // 0.21 -> "21%"; 0.015 -> "1.5%"; 0.00012 -> "0.01%"; 0 -> "0%".
 std::string formatPercent(double fraction);
 

@@ -27,7 +27,7 @@ using protocol::kLoadDumpCommand;
 using protocol::kShowRetainersCommand;
 using protocol::kUnloadDumpCommand;
 
-std::string idKey(const json& id) { return id.dump(); }
+std::string idKey(const json& id) { return protocol::toText(id); }
 
 ResponseError cancelledError() { return ResponseError(ErrorCode::RequestCancelled, "request cancelled"); }
 
@@ -69,7 +69,7 @@ ReplyOnce::ReplyOnce(Server& server, json id, std::string method, std::stop_sour
 
 void ReplyOnce::operator()(json result) const {
   if (state_->replied.exchange(true)) {
-    state_->server->log("dropped a second reply to " + state_->method + " " + state_->id.dump());
+    state_->server->log("dropped a second reply to " + state_->method + " " + protocol::toText(state_->id));
     return;
   }
   state_->server->sendReply(state_->id, state_->cookie, protocol::makeResult(state_->id, std::move(result)));
@@ -77,7 +77,7 @@ void ReplyOnce::operator()(json result) const {
 
 void ReplyOnce::error(const ResponseError& e) const {
   if (state_->replied.exchange(true)) {
-    state_->server->log("dropped a second reply (error) to " + state_->method + " " + state_->id.dump());
+    state_->server->log("dropped a second reply (error) to " + state_->method + " " + protocol::toText(state_->id));
     return;
   }
   state_->server->sendReply(state_->id, state_->cookie, protocol::makeError(state_->id, e));
@@ -248,7 +248,7 @@ void Server::onNotification(protocol::Notification notification) {
 
 void Server::onResponse(protocol::Response response) {
   if (!response.id.is_number_integer()) {
-    log("reply with an id this server never used: " + response.id.dump());
+    log("reply with an id this server never used: " + protocol::toText(response.id));
     return;
   }
   std::promise<json> promise;
@@ -257,7 +257,7 @@ void Server::onResponse(protocol::Response response) {
     auto it = std::find_if(pendingCalls_.begin(), pendingCalls_.end(),
                            [&](const auto& p) { return p.first == response.id.get<int64_t>(); });
     if (it == pendingCalls_.end()) {
-      log("reply to unknown request " + response.id.dump());
+      log("reply to unknown request " + protocol::toText(response.id));
       return;
     }
     promise = std::move(it->second);
@@ -710,6 +710,7 @@ std::string loadErrorText(const LoadError& e) {
 }
 
 void Server::startLoad(std::string path, LoadOptions options, std::stop_source stop, LoadDone done) {
+  if (!options.maxMemory) options.maxMemory = workspace_.settings().maxMemory;
   // Cancelled by the request that started it ($/cancelRequest) or through its progress token.
   std::string token = "heaplens-load-" + std::to_string(nextToken_++);
   {

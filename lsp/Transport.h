@@ -7,10 +7,18 @@
 // goes on. clangd's Transport / MessageHandler split, minus the delimited
 // test mode.
 //
+// A TCP port on 127.0.0.1 is open to every local user and to web pages the
+// user's browser runs, so the loopback transport serves only a connection
+// whose first message proves it knows a token: an `initialize` request with
+// params.initializationOptions.heaplens.token. It checks that before the
+// server sees a byte; a connection that fails is closed unanswered and the
+// next one is accepted.
+//
 // Threading: loop() runs on the calling (reader) thread until end of input or
 // until the handler asks to stop; send() may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -41,8 +49,27 @@ public:
 
 // stdin/stdout.
 std::unique_ptr<Transport> makeStdioTransport();
-// Listens on 127.0.0.1:port, accepts one connection, then serves it. Reports the bound port on
-// `announce` (useful with port 0). Throws std::runtime_error when it cannot listen.
-std::unique_ptr<Transport> makeLoopbackTransport(uint16_t port, const std::function<void(uint16_t)>& announce);
+
+struct LoopbackOptions {
+  uint16_t port = 0;  // 0: any free port
+  // The first message of a connection must be `initialize` carrying this (see carriesToken).
+  std::string token;
+  // Reports the bound port once listening (useful with port 0).
+  std::function<void(uint16_t)> announce;
+  // Says why a connection was refused (stderr in main).
+  std::function<void(const std::string&)> log;
+  // A connection that has not sent its whole first message by then is refused.
+  std::chrono::milliseconds firstMessageTimeout{10000};
+};
+
+// Listens on 127.0.0.1, accepts connections until one authenticates, then serves that one.
+// Throws std::runtime_error when it cannot listen or accept.
+std::unique_ptr<Transport> makeLoopbackTransport(const LoopbackOptions& options);
+
+// True when `message` is an `initialize` request whose params.initializationOptions.heaplens.token
+// equals `token`. The comparison takes the same time wherever the first difference is.
+bool carriesToken(const nlohmann::json& message, std::string_view token);
+// A new connection token: 32 hex digits from /dev/urandom. Throws std::runtime_error if it cannot read.
+std::string generateToken();
 
 }  // namespace heaplens::lsp

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "analysis/Text.h"
 #include "protocol/Message.h"
 
 namespace heaplens::lsp {
@@ -60,6 +61,14 @@ void readSettings(const json& value, Settings& into) {
     if (auto v = protocol::optInteger(*s, "maxDiagnosticsPerFile")) {
       if (*v < 0 || *v > 100000) throw ParamsError("/maxDiagnosticsPerFile", "integer from 0 to 100000");
       next.features.maxDiagnosticsPerFile = static_cast<size_t>(*v);
+    }
+    if (auto it = s->find("maxMemory"); it != s->end() && !it->is_null()) {
+      // Bytes as a number, or a size as text ("4G", "512M"), as on the command line.
+      std::optional<uint64_t> bytes;
+      if (it->is_number_unsigned() || (it->is_number_integer() && it->get<int64_t>() > 0)) bytes = it->get<uint64_t>();
+      else if (it->is_string()) bytes = parseByteSize(it->get<std::string>());
+      if (!bytes || *bytes == 0) throw ParamsError("/maxMemory", "a size above 0: bytes, or text such as \"4G\" or \"512M\"");
+      next.maxMemory = *bytes;
     }
     if (const json* maps = protocol::optArray(*s, "pathMappings")) {
       next.pathMappings.clear();

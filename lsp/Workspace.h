@@ -32,6 +32,7 @@ struct Settings {
   std::vector<PathMapping> pathMappings;
   std::vector<std::string> dumps;  // paths to load (initializationOptions / configuration)
   bool loadMessages = true;        // window/showMessage when a load finishes or fails
+  uint64_t maxMemory = 0;          // memory budget of a load in bytes; 0: the default (LoadOptions)
 };
 
 // Reads {"heaplens": {...}}, {"settings": {"heaplens": {...}}} or a flat settings object into `into`,

@@ -2,24 +2,27 @@
 // `formats` (what this build reads) and `protocol --typescript` (the extension's generated types).
 //
 // CLI11 parses the command line; errors go to stderr with a non-zero exit.
-// `serve` speaks LSP on stdio, or on one loopback TCP connection with
-// --port. `report` loads a dump on this thread and prints the format-neutral
+// `serve` speaks LSP on stdio, or with --port on one loopback TCP connection
+// that proves it knows the connection token (Transport.h). `report` loads a dump on this thread and prints the format-neutral
 // report (Report.h), with the load's phases on stderr when it is a terminal.
 //
 // Threading: main thread, plus the server's workers.
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 
 #include <CLI/CLI.hpp>
 
+#include "analysis/Text.h"
 #include "analysis/formats/DumpFormat.h"
 #include "lsp/Report.h"
 #include "lsp/Server.h"
 #include "lsp/Transport.h"
 #include "protocol/HeapLensProtocol.h"
+#include "protocol/Message.h"
 
 using namespace heaplens;
 
@@ -31,9 +34,18 @@ int serve(std::optional<uint16_t> port, int testLoadDelayMs) {
   std::unique_ptr<lsp::Transport> transport;
   try {
     if (port) {
-      transport = lsp::makeLoopbackTransport(*port, [](uint16_t bound) {
-        std::cerr << "heaplens: listening on 127.0.0.1:" << bound << std::endl;
-      });
+      lsp::LoopbackOptions lo;
+      lo.port = *port;
+      const char* fromEnv = std::getenv("HEAPLENS_TOKEN");
+      bool given = fromEnv && *fromEnv;
+      lo.token = given ? std::string(fromEnv) : lsp::generateToken();
+      lo.announce = [&](uint16_t bound) {
+        // The token is printed once, here: a client must send it in initializationOptions.heaplens.token.
+        std::cerr << "heaplens: listening on 127.0.0.1:" << bound << "; token "
+                  << (given ? std::string("from HEAPLENS_TOKEN") : lo.token) << std::endl;
+      };
+      lo.log = [](const std::string& m) { std::cerr << "heaplens: " << m << std::endl; };
+      transport = lsp::makeLoopbackTransport(lo);
     } else {
       transport = lsp::makeStdioTransport();
     }
@@ -47,7 +59,7 @@ int serve(std::optional<uint16_t> port, int testLoadDelayMs) {
   return server.run();
 }
 
-int report(const std::string& path, bool asJson, size_t top, std::optional<uint32_t> snapshot) {
+int report(const std::string& path, bool asJson, size_t top, std::optional<uint32_t> snapshot, uint64_t maxMemory) {
   bool showPhases = ::isatty(STDERR_FILENO) != 0;
   std::mutex mutex;
   std::string lastPhase;
@@ -63,6 +75,7 @@ int report(const std::string& path, bool asJson, size_t top, std::optional<uint3
   };
   LoadOptions options;
   options.snapshot = snapshot;
+  options.maxMemory = maxMemory;
   std::unique_ptr<Dump> dump;
   try {
     dump = loadDump(path, options, TaskContext({}, progress));
@@ -78,7 +91,7 @@ int report(const std::string& path, bool asJson, size_t top, std::optional<uint3
   if (showPhases) std::cerr << "\r\033[K" << std::flush;
   lsp::ReportOptions ro;
   ro.top = top;
-  if (asJson) std::cout << lsp::reportJson(*dump, ro).dump(2) << "\n";
+  if (asJson) std::cout << protocol::toText(lsp::reportJson(*dump, ro), 2) << "\n";
   else std::cout << lsp::reportText(*dump, ro);
   return 0;
 }
@@ -92,7 +105,8 @@ int main(int argc, char** argv) {
 
   auto* serveCmd = app.add_subcommand("serve", "Run the language server (LSP 3.17 over stdio)");
   int port = -1;
-  serveCmd->add_option("--port", port, "Listen on 127.0.0.1:PORT for one connection instead of stdio")
+  serveCmd->add_option("--port", port, "Listen on 127.0.0.1:PORT for one connection instead of stdio; the client's initialize must "
+                  "carry the token printed on stderr (or set in HEAPLENS_TOKEN) in initializationOptions.heaplens.token")
       ->check(CLI::Range(0, 65535));
   int testLoadDelayMs = 0;
   serveCmd->add_option("--test-load-delay-ms", testLoadDelayMs, "")->group("")->check(CLI::Range(0, 600000));
@@ -106,6 +120,17 @@ int main(int argc, char** argv) {
   reportCmd->add_flag("--json", asJson, "Print the report as JSON");
   reportCmd->add_option("--top", top, "Rows per ranking")->check(CLI::Range(1, 100000));
   reportCmd->add_option("--snapshot", snapshot, "Snapshot index (multi-snapshot formats)")->check(CLI::NonNegativeNumber);
+  std::string maxMemory;
+  reportCmd
+      ->add_option("--max-memory", maxMemory,
+                   "Refuse a dump whose load is estimated to need more memory than SIZE (4G, 512M, bytes); "
+                   "default: 75% of physical memory")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            auto bytes = parseByteSize(v);
+            return bytes && *bytes > 0 ? "" : "expected a size above 0 such as 4G, 512M or a number of bytes, got '" + v + "'";
+          },
+          "SIZE"));
 
   auto* formatsCmd = app.add_subcommand("formats", "List the dump formats this build reads (from the format registry)");
   bool formatsJson = false;
@@ -140,5 +165,6 @@ int main(int argc, char** argv) {
   }
   if (serveCmd->parsed())
     return serve(port >= 0 ? std::optional<uint16_t>(static_cast<uint16_t>(port)) : std::nullopt, testLoadDelayMs);
-  return report(file, asJson, top, snapshot >= 0 ? std::optional<uint32_t>(static_cast<uint32_t>(snapshot)) : std::nullopt);
+  return report(file, asJson, top, snapshot >= 0 ? std::optional<uint32_t>(static_cast<uint32_t>(snapshot)) : std::nullopt,
+                maxMemory.empty() ? 0 : parseByteSize(maxMemory).value_or(0));
 }

@@ -33,6 +33,8 @@ public:
   static constexpr size_t kMaxHeaderBytes = 64u << 10;  // a header block longer than this is garbage
 
   explicit FrameParser(size_t maxBody = kDefaultMaxBody) : maxBody_(maxBody) {}
+  // The limit for headers parsed from now on (a connection raises it once it is authenticated).
+  void setMaxBody(size_t maxBody) { maxBody_ = maxBody; }
 
   void feed(std::string_view bytes);
   // The next complete body or framing error, if the bytes fed so far contain one.

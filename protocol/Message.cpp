@@ -101,6 +101,10 @@ json makeRequest(const json& id, std::string_view method, json params) {
   return m;
 }
 
+std::string toText(const json& j, int indent) {
+  return j.dump(indent, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);
+}
+
 json makeNotification(std::string_view method, json params) {
   json m = {{"jsonrpc", "2.0"}, {"method", method}};
   if (!params.is_null()) m["params"] = std::move(params);

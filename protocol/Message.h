@@ -87,6 +87,11 @@ json makeError(const json& id, const ResponseError& error);
 json makeRequest(const json& id, std::string_view method, json params);
 json makeNotification(std::string_view method, json params);
 
+// The one way this program turns JSON into text (wire messages, `report --json`, log lines).
+// Strings from a dump need not be UTF-8 (a type name, a path): each invalid byte becomes U+FFFD
+// instead of nlohmann's type_error 316, so serialising never throws on content.
+std::string toText(const json& j, int indent = -1);
+
 // ---- reading params with paths ----
 // Each throws ParamsError with a path relative to `j` (e.g. "/uri") when the field is missing or of
 // the wrong type. The opt* variants accept a missing or null field.

@@ -31,7 +31,13 @@ namespace heaplens {
 
 struct LoadOptions {
   std::optional<uint32_t> snapshot;  // multi-snapshot formats: which one (default: last complete)
+  // Memory budget in bytes: a file whose estimated peak (DumpFormat::estimatePeakMemory) is above
+  // it is refused before it is parsed. 0: defaultMemoryBudget().
+  uint64_t maxMemory = 0;
 };
+
+// Three quarters of the physical memory (or of the cgroup's memory.max, when that is lower).
+uint64_t defaultMemoryBudget();
 
 // True when `head` starts with the bytes of `prefix` (a format's magic header).
 inline bool hasPrefix(std::span<const uint8_t> head, std::string_view prefix) {
@@ -58,6 +64,9 @@ public:
   virtual std::vector<std::string_view> languages() const = 0;
   // False for a format that is only recognised, so its load explains why it cannot be read.
   virtual bool parsed() const { return true; }
+  // Peak memory a load of a file of `fileSize` bytes needs, from factors measured on real dumps
+  // (see each format); 0 when unknown, which skips the budget check.
+  virtual uint64_t estimatePeakMemory(uint64_t fileSize) const { return 0; }
   // Throws LoadError (bad input) or OperationCancelled. Never crashes on bad input.
   virtual std::unique_ptr<Dump> load(const std::string& path, const LoadOptions& options,
                                      const TaskContext& ctx) const = 0;
@@ -68,8 +77,12 @@ std::span<const DumpFormat* const> dumpFormats();
 // The format whose detect() accepts the file's first bytes, or nullptr.
 const DumpFormat* detectFormat(std::span<const uint8_t> head);
 // Reads the head of `path`, detects the format and loads it, then runs finishDump().
-// Errors: unreadable file, unknown content (the message quotes the first bytes),
-// a recognised format that is not parsed yet (the message names it), or the format's own LoadError.
+// Errors: unreadable file, not a regular file (a FIFO, device, socket or directory: refused before
+// anything is read), unknown content (the message names the formats
+// expected, never the file's bytes),
+// a recognised format that is not parsed yet (the message names it), an estimate over the memory
+// budget (refused before parsing), running out of memory anyway (std::bad_alloc becomes a
+// LoadError), or the format's own LoadError.
 std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& options, const TaskContext& ctx);
 
 }  // namespace heaplens

@@ -1,4 +1,11 @@
-// MappedFile: a read-only private mapping of a whole dump file.
+// MappedFile: opening a dump file (regular files only) and a read-only private mapping of it.
+//
+// openDumpFile() refuses anything but a regular file before reading a byte: a
+// FIFO or /dev/stdin would block the load forever (and read the server's own
+// input), a device or a directory holds no dump. It stat()s the path first
+// (following symlinks), so nothing else is even opened, then opens with
+// O_NONBLOCK and checks the opened descriptor again, so a file swapped for a
+// FIFO in between cannot block either.
 //
 // Formats that read their input in place (Go's single front-to-back pass,
 // MoarVM's zstd blocks decompressed straight from the page cache) map the file
@@ -23,19 +30,48 @@
 
 namespace heaplens {
 
+// "a FIFO", "a directory", ...: what a file that is not a regular file is, for an error message.
+inline const char* fileKind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
+inline LoadError notRegular(const std::string& path, mode_t mode) {
+  return LoadError(path + ": is " + std::string(fileKind(mode)) + "; expected a regular file holding a heap dump");
+}
+
+// A read-only descriptor (O_CLOEXEC) of the regular file at `path`, with its size in `size`.
+// Throws LoadError when the path does not exist, cannot be opened, or is not a regular file.
+inline int openDumpFile(const std::string& path, uint64_t& size) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) throw LoadError("cannot open " + path + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) throw notRegular(path, st.st_mode);
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw LoadError("cannot open " + path + ": " + std::strerror(errno));
+  if (::fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    throw LoadError("cannot stat " + path + ": " + std::strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw notRegular(path, st.st_mode);
+  }
+  size = static_cast<uint64_t>(st.st_size);
+  return fd;
+}
+
 class MappedFile {
 public:
-  // Throws LoadError when the file cannot be opened, stat'ed or mapped.
+  // Throws LoadError when the file is not a regular file or cannot be opened or mapped.
   explicit MappedFile(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw LoadError("cannot open " + path + ": " + std::strerror(errno));
-    struct stat st;
-    if (::fstat(fd_, &st) != 0) {
-      int e = errno;
-      ::close(fd_);
-      throw LoadError("cannot stat " + path + ": " + std::strerror(e));
-    }
-    size_ = static_cast<size_t>(st.st_size);
+    uint64_t size = 0;
+    fd_ = openDumpFile(path, size);
+    size_ = static_cast<size_t>(size);
     if (size_ == 0) return;
     void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
     if (p == MAP_FAILED) {

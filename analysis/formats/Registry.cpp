@@ -11,9 +11,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <new>
 #include <vector>
 
+#include <unistd.h>
+
+#include "analysis/Text.h"
+#include "analysis/formats/MappedFile.h"
 #include "analysis/formats/go/GoFormat.h"
 #include "analysis/formats/moar/MoarFormat.h"
 #include "analysis/formats/other/RecognisedFormats.h"
@@ -25,27 +29,6 @@ std::vector<const DumpFormat*> makeFormats() {
   std::vector<const DumpFormat*> all = {&goFormat(), &moarFormat()};
   for (const DumpFormat* f : recognisedFormats()) all.push_back(f);
   return all;
-}
-
-// `"PK\x03\x04..." (50 4b 03 04 ...)`: the first bytes both as text and as hex.
-std::string describeHead(std::span<const uint8_t> head) {
-  constexpr size_t kShown = 16;
-  std::string text = "\"";
-  std::string hex;
-  for (size_t i = 0; i < head.size() && i < kShown; ++i) {
-    uint8_t c = head[i];
-    char buf[8];
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      text += static_cast<char>(c);
-    } else {
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      text += buf;
-    }
-    std::snprintf(buf, sizeof buf, i ? " %02x" : "%02x", c);
-    hex += buf;
-  }
-  text += head.size() > kShown ? "...\"" : "\"";
-  return text + " (" + hex + (head.size() > kShown ? " ..." : "") + ")";
 }
 
 }  // namespace
@@ -62,29 +45,70 @@ const DumpFormat* detectFormat(std::span<const uint8_t> head) {
 }
 
 std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& options, const TaskContext& ctx) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw LoadError("cannot open " + path + ": " + std::strerror(errno));
+  uint64_t fileSize = 0;
   std::vector<uint8_t> head(4096);
-  in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<size_t>(in.gcount()));
+  {
+    int fd = openDumpFile(path, fileSize);
+    size_t got = 0;
+    while (got < head.size()) {
+      ssize_t n = ::read(fd, head.data() + got, head.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        int e = errno;
+        ::close(fd);
+        throw LoadError("cannot read " + path + ": " + std::strerror(e), 0);
+      }
+      if (n == 0) break;
+      got += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    head.resize(got);
+  }
   if (head.empty()) throw LoadError(path + ": the file is empty; expected a heap dump", 0);
 
   const DumpFormat* format = detectFormat(head);
   if (!format) {
-    throw LoadError(path + ": unknown file format: the first bytes are " + describeHead(head) +
-                        "; expected a Go heap dump (\"go1.7 heap dump\\n\"), a MoarVM heap snapshot "
-                        "(\"MoarHeapDumpv003\"), a V8 .heapsnapshot ({\"snapshot\": ...), a heap-diff NDJSON file, "
-                        "or a Kotlin/Native page dump (\"phase1: heap use\")",
-                    0);
+    // Never quote the file's bytes: the path may name any file (a key, a password file), and the
+    // message goes to the client and its logs. Say what was expected instead.
+    throw LoadError(path + ": unknown file format; expected a Go heap dump (starting \"go1.7 heap dump\\n\"), a MoarVM "
+                           "heap snapshot (\"MoarHeapDumpv003\"), a V8 .heapsnapshot ({\"snapshot\": ...), a heap-diff "
+                           "NDJSON file, or a Kotlin/Native page dump (\"phase1: heap use\")");
   }
-  std::unique_ptr<Dump> dump = format->load(path, options, ctx);
-  dump->path = path;
-  if (dump->format.empty()) dump->format = std::string(format->name());
-  if (dump->formatDescription.empty()) dump->formatDescription = std::string(format->description());
-  if (dump->languages.empty())
-    for (std::string_view l : format->languages()) dump->languages.emplace_back(l);
-  finishDump(*dump, ctx);
-  return dump;
+  const uint64_t budget = options.maxMemory ? options.maxMemory : defaultMemoryBudget();
+  const uint64_t estimate = format->estimatePeakMemory(fileSize);
+  if (estimate > budget)
+    throw LoadError(path + ": loading this " + formatBytes(fileSize) + " " + std::string(format->description()) +
+                    " needs about " + formatBytes(estimate) + ", over the memory budget of " + formatBytes(budget) +
+                    " (--max-memory / heaplens.maxMemory); nothing was read beyond its header");
+  try {
+    std::unique_ptr<Dump> dump = format->load(path, options, ctx);
+    dump->path = path;
+    if (dump->format.empty()) dump->format = std::string(format->name());
+    if (dump->formatDescription.empty()) dump->formatDescription = std::string(format->description());
+    if (dump->languages.empty())
+      for (std::string_view l : format->languages()) dump->languages.emplace_back(l);
+    finishDump(*dump, ctx);
+    return dump;
+  } catch (const std::bad_alloc&) {
+    // Whatever the load had built is freed by now; say so instead of a bare "std::bad_alloc".
+    throw LoadError(path + ": ran out of memory while loading it (estimated " +
+                    (estimate ? "about " + formatBytes(estimate) : std::string("unknown")) + ", memory budget " +
+                    formatBytes(budget) + "); nothing was kept");
+  }
+}
+
+uint64_t defaultMemoryBudget() {
+  long pages = ::sysconf(_SC_PHYS_PAGES), pageSize = ::sysconf(_SC_PAGE_SIZE);
+  uint64_t total = pages > 0 && pageSize > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(pageSize)
+                                             : uint64_t{4} << 30;
+  // In a container the cgroup's limit is what counts ("max" when there is none).
+  std::FILE* f = std::fopen("/sys/fs/cgroup/memory.max", "re");
+  if (f) {
+    unsigned long long limit = 0;
+    if (std::fscanf(f, "%llu", &limit) == 1 && limit > 0 && limit < total) total = limit;
+    std::fclose(f);
+  }
+  return total / 4 * 3;
 }
 
 }  // namespace heaplens

@@ -25,6 +25,11 @@ public:
   }
   std::vector<std::string_view> extensions() const override { return {"heapdump"}; }
   std::vector<std::string_view> languages() const override { return {"go"}; }
+  // Measured peak RSS of a load (heaplens report, and serve with a code lens) minus the process's
+  // own: 0.9x to 1.65x the file on the Go 1.19-1.23 fixtures (the Go 1.23 one is the highest). The
+  // file is read through a mapping whose pages are dropped as the scan passes them, so the peak is
+  // the scan's arrays plus the graph, then the graph plus the dominator arrays; 2x covers both.
+  uint64_t estimatePeakMemory(uint64_t fileSize) const override { return 2 * fileSize; }
   std::unique_ptr<Dump> load(const std::string& path, const LoadOptions&, const TaskContext& ctx) const override {
     go::GoScan scan;
     {

@@ -179,11 +179,6 @@ public:
       throw LoadError("go heap dump: the file does not start with \"go1.7 heap dump\\n\"", 0);
     }
     r_.skip(kGoDumpHeader.size());
-    // Capacity guesses from the file size (real dumps: ~70 bytes per object record, ~1.7 pointers per
-    // object). Reserved but untouched capacity costs address space, not memory; the guesses avoid the
-    // copy-and-double growth of the biggest arrays.
-    s_.objects.reserve(bytes_.size() / 64);
-    s_.objectPtrs.reserve(bytes_.size() / 36);
     uint64_t prevTag = UINT64_MAX;
     uint32_t tick = 0;
     while (!r_.atEnd()) {
@@ -253,6 +248,28 @@ private:
     return n;
   }
 
+  // Grows a full array of the scan to what the records read so far predict for the whole file (their
+  // count per byte read, times the file size), at most one per `bytesPerItem` bytes of the file (real
+  // dumps: ~70 bytes per object record, ~1.7 pointers per object) and never less than doubling. The
+  // prediction rests on records actually read: a file that is mostly zeros or holes after a Go
+  // header (a sparse 50 GB file) reserves nothing for the bytes it never shows to hold records.
+  // Reserved but untouched capacity costs address space, not memory; the prediction avoids the
+  // copy-and-double growth of the biggest arrays.
+  template <typename T>
+  void growAhead(std::vector<T>& v, uint64_t bytesPerItem) {
+    constexpr size_t kEvidence = 64 * 1024;  // items read before the count per byte is trusted
+    size_t want = std::max<size_t>(2 * v.size(), 1024);
+    uint64_t pos = r_.pos();
+    if (v.size() >= kEvidence && pos > 0) {
+      long double predicted = static_cast<long double>(v.size()) * static_cast<long double>(bytes_.size()) /
+                              static_cast<long double>(pos) * 1.05L;
+      long double most = static_cast<long double>(bytes_.size() / bytesPerItem);
+      predicted = std::min(predicted, most);
+      if (predicted > static_cast<long double>(want)) want = static_cast<size_t>(predicted);
+    }
+    v.reserve(want);
+  }
+
   void progress() {
     ctx_.checkCancelled();
     uint64_t pos = r_.pos();
@@ -312,13 +329,17 @@ private:
         uint64_t base = r_.range("object contents", len);
         o.size = len;
         o.ptrBegin = s_.objectPtrs.size();
-        fields(base, len, "object", start, [&](uint64_t, uint64_t v) { s_.objectPtrs.push_back(v); });
+        fields(base, len, "object", start, [&](uint64_t, uint64_t v) {
+          if (s_.objectPtrs.size() == s_.objectPtrs.capacity()) growAhead(s_.objectPtrs, 36);
+          s_.objectPtrs.push_back(v);
+        });
         uint64_t n = s_.objectPtrs.size() - o.ptrBegin;
         if (n > UINT32_MAX)
           throw LoadError("go heap dump: object at byte " + std::to_string(start) + " has more than 2^32 fields",
                           start);
         o.ptrCount = static_cast<uint32_t>(n);
         if (headers_ && len > 512 && o.ptrCount > 0) s_.headerWords.emplace_back(o.addr, word(base));
+        if (s_.objects.size() == s_.objects.capacity()) growAhead(s_.objects, 64);
         s_.objects.push_back(o);
         return;
       }

@@ -6,6 +6,7 @@
 #include "analysis/formats/moar/MoarFile.h"
 
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include <algorithm>
 #include <atomic>
@@ -130,6 +131,8 @@ public:
   size_t step(ZSTD_outBuffer& o, uint64_t decompressed) {
     if ((++rounds_ & 63) == 0) ctx_.checkCancelled();
     const size_t ret = ZSTD_decompressStream(ds_.get(), &o, &in_);
+    // zstd running out of memory is not the data's fault: loadDump reports it as running out of memory.
+    if (ZSTD_isError(ret) && ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation) throw std::bad_alloc();
     if (ZSTD_isError(ret))
       fail(what_ + ": corrupt zstd data in the block at byte " + formatCount(payload_) + " (" +
                ZSTD_getErrorName(ret) + ") after " + formatCount(decompressed) + " decompressed bytes",

@@ -435,6 +435,11 @@ public:
   bool detect(std::span<const uint8_t> head) const override { return hasPrefix(head, moar::kMagicV3); }
   std::vector<std::string_view> extensions() const override { return {"mvmheap"}; }
   std::vector<std::string_view> languages() const override { return {"raku"}; }
+  // Measured peak RSS of a load (heaplens report, and serve with a code lens) minus the process's
+  // own: 5.2x the file for leaky.mvmheap (19.5 MB, 7 snapshots) and 10.2x for big.mvmheap (69.6 MB,
+  // 4 snapshots of 6.5 M collectables). The columns are zstd-compressed, so the factor grows with the
+  // compression ratio and the snapshot's size; 11x covers the largest measured.
+  uint64_t estimatePeakMemory(uint64_t fileSize) const override { return 11 * fileSize; }
   std::unique_ptr<Dump> load(const std::string& path, const LoadOptions& options,
                              const TaskContext& ctx) const override {
     // Mapped rather than read: the columns are decompressed straight from the

@@ -63,5 +63,26 @@ TEST(Text, CellsKeepTheNumberAndShowTheText) {
   EXPECT_EQ(*n.number, 10000.0);
 }
 
+TEST(Text, ByteSizesAsTyped) {
+  EXPECT_EQ(parseByteSize("1048576"), 1048576u);
+  EXPECT_EQ(parseByteSize("512M"), uint64_t{512} << 20);
+  EXPECT_EQ(parseByteSize("4G"), uint64_t{4} << 30);
+  EXPECT_EQ(parseByteSize("4g"), uint64_t{4} << 30);
+  EXPECT_EQ(parseByteSize("4GiB"), uint64_t{4} << 30);
+  EXPECT_EQ(parseByteSize("4GB"), uint64_t{4} << 30);
+  EXPECT_EQ(parseByteSize("1.5G"), uint64_t{3} << 29);
+  EXPECT_EQ(parseByteSize("300k"), 300u * 1024);
+  EXPECT_EQ(parseByteSize("2T"), uint64_t{2} << 40);
+  EXPECT_EQ(parseByteSize(" 64 M "), uint64_t{64} << 20);
+  EXPECT_EQ(parseByteSize("10B"), 10u);
+  EXPECT_FALSE(parseByteSize(""));
+  EXPECT_FALSE(parseByteSize("G"));
+  EXPECT_FALSE(parseByteSize("lots"));
+  EXPECT_FALSE(parseByteSize("4X"));
+  EXPECT_FALSE(parseByteSize("4Gx"));
+  EXPECT_FALSE(parseByteSize("-4G"));
+  EXPECT_FALSE(parseByteSize("99999999999T"));  // beyond 2^64 bytes
+}
+
 }  // namespace
 }  // namespace heaplens

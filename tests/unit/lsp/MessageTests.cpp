@@ -135,4 +135,17 @@ TEST(MessageTests, LspTypesRoundTrip) {
   EXPECT_FALSE(hj.contains("range"));
 }
 
+TEST(MessageTests, ToTextReplacesInvalidUtf8InsteadOfThrowing) {
+  // A type name from a dump with a stray 0xff byte, and a truncated 3-byte sequence at the end.
+  json j = {{"name", std::string("T\xff") + "x"}, {"tail", std::string("a\xe2\x80")}, {"ok", "\xe2\x80\x94"}};
+  std::string text;
+  ASSERT_NO_THROW(text = toText(j));
+  json back = json::parse(text);  // valid UTF-8 again, so it parses
+  EXPECT_EQ(back["name"], "T\xef\xbf\xbdx");
+  EXPECT_EQ(back["tail"].get<std::string>().substr(0, 1), "a");
+  EXPECT_NE(back["tail"].get<std::string>().find("\xef\xbf\xbd"), std::string::npos);
+  EXPECT_EQ(back["ok"], "\xe2\x80\x94");  // valid text is kept as it is, not escaped
+  EXPECT_EQ(toText(json{{"a", 1}}, 2), "{\n  \"a\": 1\n}");
+}
+
 }  // namespace

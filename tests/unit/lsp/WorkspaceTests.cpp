@@ -95,6 +95,17 @@ TEST(WorkspaceTests, SettingsFromEveryShape) {
   EXPECT_EQ(s.features.maxPaths, 7u);
 }
 
+TEST(WorkspaceTests, MaxMemoryAsBytesOrSizeText) {
+  Settings s;
+  EXPECT_EQ(s.maxMemory, 0u);  // the default budget (a share of physical memory) applies
+  readSettings(json::parse(R"({"heaplens":{"maxMemory":"4G"}})"), s);
+  EXPECT_EQ(s.maxMemory, uint64_t{4} << 30);
+  readSettings(json::parse(R"({"heaplens":{"maxMemory":1048576}})"), s);
+  EXPECT_EQ(s.maxMemory, uint64_t{1} << 20);
+  readSettings(json::parse(R"({"heaplens":{"hotspotShare":0.01}})"), s);
+  EXPECT_EQ(s.maxMemory, uint64_t{1} << 20);  // untouched when absent
+}
+
 TEST(WorkspaceTests, BadSettingsNameTheirPathAndKeepTheOldValues) {
   Settings s;
   auto pathOf = [&](const char* text) -> std::string {
@@ -110,6 +121,10 @@ TEST(WorkspaceTests, BadSettingsNameTheirPathAndKeepTheOldValues) {
   EXPECT_EQ(pathOf(R"({"heaplens":{"pathMappings":[{"from":"a","to":"b"},{"to":"c"}]}})"), "/heaplens/pathMappings/1/from");
   EXPECT_EQ(pathOf(R"({"heaplens":{"dumps":["a",2]}})"), "/heaplens/dumps/1");
   EXPECT_EQ(pathOf(R"({"heaplens":{"warningShare":0.3,"maxPaths":0}})"), "/heaplens/maxPaths");
+  EXPECT_EQ(pathOf(R"({"heaplens":{"maxMemory":"lots"}})"), "/heaplens/maxMemory");
+  EXPECT_EQ(pathOf(R"({"heaplens":{"maxMemory":0}})"), "/heaplens/maxMemory");
+  EXPECT_EQ(pathOf(R"({"heaplens":{"maxMemory":-5}})"), "/heaplens/maxMemory");
+  EXPECT_EQ(s.maxMemory, 0u);
   EXPECT_DOUBLE_EQ(s.features.warningShare, Settings{}.features.warningShare);  // nothing half-applied
 }
 
