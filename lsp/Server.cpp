@@ -1,14 +1,17 @@
 // Server: lifecycle, dispatch, cancellation and scheduling (see Server.h).
 #include "lsp/Server.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <unordered_set>
 
 #include <boost/asio/post.hpp>
 
+#include "analysis/Text.h"
 #include "lsp/Uri.h"
 
 namespace heaplens::lsp {
@@ -93,9 +96,20 @@ Server::Server(Transport& transport, ServerOptions options)
       loadStrand_(boost::asio::make_strand(pool_.get_executor())) {
   if (!options_.log) options_.log = [](const std::string& m) { std::cerr << "heaplens: " << m << std::endl; };
   bindMethods();
+  // Runs on the workspace's indexing thread: features built on the old index are stale now.
+  workspace_.onIndexed([this](const IndexReport& r) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f", r.seconds);
+    std::string message = "indexed " + formatCount(r.files) + " source files in " + formatCount(r.folders) +
+                          (r.folders == 1 ? " workspace folder (" : " workspace folders (") + seconds + " s)";
+    if (r.truncated) message += "; stopped at the limit of heaplens.maxWorkspaceFiles";
+    notify("window/logMessage", json{{"type", 4}, {"message", "heaplens: " + message}});
+    publishDiagnostics(workspace_.documents());
+  });
 }
 
 Server::~Server() {
+  workspace_.stopIndexing();  // its callback posts to the pool
   stopAll();
   pool_.join();
 }
@@ -131,6 +145,7 @@ void Server::bindMethods() {
 
 int Server::run() {
   transport_.loop(*this);
+  workspace_.stopIndexing();
   if (!exitCode_) {
     log(shutdownRequested_ ? "end of input after shutdown" : "end of input without shutdown and exit");
     exitCode_ = shutdownRequested_ ? 0 : 1;
@@ -713,6 +728,7 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
       }
       progress.end("Loaded " + std::to_string(dump->objectCount()) + " objects");
       finish(summary, std::nullopt);
+      updateIndexHints();
       publishDiagnostics(workspace_.documents());
     } catch (const OperationCancelled&) {
       progress.end("Cancelled; the previous state is kept");
@@ -737,7 +753,23 @@ void Server::unloadDump(const std::string& path) {
     std::lock_guard lock(dumpsMutex_);
     std::erase_if(dumps_, [&](const LoadedEntry& e) { return e.dump->dump().path == path; });
   }
+  updateIndexHints();
   publishDiagnostics(workspace_.documents());
+}
+
+void Server::updateIndexHints() {
+  // The files the loaded dumps record: the workspace scan enters skipped directories they name.
+  std::vector<std::string> paths;
+  {
+    std::lock_guard lock(dumpsMutex_);
+    for (const auto& e : dumps_) {
+      const HeapGraph& g = e.dump->dump().graph;
+      std::unordered_set<StringId> seen;
+      for (const SourceLocation& loc : g.locations)
+        if (seen.insert(loc.file).second) paths.emplace_back(g.str(loc.file));
+    }
+  }
+  workspace_.setRecordedPaths(paths);
 }
 
 void Server::publishDiagnostics(std::vector<Document> docs) {

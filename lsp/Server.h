@@ -129,6 +129,8 @@ private:
   using LoadDone = std::function<void(std::optional<json> summary, std::optional<protocol::ResponseError> error)>;
   void startLoad(std::string path, LoadOptions options, std::stop_source stop, LoadDone done);
   void unloadDump(const std::string& path);
+  // Tells the workspace scan which skipped directories the loaded dumps' recorded paths pass through.
+  void updateIndexHints();
   void publishDiagnostics(std::vector<Document> docs);
   void applySettings(const json& value, const char* where);
   void loadConfiguredDumps();
