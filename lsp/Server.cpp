@@ -1,6 +1,8 @@
 // Server: lifecycle, dispatch, cancellation and scheduling (see Server.h).
 #include "lsp/Server.h"
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -30,6 +32,20 @@ constexpr const char* kRetainersCommand = "heaplens.showRetainers";
 std::string idKey(const json& id) { return protocol::toText(id); }
 
 ResponseError cancelledError() { return ResponseError(ErrorCode::RequestCancelled, "request cancelled"); }
+
+// glibc keeps freed blocks for reuse (and raises its mmap threshold once big blocks are freed, so
+// later ones come from the heap too): after a dump goes, the process would stay near its peak.
+// malloc_trim hands the free pages back.
+void releaseFreedMemory() { ::malloc_trim(0); }
+
+// Shares a loaded dump; when its last owner lets go (an unload, a reload, a feature finishing
+// last), the memory it held is returned to the system.
+std::shared_ptr<const Dump> shareDump(std::unique_ptr<Dump> dump) {
+  return std::shared_ptr<const Dump>(dump.release(), [](const Dump* d) {
+    delete d;
+    releaseFreedMemory();
+  });
+}
 
 // Params that are absent, null or [] mean "no params" (Neovim sends [], Eglot null).
 json normaliseParams(json params) {
@@ -715,7 +731,7 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
       TaskContext ctx(stop.get_token(), [&](std::string_view phase, double fraction) { progress.update(phase, fraction); });
-      std::shared_ptr<const Dump> dump = loadDump(path, options, ctx);
+      std::shared_ptr<const Dump> dump = shareDump(loadDump(path, options, ctx));
       auto loaded = std::make_shared<const LoadedDump>(dump);
       json summary = dumpSummary(*dump);
       {
@@ -731,9 +747,11 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
       updateIndexHints();
       publishDiagnostics(workspace_.documents());
     } catch (const OperationCancelled&) {
+      releaseFreedMemory();  // what the load had built is freed by now
       progress.end("Cancelled; the previous state is kept");
       finish(std::nullopt, ResponseError(ErrorCode::RequestCancelled, "loading " + path + " was cancelled"));
     } catch (const LoadError& e) {
+      releaseFreedMemory();
       std::string message = loadErrorText(e);
       progress.end("Failed: " + message);
       json data = {{"path", path}};
@@ -741,6 +759,7 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
       finish(std::nullopt, ResponseError(ErrorCode::RequestFailed, message, data));
     } catch (const std::exception& e) {
       // bad_alloc and friends: the load fails, the server and the previous state stay.
+      releaseFreedMemory();
       progress.end(std::string("Failed: ") + e.what());
       finish(std::nullopt, ResponseError(ErrorCode::RequestFailed, "loading " + path + " failed: " + e.what(),
                                          json{{"path", path}}));
@@ -749,10 +768,16 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
 }
 
 void Server::unloadDump(const std::string& path) {
+  std::vector<LoadedEntry> gone;
   {
     std::lock_guard lock(dumpsMutex_);
-    std::erase_if(dumps_, [&](const LoadedEntry& e) { return e.dump->dump().path == path; });
+    auto keep = std::stable_partition(dumps_.begin(), dumps_.end(),
+                                      [&](const LoadedEntry& e) { return e.dump->dump().path != path; });
+    std::move(keep, dumps_.end(), std::back_inserter(gone));
+    dumps_.erase(keep, dumps_.end());
   }
+  // Freeing a model (and returning its memory) takes a while: not on the request thread.
+  boost::asio::post(pool_, [gone = std::move(gone)]() mutable { gone.clear(); });
   updateIndexHints();
   publishDiagnostics(workspace_.documents());
 }
