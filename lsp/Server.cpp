@@ -734,14 +734,19 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
       std::shared_ptr<const Dump> dump = shareDump(loadDump(path, options, ctx));
       auto loaded = std::make_shared<const LoadedDump>(dump);
       json summary = dumpSummary(*dump);
+      std::vector<LoadedEntry> replaced;  // freed (and the heap trimmed) after the lock, not under it
       {
         std::lock_guard lock(dumpsMutex_);
         // Replace a dump of the same path; a failed or cancelled load never gets here.
-        std::erase_if(dumps_, [&](const LoadedEntry& e) { return e.dump->dump().path == dump->path; });
+        auto same = std::stable_partition(dumps_.begin(), dumps_.end(),
+                                          [&](const LoadedEntry& e) { return e.dump->dump().path != dump->path; });
+        std::move(same, dumps_.end(), std::back_inserter(replaced));
+        dumps_.erase(same, dumps_.end());
         dumps_.push_back({loaded, summary});
         // In the same step, so heaplens/summary never shows a path both loaded and loading.
         if (auto it = std::find(loading_.begin(), loading_.end(), path); it != loading_.end()) loading_.erase(it);
       }
+      replaced.clear();
       progress.end("Loaded " + std::to_string(dump->objectCount()) + " objects");
       finish(summary, std::nullopt);
       updateIndexHints();
