@@ -9,6 +9,8 @@
 //
 // Threading: configured on the dispatch thread; map() is const and guards
 // its result cache with a mutex, so features may call it from any thread.
+// scanWorkspace() is free of SourceMap state and runs on the server's
+// indexing thread.
 #include "analysis/SourceMap.h"
 
 #include <algorithm>
@@ -72,6 +74,9 @@ bool skipDirectory(std::string_view name) {
   return name.empty() || name[0] == '.' || name == "node_modules" || name.starts_with("build") || name == "dist";
 }
 
+// Pseudo-file systems: thousands of entries, never source, some slow to list.
+bool skipAbsolute(const fs::path& p) { return p == "/proc" || p == "/sys" || p == "/dev"; }
+
 std::string trimSlash(std::string s) {
   while (s.size() > 1 && s.back() == '/') s.pop_back();
   return s;
@@ -122,9 +127,55 @@ FrameOrigin SourceMap::classifyPath(std::string_view dumpPath) {
   return FrameOrigin::Unknown;
 }
 
+WorkspaceScan scanWorkspace(const std::vector<std::string>& roots, const ScanLimits& limits, std::stop_token stop) {
+  WorkspaceScan out;
+  for (const std::string& root : roots) {
+    std::error_code ec;
+    fs::path base = fs::absolute(fs::path(SourceMap::normalise(root)), ec).lexically_normal();
+    if (ec || !fs::is_directory(base, ec)) continue;
+    if (limits.onDirectory) limits.onDirectory(base.generic_string());
+    fs::recursive_directory_iterator it(base, fs::directory_options::skip_permission_denied, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      if (stop.stop_requested()) {
+        out.cancelled = true;
+        return out;
+      }
+      if (out.files.size() >= limits.maxFiles) {
+        out.truncated = true;
+        break;
+      }
+      const fs::directory_entry& e = *it;
+      const std::string name = e.path().filename().string();
+      std::error_code sec;
+      if (e.is_directory(sec)) {
+        bool skip = (skipDirectory(name) && !limits.keepDirectories.contains(name)) || skipAbsolute(e.path()) ||
+                    static_cast<size_t>(it.depth()) + 1 >= limits.maxDepth;
+        if (skip) it.disable_recursion_pending();
+        else if (limits.onDirectory) limits.onDirectory(e.path().generic_string());
+        continue;
+      }
+      if (e.is_regular_file(sec) && isSourceFile(name)) out.files.push_back(e.path().generic_string());
+    }
+  }
+  std::sort(out.files.begin(), out.files.end());
+  out.files.erase(std::unique(out.files.begin(), out.files.end()), out.files.end());
+  return out;
+}
+
+std::set<std::string> skippedDirectoriesIn(const std::vector<std::string>& recordedPaths) {
+  std::set<std::string> out;
+  for (const std::string& p : recordedPaths) {
+    std::string n = SourceMap::normalise(p);
+    std::vector<std::string_view> parts = components(n);
+    if (!parts.empty()) parts.pop_back();  // the file itself
+    for (std::string_view c : parts)
+      if (c != ".." && skipDirectory(c)) out.emplace(c);
+  }
+  return out;
+}
+
 SourceMap::SourceMap(const SourceMap& other)
-    : roots_(other.roots_),
-      extraFiles_(other.extraFiles_),
+    : extraFiles_(other.extraFiles_),
       maxFiles_(other.maxFiles_),
       files_(other.files_),
       mappings_(other.mappings_),
@@ -133,9 +184,14 @@ SourceMap::SourceMap(const SourceMap& other)
 }
 
 void SourceMap::setWorkspaceRoots(std::vector<std::string> roots, size_t maxFiles) {
-  roots_ = std::move(roots);
+  ScanLimits limits;
+  limits.maxFiles = maxFiles;
+  setWorkspaceFiles(scanWorkspace(roots, limits).files, maxFiles);
+}
+
+void SourceMap::setWorkspaceFiles(std::vector<std::string> scanned, size_t maxFiles) {
   maxFiles_ = maxFiles;
-  rebuildIndex();
+  rebuildIndex(std::move(scanned));
 }
 
 void SourceMap::addWorkspaceFile(const std::string& absolutePath) {
@@ -172,29 +228,14 @@ void SourceMap::setMappings(std::vector<PathMapping> mappings) {
   bumpGeneration();
 }
 
-void SourceMap::rebuildIndex() {
-  files_.clear();
+void SourceMap::rebuildIndex(std::vector<std::string> scanned) {
+  files_ = std::move(scanned);
+  if (files_.size() > maxFiles_) files_.resize(maxFiles_);
   byBasename_.clear();
   auto addFile = [&](std::string path) {
     if (files_.size() >= maxFiles_) return;
     files_.push_back(std::move(path));
   };
-  for (const std::string& root : roots_) {
-    std::error_code ec;
-    fs::path base = fs::absolute(fs::path(normalise(root)), ec).lexically_normal();
-    if (ec || !fs::is_directory(base, ec)) continue;
-    fs::recursive_directory_iterator it(base, fs::directory_options::skip_permission_denied, ec), end;
-    for (; !ec && it != end && files_.size() < maxFiles_; it.increment(ec)) {
-      const fs::directory_entry& e = *it;
-      const std::string name = e.path().filename().string();
-      std::error_code sec;
-      if (e.is_directory(sec)) {
-        if (skipDirectory(name)) it.disable_recursion_pending();
-        continue;
-      }
-      if (e.is_regular_file(sec) && isSourceFile(name)) addFile(e.path().generic_string());
-    }
-  }
   for (const std::string& f : extraFiles_) addFile(f);
   std::sort(files_.begin(), files_.end());
   files_.erase(std::unique(files_.begin(), files_.end()), files_.end());

@@ -13,8 +13,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,6 +31,30 @@ struct PathMapping {
 };
 
 enum class FrameOrigin : uint8_t { Workspace, Runtime, Library, Unknown };
+
+// Bounds of a workspace scan: a root such as "/" must not walk the whole machine.
+struct ScanLimits {
+  size_t maxFiles = 200000;
+  size_t maxDepth = 24;  // directory levels below a root
+  // Directory names a scan normally skips (dot-directories such as .git, node_modules, build*, dist)
+  // but enters here, because a loaded dump records paths through them (skippedDirectoriesIn).
+  std::set<std::string> keepDirectories;
+  // Called with each directory about to be entered, on the scanning thread (tests hold a scan with it).
+  std::function<void(const std::string&)> onDirectory;
+};
+
+struct WorkspaceScan {
+  std::vector<std::string> files;  // absolute, sorted, unique
+  bool truncated = false;          // stopped at maxFiles
+  bool cancelled = false;          // stopped because `stop` was requested; files is partial
+};
+
+// Walks `roots` for source files, skipping /proc, /sys and /dev too. Touches no SourceMap, so it
+// may run on any thread; checks `stop` at every entry.
+WorkspaceScan scanWorkspace(const std::vector<std::string>& roots, const ScanLimits& limits,
+                            std::stop_token stop = {});
+// The directory names in dump-recorded paths that a scan would skip ("build" in /ci/build/x.go).
+std::set<std::string> skippedDirectoriesIn(const std::vector<std::string>& recordedPaths);
 
 struct MappedPath {
   std::string localPath;           // absolute path of the workspace file
@@ -45,8 +72,11 @@ public:
   SourceMap& operator=(const SourceMap&) = delete;
 
   // Workspace roots are scanned for source files (skipping .git, node_modules and build output),
-  // at most maxFiles in all.
+  // at most maxFiles in all, on the calling thread: scanWorkspace() then setWorkspaceFiles().
   void setWorkspaceRoots(std::vector<std::string> roots, size_t maxFiles = 200000);
+  // The files of a scan of the roots done elsewhere (a background thread), at most maxFiles with
+  // the single files added.
+  void setWorkspaceFiles(std::vector<std::string> scanned, size_t maxFiles = 200000);
   // Adds single files (documents opened outside the roots, or tests).
   void addWorkspaceFile(const std::string& absolutePath);
   void setMappings(std::vector<PathMapping> mappings);
@@ -66,9 +96,8 @@ public:
   const std::vector<std::string>& files() const { return files_; }
 
 private:
-  void rebuildIndex();
+  void rebuildIndex(std::vector<std::string> scanned);
   void bumpGeneration();
-  std::vector<std::string> roots_;
   std::vector<std::string> extraFiles_;  // added one by one; survive a rescan of the roots
   size_t maxFiles_ = 200000;
   std::vector<std::string> files_;

@@ -4,6 +4,7 @@
 #include "lsp/DumpStore.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace heaplens::lsp {
 
@@ -45,27 +46,35 @@ void DumpStore::endLoading(const std::string& path) {
 }
 
 uint64_t DumpStore::install(std::shared_ptr<const LoadedDump> dump, protocol::DumpSummary summary) {
-  std::lock_guard lock(mutex_);
-  const std::string path = dump->dump().path;
-  std::erase_if(entries_, [&](const Entry& e) { return e.dump->dump().path == path; });
-  entries_.push_back({std::move(dump), std::move(summary)});
-  if (auto it = std::find(loading_.begin(), loading_.end(), path); it != loading_.end()) loading_.erase(it);
-  return ++generation_;
+  std::vector<Entry> replaced;  // freed (and the heap trimmed) after the lock, not under it
+  uint64_t generation;
+  {
+    std::lock_guard lock(mutex_);
+    const std::string path = dump->dump().path;
+    auto same = std::stable_partition(entries_.begin(), entries_.end(),
+                                      [&](const Entry& e) { return e.dump->dump().path != path; });
+    std::move(same, entries_.end(), std::back_inserter(replaced));
+    entries_.erase(same, entries_.end());
+    entries_.push_back({std::move(dump), std::move(summary)});
+    if (auto it = std::find(loading_.begin(), loading_.end(), path); it != loading_.end()) loading_.erase(it);
+    generation = ++generation_;
+  }
+  return generation;
 }
 
-bool DumpStore::unload(const std::string& path) {
-  std::shared_ptr<const LoadedDump> gone;  // released after the lock, so a big dump is not freed under it
+std::shared_ptr<const LoadedDump> DumpStore::unload(const std::string& path) {
+  std::shared_ptr<const LoadedDump> gone;  // released by the caller, so a big dump is not freed under the lock
   {
     std::lock_guard lock(mutex_);
     auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.dump->dump().path == path; });
-    if (it == entries_.end()) return false;
+    if (it == entries_.end()) return nullptr;
     gone = std::move(it->dump);
     entries_.erase(it);
     baselines_.erase(path);
     std::erase_if(baselines_, [&](const auto& kv) { return kv.second == path; });
     ++generation_;
   }
-  return true;
+  return gone;
 }
 
 void DumpStore::setBaseline(const std::string& target, std::optional<std::string> baseline) {

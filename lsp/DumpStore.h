@@ -39,8 +39,9 @@ public:
   // Installs a loaded dump, replacing one of the same path, and ends its loading in the same step
   // (so a summary never shows a path both loaded and loading). Returns the new generation.
   uint64_t install(std::shared_ptr<const LoadedDump> dump, protocol::DumpSummary summary);
-  // Removes the dump of `path`; false when none is loaded. Its baseline pairing goes with it.
-  bool unload(const std::string& path);
+  // Removes the dump of `path` and hands it back (null when none is loaded), so the caller decides
+  // where it is freed. Its baseline pairing goes with it.
+  std::shared_ptr<const LoadedDump> unload(const std::string& path);
 
   // Baselines: `target` is shown against `baseline` (both paths of loaded dumps, or nullopt to clear).
   void setBaseline(const std::string& target, std::optional<std::string> baseline);

@@ -1,6 +1,10 @@
 // Server: lifecycle, dispatch, cancellation and scheduling (see Server.h).
 #include "lsp/Server.h"
 
+#include <malloc.h>
+
+#include <cstdio>
+
 #include "analysis/Text.h"
 
 #include <filesystem>
@@ -8,6 +12,7 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <unordered_set>
 
 #include <boost/asio/post.hpp>
 
@@ -30,6 +35,20 @@ using protocol::kUnloadDumpCommand;
 std::string idKey(const json& id) { return protocol::toText(id); }
 
 ResponseError cancelledError() { return ResponseError(ErrorCode::RequestCancelled, "request cancelled"); }
+
+// glibc keeps freed blocks for reuse (and raises its mmap threshold once big blocks are freed, so
+// later ones come from the heap too): after a dump goes, the process would stay near its peak.
+// malloc_trim hands the free pages back.
+void releaseFreedMemory() { ::malloc_trim(0); }
+
+// Shares a loaded dump; when its last owner lets go (an unload, a reload, a feature finishing
+// last), the memory it held is returned to the system.
+std::shared_ptr<const Dump> shareDump(std::unique_ptr<Dump> dump) {
+  return std::shared_ptr<const Dump>(dump.release(), [](const Dump* d) {
+    delete d;
+    releaseFreedMemory();
+  });
+}
 
 // Params that are absent, null or [] mean "no params" (Neovim sends [], Eglot null).
 json normaliseParams(json params) {
@@ -96,9 +115,20 @@ Server::Server(Transport& transport, ServerOptions options)
       loadStrand_(boost::asio::make_strand(pool_.get_executor())) {
   if (!options_.log) options_.log = [](const std::string& m) { std::cerr << "heaplens: " << m << std::endl; };
   bindMethods();
+  // Runs on the workspace's indexing thread: features built on the old index are stale now.
+  workspace_.onIndexed([this](const IndexReport& r) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f", r.seconds);
+    std::string message = "indexed " + formatCount(r.files) + " source files in " + formatCount(r.folders) +
+                          (r.folders == 1 ? " workspace folder (" : " workspace folders (") + seconds + " s)";
+    if (r.truncated) message += "; stopped at the limit of heaplens.maxWorkspaceFiles";
+    notify("window/logMessage", json{{"type", 4}, {"message", "heaplens: " + message}});
+    publishDiagnostics(workspace_.documents());
+  });
 }
 
 Server::~Server() {
+  workspace_.stopIndexing();  // its callback posts to the pool
   stopAll();
   pool_.join();
 }
@@ -138,6 +168,7 @@ void Server::bindMethods() {
 
 int Server::run() {
   transport_.loop(*this);
+  workspace_.stopIndexing();
   if (!exitCode_) {
     log(shutdownRequested_ ? "end of input after shutdown" : "end of input without shutdown and exit");
     exitCode_ = shutdownRequested_ ? 0 : 1;
@@ -737,7 +768,7 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
       TaskContext ctx(stop.get_token(), [&](std::string_view phase, double fraction) { progress.update(phase, fraction); });
-      std::shared_ptr<const Dump> dump = loadDump(path, options, ctx);
+      std::shared_ptr<const Dump> dump = shareDump(loadDump(path, options, ctx));
       auto loaded = std::make_shared<const LoadedDump>(dump);
       protocol::DumpSummary summary = dumpSummary(*dump);
       // Replaces a dump of the same path; a failed or cancelled load never gets here.
@@ -745,11 +776,14 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
       progress.end("Loaded " + plural(dump->objectCount(), "object"));
       finish(json(summary), std::nullopt);
       if (workspace_.settings().loadMessages) notify("window/showMessage", json{{"type", 3}, {"message", loadedMessage(*loaded)}});
+      updateIndexHints();
       afterDumpsChanged();
     } catch (const OperationCancelled&) {
+      releaseFreedMemory();  // what the load had built is freed by now
       progress.end("Cancelled; the previous state is kept");
       finish(std::nullopt, ResponseError(ErrorCode::RequestCancelled, "loading " + path + " was cancelled"));
     } catch (const LoadError& e) {
+      releaseFreedMemory();
       std::string message = loadErrorText(e);
       progress.end("Failed: " + message);
       if (workspace_.settings().loadMessages)
@@ -759,6 +793,7 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
       finish(std::nullopt, ResponseError(ErrorCode::RequestFailed, message, data));
     } catch (const std::exception& e) {
       // bad_alloc and friends: the load fails, the server and the previous state stay.
+      releaseFreedMemory();
       progress.end(std::string("Failed: ") + e.what());
       finish(std::nullopt, ResponseError(ErrorCode::RequestFailed, "loading " + path + " failed: " + e.what(),
                                          json{{"path", path}}));
@@ -767,8 +802,22 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
 }
 
 void Server::unloadDump(const std::string& path) {
-  store_.unload(path);
+  // Freeing a model (and returning its memory) takes a while: not on the request thread.
+  if (auto gone = store_.unload(path)) boost::asio::post(pool_, [gone = std::move(gone)]() mutable { gone.reset(); });
+  updateIndexHints();
   afterDumpsChanged();
+}
+
+void Server::updateIndexHints() {
+  // The files the loaded dumps record: the workspace scan enters skipped directories they name.
+  std::vector<std::string> paths;
+  for (const auto& loaded : store_.dumps()) {
+    const SiteTable& t = *loaded->dump().sites;
+    std::unordered_set<StringId> seen;
+    for (const SourceLocation& loc : t.locations)
+      if (seen.insert(loc.file).second) paths.emplace_back(t.str(loc.file));
+  }
+  workspace_.setRecordedPaths(paths);
 }
 
 void Server::publishDiagnostics(std::vector<Document> docs) {

@@ -135,6 +135,8 @@ private:
   using LoadDone = std::function<void(std::optional<json> summary, std::optional<protocol::ResponseError> error)>;
   void startLoad(std::string path, LoadOptions options, std::stop_source stop, LoadDone done);
   void unloadDump(const std::string& path);
+  // Tells the workspace scan which skipped directories the loaded dumps' recorded paths pass through.
+  void updateIndexHints();
   void publishDiagnostics(std::vector<Document> docs);
   // Open documents and the workspace files with the most findings (Problems list), stale ones cleared.
   void publishWorkspaceDiagnostics();

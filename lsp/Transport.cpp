@@ -74,6 +74,7 @@ private:
     while (auto event = parser_.next()) {
       if (event->kind == protocol::FrameEvent::Kind::Error) {
         handler.onFramingError(event->text);
+        if (event->fatal) return false;  // the parser reads no more: end the session
       } else if (!handler.onBody(std::move(event->text))) {
         return false;
       }
@@ -138,13 +139,13 @@ std::string readFirstBody(asio::ip::tcp::socket& socket, protocol::FrameParser& 
 
 }  // namespace
 
-std::unique_ptr<Transport> makeStdioTransport() {
+std::unique_ptr<Transport> makeStdioTransport(size_t maxMessageSize) {
   auto io = std::make_unique<asio::io_context>();
   auto in = descriptor(*io, STDIN_FILENO);
   auto out = descriptor(*io, STDOUT_FILENO);
   auto* outPtr = out.get();
   return std::make_unique<StreamTransport<asio::posix::stream_descriptor, asio::posix::stream_descriptor>>(
-      std::move(io), std::move(in), outPtr, std::move(out));
+      std::move(io), std::move(in), outPtr, std::move(out), protocol::FrameParser(maxMessageSize));
 }
 
 bool carriesToken(const nlohmann::json& message, std::string_view token) {
@@ -217,13 +218,13 @@ std::unique_ptr<Transport> makeLoopbackTransport(const LoopbackOptions& options)
     auto socket = std::make_unique<asio::ip::tcp::socket>(*io);
     acceptor.accept(*socket, ec);
     if (ec) throw std::runtime_error("accept on " + where + " failed: " + ec.message());
-    protocol::FrameParser parser(std::min(kMaxFirstMessage, protocol::FrameParser::kDefaultMaxBody));
+    protocol::FrameParser parser(std::min(kMaxFirstMessage, options.maxMessageSize));
     std::string body;
     std::string refusal = readFirstBody(*socket, parser, options.firstMessageTimeout, body);
     if (refusal.empty()) {
       nlohmann::json first = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
       if (!first.is_discarded() && carriesToken(first, options.token)) {
-        parser.setMaxBody(protocol::FrameParser::kDefaultMaxBody);
+        parser.setMaxBody(options.maxMessageSize);
         auto* sock = socket.get();
         return std::make_unique<StreamTransport<asio::ip::tcp::socket, asio::ip::tcp::socket>>(
             std::move(io), std::move(socket), sock, nullptr, std::move(parser), std::move(body));

@@ -4,8 +4,9 @@
 // hands each to a MessageHandler; it writes framed messages under a mutex so
 // that replies and notifications from worker threads never interleave.
 // Framing errors are passed to the handler, which reports them; the stream
-// goes on. clangd's Transport / MessageHandler split, minus the delimited
-// test mode.
+// goes on, except after a message over the size limit, which ends the loop
+// (FrameParser says why). clangd's Transport / MessageHandler split, minus
+// the delimited test mode.
 //
 // A TCP port on 127.0.0.1 is open to every local user and to web pages the
 // user's browser runs, so the loopback transport serves only a connection
@@ -28,6 +29,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/Framing.h"
+
 namespace heaplens::lsp {
 
 class MessageHandler {
@@ -47,8 +50,8 @@ public:
   virtual bool send(const nlohmann::json& message) = 0;
 };
 
-// stdin/stdout.
-std::unique_ptr<Transport> makeStdioTransport();
+// stdin/stdout. A message whose Content-Length is above maxMessageSize ends the session.
+std::unique_ptr<Transport> makeStdioTransport(size_t maxMessageSize = protocol::FrameParser::kDefaultMaxBody);
 
 struct LoopbackOptions {
   uint16_t port = 0;  // 0: any free port
@@ -60,6 +63,8 @@ struct LoopbackOptions {
   std::function<void(const std::string&)> log;
   // A connection that has not sent its whole first message by then is refused.
   std::chrono::milliseconds firstMessageTimeout{10000};
+  // A message whose Content-Length is above this ends the session (the first one: at most 1 MiB).
+  size_t maxMessageSize = protocol::FrameParser::kDefaultMaxBody;
 };
 
 // Listens on 127.0.0.1, accepts connections until one authenticates, then serves that one.

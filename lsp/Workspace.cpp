@@ -2,6 +2,8 @@
 #include "lsp/Workspace.h"
 
 #include <algorithm>
+#include <chrono>
+#include <limits>
 #include <unordered_set>
 
 #include "analysis/Text.h"
@@ -70,6 +72,10 @@ void readSettings(const json& value, Settings& into) {
       if (!bytes || *bytes == 0) throw ParamsError("/maxMemory", "a size above 0: bytes, or text such as \"4G\" or \"512M\"");
       next.maxMemory = *bytes;
     }
+    if (auto v = protocol::optInteger(*s, "maxWorkspaceFiles")) {
+      if (*v < 0 || *v > 100000000) throw ParamsError("/maxWorkspaceFiles", "integer from 0 to 100000000");
+      next.maxWorkspaceFiles = static_cast<size_t>(*v);
+    }
     if (const json* maps = protocol::optArray(*s, "pathMappings")) {
       next.pathMappings.clear();
       for (size_t i = 0; i < maps->size(); ++i) {
@@ -129,10 +135,12 @@ void applyContentChange(std::string& text, const json& change) {
   text.replace(start, end - start, newText);
 }
 
+Workspace::~Workspace() { stopIndexing(); }
+
 void Workspace::setFolders(std::vector<std::string> paths) {
   std::lock_guard lock(mutex_);
   folders_ = std::move(paths);
-  rootsDirty_ = true;
+  requestScanLocked();
 }
 
 void Workspace::changeFolders(const std::vector<std::string>& added, const std::vector<std::string>& removed) {
@@ -140,7 +148,7 @@ void Workspace::changeFolders(const std::vector<std::string>& added, const std::
   for (const auto& r : removed) std::erase(folders_, r);
   for (const auto& a : added)
     if (std::find(folders_.begin(), folders_.end(), a) == folders_.end()) folders_.push_back(a);
-  rootsDirty_ = true;
+  requestScanLocked();
 }
 
 std::vector<std::string> Workspace::folders() const {
@@ -151,11 +159,93 @@ std::vector<std::string> Workspace::folders() const {
 void Workspace::updateSettings(const json& value) {
   std::lock_guard lock(mutex_);
   auto mappings = settings_.pathMappings;
+  size_t maxFiles = settings_.maxWorkspaceFiles;
   readSettings(value, settings_);
   if (mappings.size() != settings_.pathMappings.size() ||
       !std::equal(mappings.begin(), mappings.end(), settings_.pathMappings.begin(),
                   [](const PathMapping& a, const PathMapping& b) { return a.from == b.from && a.to == b.to; }))
-    rootsDirty_ = true;
+    mapDirty_ = true;  // no rescan: mappings apply to the files already indexed
+  if (maxFiles != settings_.maxWorkspaceFiles) requestScanLocked();
+}
+
+void Workspace::setRecordedPaths(const std::vector<std::string>& paths) {
+  std::set<std::string> keep = skippedDirectoriesIn(paths);
+  std::lock_guard lock(mutex_);
+  if (keep == keepDirectories_) return;
+  keepDirectories_ = std::move(keep);
+  requestScanLocked();
+}
+
+void Workspace::onIndexed(std::function<void(const IndexReport&)> callback) {
+  std::lock_guard lock(mutex_);
+  onIndexed_ = std::move(callback);
+}
+
+void Workspace::setScanHook(std::function<void(const std::string&)> hook) {
+  std::lock_guard lock(mutex_);
+  scanHook_ = std::move(hook);
+}
+
+bool Workspace::indexing() const {
+  std::lock_guard lock(mutex_);
+  return scanFinished_ != scanRequested_;
+}
+
+void Workspace::requestScanLocked() {
+  if (indexingStopped_) return;
+  scanStop_.request_stop();  // a scan of the old folders is of no use any more
+  scanStop_ = std::stop_source();
+  ++scanRequested_;
+  if (folders_.empty()) {
+    // Nothing to walk: no thread needed.
+    indexedFiles_.clear();
+    mapDirty_ = true;
+    scanStarted_ = scanFinished_ = scanRequested_;
+    return;
+  }
+  if (!indexer_.joinable()) indexer_ = std::jthread([this](std::stop_token stop) { indexLoop(stop); });
+  scanWake_.notify_one();
+}
+
+void Workspace::indexLoop(std::stop_token stop) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    scanWake_.wait(lock, stop, [&] { return scanStarted_ != scanRequested_; });
+    if (stop.stop_requested()) return;
+    const uint64_t id = scanStarted_ = scanRequested_;
+    const std::vector<std::string> roots = folders_;
+    ScanLimits limits;
+    limits.maxFiles = settings_.maxWorkspaceFiles;
+    limits.keepDirectories = keepDirectories_;
+    limits.onDirectory = scanHook_;
+    std::stop_token scanStop = scanStop_.get_token();
+    lock.unlock();
+    auto start = std::chrono::steady_clock::now();
+    WorkspaceScan scan = scanWorkspace(roots, limits, scanStop);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    lock.lock();
+    if (scan.cancelled || id != scanRequested_) continue;  // superseded: the newer request runs next
+    indexedFiles_ = std::move(scan.files);
+    mapDirty_ = true;
+    scanFinished_ = id;
+    IndexReport report{indexedFiles_.size(), roots.size(), scan.truncated, seconds};
+    auto callback = onIndexed_;
+    lock.unlock();
+    if (callback) callback(report);  // without the lock: it takes snapshots of this workspace
+    lock.lock();
+  }
+}
+
+void Workspace::stopIndexing() {
+  {
+    std::lock_guard lock(mutex_);
+    indexingStopped_ = true;
+    scanStop_.request_stop();
+  }
+  if (indexer_.joinable()) {
+    indexer_.request_stop();  // wakes the wait (condition_variable_any with a stop token)
+    indexer_.join();
+  }
 }
 
 Settings Workspace::settings() const {
@@ -213,9 +303,9 @@ std::vector<Document> Workspace::documents() const {
 
 std::shared_ptr<const SourceMap> Workspace::sourceMap() {
   std::lock_guard lock(mutex_);
-  if (sourceMap_ && !rootsDirty_ && pendingFiles_.empty()) return sourceMap_;
-  if (sourceMap_ && !rootsDirty_) {
-    // Only newly opened files: extend a copy of the current map instead of rescanning the roots.
+  if (sourceMap_ && !mapDirty_ && pendingFiles_.empty()) return sourceMap_;
+  if (sourceMap_ && !mapDirty_) {
+    // Only newly opened files: extend a copy of the current map instead of re-indexing.
     auto map = std::make_shared<SourceMap>(*sourceMap_);
     for (const auto& f : pendingFiles_) map->addWorkspaceFile(f);
     pendingFiles_.clear();
@@ -224,11 +314,12 @@ std::shared_ptr<const SourceMap> Workspace::sourceMap() {
   }
   pendingFiles_.clear();
   auto map = std::make_shared<SourceMap>();
-  map->setWorkspaceRoots(folders_);
+  // The scan applied maxWorkspaceFiles already; open documents always count.
+  map->setWorkspaceFiles(indexedFiles_, std::numeric_limits<size_t>::max());
   map->setMappings(settings_.pathMappings);
   for (const auto& f : extraFiles_) map->addWorkspaceFile(f);
   sourceMap_ = std::move(map);
-  rootsDirty_ = false;
+  mapDirty_ = false;
   return sourceMap_;
 }
 

@@ -28,7 +28,7 @@ using namespace heaplens;
 
 namespace {
 
-int serve(std::optional<uint16_t> port, int testLoadDelayMs) {
+int serve(std::optional<uint16_t> port, int testLoadDelayMs, size_t maxMessageSize) {
   // A client that goes away must not kill us with SIGPIPE mid-write; the write fails instead.
   std::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<lsp::Transport> transport;
@@ -36,6 +36,7 @@ int serve(std::optional<uint16_t> port, int testLoadDelayMs) {
     if (port) {
       lsp::LoopbackOptions lo;
       lo.port = *port;
+      lo.maxMessageSize = maxMessageSize;
       const char* fromEnv = std::getenv("HEAPLENS_TOKEN");
       bool given = fromEnv && *fromEnv;
       lo.token = given ? std::string(fromEnv) : lsp::generateToken();
@@ -47,7 +48,7 @@ int serve(std::optional<uint16_t> port, int testLoadDelayMs) {
       lo.log = [](const std::string& m) { std::cerr << "heaplens: " << m << std::endl; };
       transport = lsp::makeLoopbackTransport(lo);
     } else {
-      transport = lsp::makeStdioTransport();
+      transport = lsp::makeStdioTransport(maxMessageSize);
     }
   } catch (const std::exception& e) {
     std::cerr << "heaplens: " << e.what() << std::endl;
@@ -110,6 +111,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535));
   int testLoadDelayMs = 0;
   serveCmd->add_option("--test-load-delay-ms", testLoadDelayMs, "")->group("")->check(CLI::Range(0, 600000));
+  std::string maxMessageSize;
+  serveCmd
+      ->add_option("--max-message-size", maxMessageSize,
+                   "Largest JSON-RPC message accepted (64M, 1G, bytes; default 64M); a larger one is answered "
+                   "with an error and ends the session")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            auto bytes = parseByteSize(v);
+            return bytes && *bytes >= 1024 && *bytes <= SIZE_MAX / 2
+                       ? ""
+                       : "expected a size of at least 1K such as 64M, 1G or a number of bytes, got '" + v + "'";
+          },
+          "SIZE"));
 
   auto* reportCmd = app.add_subcommand("report", "Print what a heap dump holds");
   std::string file;
@@ -164,7 +178,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (serveCmd->parsed())
-    return serve(port >= 0 ? std::optional<uint16_t>(static_cast<uint16_t>(port)) : std::nullopt, testLoadDelayMs);
+    return serve(port >= 0 ? std::optional<uint16_t>(static_cast<uint16_t>(port)) : std::nullopt, testLoadDelayMs,
+                 maxMessageSize.empty() ? protocol::FrameParser::kDefaultMaxBody
+                                        : static_cast<size_t>(parseByteSize(maxMessageSize).value_or(0)));
   return report(file, asJson, top, snapshot >= 0 ? std::optional<uint32_t>(static_cast<uint32_t>(snapshot)) : std::nullopt,
                 maxMemory.empty() ? 0 : parseByteSize(maxMemory).value_or(0));
 }

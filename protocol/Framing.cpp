@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <nlohmann/json.hpp>
+
 namespace heaplens::protocol {
 namespace {
 
@@ -19,9 +21,10 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
+constexpr std::string_view kNeedle = "content-length";
+
 // Offset of the first case-insensitive "content-length" in s, or npos.
 size_t findContentLength(std::string_view s) {
-  static constexpr std::string_view kNeedle = "content-length";
   auto it = std::search(s.begin(), s.end(), kNeedle.begin(), kNeedle.end(), [](char x, char y) {
     return std::tolower(static_cast<unsigned char>(x)) == y;
   });
@@ -38,7 +41,9 @@ std::string quoteValue(std::string_view v) {
 
 }  // namespace
 
-void FrameParser::feed(std::string_view bytes) { buffer_.append(bytes); }
+void FrameParser::feed(std::string_view bytes) {
+  if (state_ != State::Closed) buffer_.append(bytes);
+}
 
 void FrameParser::drop(size_t n) {
   n = std::min(n, buffer_.size());
@@ -79,14 +84,53 @@ std::optional<FrameEvent> FrameParser::next() {
       continue;  // headers complete: fall through to the body
     }
     case State::Body: {
+      if (auto at = swallowedHeader()) {
+        FrameEvent e{FrameEvent::Kind::Error,
+                     "the body announced as " + std::to_string(bodyLength_) + " bytes by the header at byte " +
+                         std::to_string(frameStart_) + " is not a JSON message and holds another Content-Length "
+                         "header at byte " + std::to_string(consumed_ + *at) +
+                         ": the announced length was wrong; the message is dropped and reading goes on at that header"};
+        drop(*at);
+        state_ = State::Headers;
+        return e;
+      }
       if (buffer_.size() < bodyLength_) return std::nullopt;
       FrameEvent body{FrameEvent::Kind::Body, buffer_.substr(0, bodyLength_)};
       drop(bodyLength_);
       state_ = State::Headers;
       return body;
     }
+    case State::Closed:
+      return std::nullopt;
     }
   }
+}
+
+std::optional<size_t> FrameParser::swallowedHeader() {
+  // Headers starting inside the body whose name is wholly buffered; each byte is searched once.
+  const size_t inBody = std::min(buffer_.size(), bodyLength_);
+  while (scanFrom_ < inBody) {
+    const size_t searchEnd = std::min(buffer_.size(), inBody + kNeedle.size() - 1);
+    size_t at = findContentLength(std::string_view(buffer_).substr(scanFrom_, searchEnd - scanFrom_));
+    if (at == std::string_view::npos) {
+      // Go on next time where a name cut off by the end of the buffer could still begin.
+      if (searchEnd >= kNeedle.size() - 1) scanFrom_ = std::max(scanFrom_, std::min(inBody, searchEnd - (kNeedle.size() - 1)));
+      break;
+    }
+    const size_t p = scanFrom_ + at;
+    scanFrom_ = p + 1;
+    if (!firstEmbedded_) firstEmbedded_ = p;
+    // The bytes before it are already a whole JSON value (a message ends with '}'): the body cannot
+    // go on past it, so the header is the next message's. No need to wait for the rest of the body.
+    size_t last = p;
+    while (last > 0 && std::isspace(static_cast<unsigned char>(buffer_[last - 1]))) --last;
+    if (last > 0 && buffer_[last - 1] == '}' && nlohmann::json::accept(std::string_view(buffer_).substr(0, p))) return p;
+  }
+  // The whole body is here and is not JSON: resynchronise at the first header inside it.
+  if (firstEmbedded_ && buffer_.size() >= bodyLength_ &&
+      !nlohmann::json::accept(std::string_view(buffer_).substr(0, bodyLength_)))
+    return firstEmbedded_;
+  return std::nullopt;
 }
 
 std::optional<FrameEvent> FrameParser::parseHeaders() {
@@ -110,6 +154,8 @@ std::optional<FrameEvent> FrameParser::parseHeaders() {
       }
       drop(nl + 1);
       bodyLength_ = *length;
+      scanFrom_ = 0;
+      firstEmbedded_.reset();
       state_ = State::Body;
       return std::nullopt;
     }
@@ -136,8 +182,13 @@ std::optional<FrameEvent> FrameParser::parseHeaders() {
         for (char c : significant) n = n * 10 + static_cast<uint64_t>(c - '0');
       if (tooLarge || n > maxBody_) {
         std::string bad = quoteValue(value);
-        drop(nl + 1);
-        return fail("Content-Length " + bad + " exceeds the limit of " + std::to_string(maxBody_) + " bytes");
+        drop(buffer_.size());
+        state_ = State::Closed;
+        return FrameEvent{FrameEvent::Kind::Error,
+                          "Content-Length " + bad + " exceeds the limit of " + std::to_string(maxBody_) +
+                              " bytes (header at byte " + std::to_string(frameStart_) +
+                              "); nothing more is read from this connection",
+                          /*fatal=*/true};
       }
       length = static_cast<size_t>(n);  // a duplicate header: the last one wins
     }
@@ -146,6 +197,7 @@ std::optional<FrameEvent> FrameParser::parseHeaders() {
 }
 
 std::optional<FrameEvent> FrameParser::finish() {
+  if (state_ == State::Closed) return std::nullopt;
   if (state_ == State::Body && bodyLength_ > 0) {
     FrameEvent e{FrameEvent::Kind::Error,
                  "input ended inside a message body: read " + std::to_string(buffer_.size()) + " of " +

@@ -154,6 +154,52 @@ TEST(SourceMap, ScanningIsCapped) {
   EXPECT_EQ(sm.files().size(), 10u);
 }
 
+TEST(SourceMap, ScanSkipsBuildAndToolDirectoriesUnlessADumpPointsThere) {
+  TempWorkspace ws;
+  const std::string a = ws.add("src/a.go");
+  const std::string b = ws.add("build/gen/b.go");
+  ws.add(".git/c.go");
+  ws.add("node_modules/x/d.js");
+  WorkspaceScan plain = scanWorkspace({ws.root()}, ScanLimits{});
+  EXPECT_EQ(plain.files, std::vector<std::string>{a});
+  // A dump built in a build directory records paths through it: those directories are entered.
+  std::set<std::string> keep = skippedDirectoriesIn({"/ci/app/build/gen/b.go", "/ci/app/src/a.go", "main.go"});
+  EXPECT_EQ(keep, std::set<std::string>{"build"});
+  ScanLimits limits;
+  limits.keepDirectories = keep;
+  EXPECT_EQ(scanWorkspace({ws.root()}, limits).files, (std::vector<std::string>{b, a}));
+  EXPECT_FALSE(plain.truncated);
+  EXPECT_FALSE(plain.cancelled);
+}
+
+TEST(SourceMap, ScanDepthIsBounded) {
+  TempWorkspace ws;
+  std::string deep;
+  for (int i = 0; i < 30; ++i) deep.append("d").append(std::to_string(i)).append("/");  // appending: no GCC 12 -Wrestrict
+  const std::string shallow = ws.add("d0/d1/top.go");
+  ws.add(deep + "bottom.go");  // 30 directories down
+  ScanLimits limits;
+  EXPECT_EQ(limits.maxDepth, 24u);
+  EXPECT_EQ(scanWorkspace({ws.root()}, limits).files, std::vector<std::string>{shallow});
+  limits.maxDepth = 40;
+  EXPECT_EQ(scanWorkspace({ws.root()}, limits).files.size(), 2u);
+}
+
+TEST(SourceMap, ScanStopsWhenAsked) {
+  TempWorkspace ws;
+  for (int i = 0; i < 50; ++i) ws.add(std::string("p").append(std::to_string(i)).append("/f.go"));
+  std::stop_source stop;
+  ScanLimits limits;
+  int entered = 0;
+  limits.onDirectory = [&](const std::string&) {
+    if (++entered == 3) stop.request_stop();
+  };
+  WorkspaceScan scan = scanWorkspace({ws.root()}, limits, stop.get_token());
+  EXPECT_TRUE(scan.cancelled);
+  EXPECT_LT(scan.files.size(), 50u);
+  EXPECT_EQ(entered, 3);  // not one directory more
+}
+
 TEST(SourceMap, ClassifiesRuntimeAndLibraryFrames) {
   using O = FrameOrigin;
   EXPECT_EQ(SourceMap::classifyPath("SETTING::src/core.c/Str.pm6"), O::Runtime);

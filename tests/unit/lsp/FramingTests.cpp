@@ -80,13 +80,24 @@ TEST(FramingTests, MissingLengthIsReported) {
   EXPECT_EQ(events[1].text, "[]");
 }
 
-TEST(FramingTests, LengthOverTheLimitIsNeverAllocated) {
+TEST(FramingTests, LengthOverTheLimitIsNeverAllocatedAndEndsTheStream) {
   FrameParser p(1024);
   p.feed("Content-Length: 1025\r\n\r\n");
   auto events = drain(p);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, FrameEvent::Kind::Error);
+  EXPECT_TRUE(events[0].fatal);
   EXPECT_NE(events[0].text.find("exceeds the limit of 1024 bytes"), std::string::npos) << events[0].text;
+  // Nothing after it is read, not even a well-formed message, and the end of input is not an error.
+  p.feed(std::string(1025, 'x') + frame("{\"id\":1}"));
+  EXPECT_TRUE(drain(p).empty());
+  EXPECT_FALSE(p.finish());
+  // The limit is the one given: exactly at it is fine.
+  FrameParser atLimit(1024);
+  atLimit.feed(frame("\"" + std::string(1022, 'a') + "\""));
+  auto ok = drain(atLimit);
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].kind, FrameEvent::Kind::Body);
   // A 40-digit number does not overflow into something small.
   FrameParser q;
   q.feed("Content-Length: 1000000000000000000000000000000000000002\r\n\r\n{}");
@@ -142,6 +153,106 @@ TEST(FramingTests, ResynchronisesAcrossAChunkBoundaryInsideTheHeaderName) {
   events = drain(p);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].text, "{}");
+}
+
+TEST(FramingTests, OtherErrorsAreNotFatal) {
+  FrameParser p;
+  p.feed("Content-Length: abc\r\n\r\n" + frame("{}"));
+  auto events = drain(p);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_FALSE(events[0].fatal);
+  EXPECT_EQ(events[1].text, "{}");
+}
+
+// A body 10 bytes shorter than its header says, then the next message.
+const std::string kShort = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"heaplens/summary\"}";
+const std::string kNext = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"heaplens/summary\"}";
+
+TEST(FramingTests, ShortBodyDoesNotSwallowTheNextMessage) {
+  FrameParser p;
+  std::string header = "Content-Length: " + std::to_string(kShort.size() + 10) + "\r\n\r\n";
+  p.feed(header + kShort + frame(kNext));
+  auto events = drain(p);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, FrameEvent::Kind::Error);
+  EXPECT_FALSE(events[0].fatal);
+  EXPECT_NE(events[0].text.find("is not a JSON message and holds another Content-Length header at byte " +
+                                std::to_string(header.size() + kShort.size())),
+            std::string::npos)
+      << events[0].text;
+  EXPECT_EQ(events[1].kind, FrameEvent::Kind::Body);
+  EXPECT_EQ(events[1].text, kNext);
+}
+
+TEST(FramingTests, ShortBodyIsRecognisedWithoutWaitingForTheBytesItClaims) {
+  // The header claims 1000 bytes; only the message and the next one ever come, and the client
+  // waits for the answer: the next message must be read now.
+  FrameParser p;
+  p.feed("Content-Length: 1000\r\n\r\n" + kShort + "\r\n" + frame(kNext));
+  auto events = drain(p);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, FrameEvent::Kind::Error);
+  EXPECT_EQ(events[1].text, kNext);
+  EXPECT_FALSE(p.finish());
+}
+
+TEST(FramingTests, ShortBodyByteByByte) {
+  FrameParser p;
+  std::string input = "Content-Length: " + std::to_string(kShort.size() + 30) + "\r\n\r\n" + kShort + frame(kNext);
+  std::vector<FrameEvent> events;
+  for (char c : input) {
+    p.feed(std::string_view(&c, 1));
+    for (auto& e : drain(p)) events.push_back(e);
+  }
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, FrameEvent::Kind::Error);
+  EXPECT_EQ(events[1].text, kNext);
+}
+
+TEST(FramingTests, BrokenBodyHoldingAHeaderResynchronisesThere) {
+  // Not JSON at all before the swallowed header (a message cut short): once the announced bytes are
+  // in, the body does not parse, and the header inside it is where reading goes on.
+  FrameParser p;
+  std::string broken = "{\"jsonrpc\":\"2.0\",\"id\":1,\"meth";
+  p.feed("Content-Length: " + std::to_string(broken.size() + 25) + "\r\n\r\n" + broken + frame(kNext));
+  auto events = drain(p);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, FrameEvent::Kind::Error);
+  EXPECT_EQ(events[1].text, kNext);
+}
+
+TEST(FramingTests, ValidBodyMentioningContentLengthIsKept) {
+  // A document's text may hold anything, a Content-Length header and braces included.
+  std::string body = "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":{\"text\":\"x}"
+                     "Content-Length: 5\\r\\n\\r\\n{}\"}}";
+  FrameParser p;
+  p.feed(frame(body) + frame(kNext));
+  auto events = drain(p);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, FrameEvent::Kind::Body);
+  EXPECT_EQ(events[0].text, body);
+  EXPECT_EQ(events[1].text, kNext);
+  // Fed in pieces, too.
+  FrameParser q;
+  std::string input = frame(body) + frame(kNext);
+  std::vector<FrameEvent> pieces;
+  for (size_t i = 0; i < input.size(); i += 7) {
+    q.feed(std::string_view(input).substr(i, 7));
+    for (auto& e : drain(q)) pieces.push_back(e);
+  }
+  ASSERT_EQ(pieces.size(), 2u);
+  EXPECT_EQ(pieces[0].text, body);
+}
+
+TEST(FramingTests, InvalidJsonWithoutAHeaderInsideIsStillABody) {
+  // The server answers it with a parse error; the framing is fine.
+  FrameParser p;
+  p.feed(frame("{not json") + frame(kNext));
+  auto events = drain(p);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, FrameEvent::Kind::Body);
+  EXPECT_EQ(events[0].text, "{not json");
+  EXPECT_EQ(events[1].text, kNext);
 }
 
 TEST(FramingTests, OffsetCountsConsumedBytes) {

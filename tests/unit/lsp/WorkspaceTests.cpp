@@ -1,6 +1,13 @@
 // WorkspaceTests: incremental edits in UTF-16 positions, settings parsing, URIs and documents.
 #include "lsp/Workspace.h"
 
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <mutex>
+
 #include <gtest/gtest.h>
 
 #include "lsp/Uri.h"
@@ -151,6 +158,130 @@ TEST(WorkspaceTests, SourceMapIsReplacedNotMutatedAndGenerationsNeverRepeat) {
   auto third = ws.sourceMap();
   EXPECT_GT(third->generation(), second->generation());
   EXPECT_EQ(third->files().size(), second->files().size());
+}
+
+// A directory of source files, removed at the end; and a gate that holds a scan where it is.
+class ScanFixture : public ::testing::Test {
+protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/heaplens-index-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(root_, ec);
+  }
+  std::string add(const std::string& rel) {
+    auto p = root_ / rel;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p) << "package x\n";
+    return p.string();
+  }
+  // The scan's hook: announces that a scan reached a directory, then waits until open().
+  std::function<void(const std::string&)> gate() {
+    return [this](const std::string&) {
+      std::unique_lock lock(mutex_);
+      ++held_;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return open_; });
+    };
+  }
+  void waitHeld(int n) {
+    std::unique_lock lock(mutex_);
+    ASSERT_TRUE(cv_.wait_for(lock, std::chrono::seconds(30), [&] { return held_ >= n; })) << "the scan never started";
+  }
+  void open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  static bool holds(const std::shared_ptr<const heaplens::SourceMap>& map, const std::string& path) {
+    return std::find(map->files().begin(), map->files().end(), path) != map->files().end();
+  }
+
+  std::filesystem::path root_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int held_ = 0;
+  bool open_ = false;
+};
+
+TEST_F(ScanFixture, RequestsAreAnsweredWhileTheScanRunsAndTheNewIndexFollows) {
+  const std::string file = add("pkg/a.go");
+  Workspace ws;
+  std::promise<IndexReport> indexed;
+  ws.onIndexed([&](const IndexReport& r) { indexed.set_value(r); });
+  ws.setScanHook(gate());
+  ws.setFolders({root_.string()});
+  waitHeld(1);
+  // The scan is held inside the folder: everything a request needs still answers, from the old index.
+  EXPECT_TRUE(ws.indexing());
+  auto during = ws.sourceMap();
+  EXPECT_FALSE(holds(during, file));
+  EXPECT_EQ(ws.folders(), std::vector<std::string>{root_.string()});
+  open();
+  auto future = indexed.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  IndexReport report = future.get();
+  EXPECT_EQ(report.files, 1u);
+  EXPECT_EQ(report.folders, 1u);
+  EXPECT_FALSE(report.truncated);
+  EXPECT_FALSE(ws.indexing());
+  auto after = ws.sourceMap();
+  EXPECT_TRUE(holds(after, file));
+  EXPECT_GT(after->generation(), during->generation());  // features rebuild their line indexes
+}
+
+TEST_F(ScanFixture, ANewerScanSupersedesTheOlderOne) {
+  const std::string first = add("one/a.go");
+  const std::string second = add("two/b.go");
+  Workspace ws;
+  std::mutex m;
+  std::vector<IndexReport> reports;
+  ws.onIndexed([&](const IndexReport& r) {
+    std::lock_guard lock(m);
+    reports.push_back(r);
+  });
+  ws.setScanHook(gate());
+  ws.setFolders({(root_ / "one").string()});
+  waitHeld(1);
+  ws.changeFolders({(root_ / "two").string()}, {(root_ / "one").string()});  // while the first scan is held
+  open();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (ws.indexing() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_FALSE(ws.indexing());
+  ws.stopIndexing();  // joins the indexing thread: no callback can still be on its way
+  ASSERT_EQ(reports.size(), 1u) << "the superseded scan must not be installed";
+  auto map = ws.sourceMap();
+  EXPECT_TRUE(holds(map, second));
+  EXPECT_FALSE(holds(map, first));
+}
+
+TEST_F(ScanFixture, RecordedPathsThroughABuildDirectoryAreIndexed) {
+  const std::string generated = add("build/gen/g.go");
+  Workspace ws;
+  std::promise<void> first, second;
+  int calls = 0;
+  ws.onIndexed([&](const IndexReport&) { (++calls == 1 ? first : second).set_value(); });
+  ws.setFolders({root_.string()});
+  ASSERT_EQ(first.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_FALSE(holds(ws.sourceMap(), generated));
+  ws.setRecordedPaths({"/home/ci/app/build/gen/g.go"});
+  ASSERT_EQ(second.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_TRUE(holds(ws.sourceMap(), generated));
+}
+
+TEST_F(ScanFixture, StoppingDuringAScanReturnsPromptly) {
+  add("a.go");
+  Workspace ws;
+  ws.setScanHook(gate());
+  ws.setFolders({root_.string()});
+  waitHeld(1);
+  auto stopped = std::async(std::launch::async, [&] { ws.stopIndexing(); });
+  open();  // the hook returns; the scan sees its stop at the next entry
+  EXPECT_EQ(stopped.wait_for(std::chrono::seconds(30)), std::future_status::ready);
 }
 
 }  // namespace
