@@ -31,6 +31,7 @@ namespace heaplens {
 
 struct LoadOptions {
   std::optional<uint32_t> snapshot;  // multi-snapshot formats: which one (default: last complete)
+  std::optional<uint64_t> pageBytes;  // page-dump formats: the allocator's page size (default 256 KiB; OHOS 128 KiB)
 };
 
 // True when `head` starts with the bytes of `prefix` (a format's magic header).

@@ -17,12 +17,13 @@
 #include "analysis/formats/go/GoFormat.h"
 #include "analysis/formats/moar/MoarFormat.h"
 #include "analysis/formats/other/RecognisedFormats.h"
+#include "analysis/formats/pagedump/PageDumpFormat.h"
 
 namespace heaplens {
 namespace {
 
 std::vector<const DumpFormat*> makeFormats() {
-  std::vector<const DumpFormat*> all = {&goFormat(), &moarFormat()};
+  std::vector<const DumpFormat*> all = {&goFormat(), &moarFormat(), &pageDumpFormat()};
   for (const DumpFormat* f : recognisedFormats()) all.push_back(f);
   return all;
 }
@@ -74,7 +75,7 @@ std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& optio
     throw LoadError(path + ": unknown file format: the first bytes are " + describeHead(head) +
                         "; expected a Go heap dump (\"go1.7 heap dump\\n\"), a MoarVM heap snapshot "
                         "(\"MoarHeapDumpv003\"), a V8 .heapsnapshot ({\"snapshot\": ...), a heap-diff NDJSON file, "
-                        "or a Kotlin/Native page dump (\"phase1: heap use\")",
+                        "or a Kotlin/Native page dump (\"phase1: heap use\" / \"phase2: page dump\")",
                     0);
   }
   std::unique_ptr<Dump> dump = format->load(path, options, ctx);

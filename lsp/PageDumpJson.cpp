@@ -1,0 +1,162 @@
+// PageDumpJson: the report's `pageDump` section (see PageDumpJson.h).
+//
+// Threading: pure functions over an immutable Dump.
+#include "lsp/PageDumpJson.h"
+
+#include <cmath>
+
+#include "analysis/PageStats.h"
+
+namespace heaplens::lsp {
+
+using nlohmann::json;
+
+namespace {
+
+json lineOrNull(uint32_t line) { return line ? json(line) : json(nullptr); }
+
+template <class T>
+json optJson(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+// Rounded to 4 decimals so the JSON reads as the figures people quote.
+double round4(double v) { return std::round(v * 1e4) / 1e4; }
+
+json tallyJson(const PageTally& t) {
+  return json{{"pages", t.pages},
+              {"full", t.full},
+              {"empty", t.empty},
+              {"partial", t.partial},
+              {"occupiedPages", round4(t.occupied)},
+              {"meanOccupancy", round4(t.meanOccupancy())},
+              {"fragmentation", round4(t.fragmentation())},
+              {"compaction",
+               {{"pagesNeeded", t.compactedPages},
+                {"pagesSaved", t.compactionSavedPages()},
+                {"bytesSaved", t.compactedBytesSaved}}}};
+}
+
+json mapJson(const PageMap& m, const PageMapStats& s) {
+  json j = tallyJson(s.total);
+  j["line"] = m.headerLine;
+  j["header"] = m.header;
+  j["time"] = m.time.empty() ? json(nullptr) : json(m.time);
+  j["timeLine"] = lineOrNull(m.timeLine);
+  j["heapBytes"] = optJson(m.heapBytes);
+  json classes = json::object();
+  json order = json::array();
+  for (const ClassStats& c : s.classes) {
+    json x = tallyJson(c.tally);
+    x["line"] = c.cls->line;
+    x["kind"] = std::string(pageKindName(c.cls->kind));
+    x["meaning"] = c.cls->meaning;
+    if (c.cls->kind == PageKind::FixedBlock) x["blockBytes"] = c.cls->blockBytes;
+    classes[c.cls->name] = std::move(x);
+    order.push_back(c.cls->name);
+  }
+  j["classes"] = std::move(classes);
+  j["classOrder"] = std::move(order);  // the file's order (JSON objects have none)
+  return j;
+}
+
+json sampleJson(const HeapTimeline& t, std::optional<size_t> i) {
+  if (!i) return nullptr;
+  const HeapSample& s = t.samples[*i];
+  return json{{"index", *i}, {"line", s.line}, {"time", s.time}, {"bytes", s.bytes}};
+}
+
+}  // namespace
+
+json gcIndexJson(const std::string& index) {
+  const bool plain = !index.empty() && index.size() <= 18 && (index.size() == 1 || index.front() != '0') &&
+                     index.find_first_not_of("0123456789") == std::string::npos;
+  return plain ? json(std::stoull(index)) : json(index);
+}
+
+json pageDumpJson(const Dump& d) {
+  if (!d.timeline && !d.pageMaps) return nullptr;
+  static const HeapTimeline kNoTimeline;
+  const HeapTimeline& tl = d.timeline ? *d.timeline : kNoTimeline;
+  const uint64_t pageBytes = d.pageMaps ? d.pageMaps->pageBytes : 256 * 1024;
+  json r;
+  r["sampleCount"] = tl.samples.size();
+  r["fieldOrder"] = tl.fieldOrder.empty() ? json(nullptr) : json(tl.fieldOrder);
+  r["timeUnit"] = tl.timeUnit;
+  r["pageBytes"] = pageBytes;
+
+  TimelineStats ts = timelineStats(tl);
+  r["timeline"] = {{"line", lineOrNull(tl.line)},
+                   {"endLine", lineOrNull(tl.endLine)},
+                   {"first", sampleJson(tl, tl.samples.empty() ? std::nullopt : std::optional<size_t>(0))},
+                   {"last", sampleJson(tl, tl.samples.empty() ? std::nullopt
+                                                              : std::optional<size_t>(tl.samples.size() - 1))},
+                   {"peak", sampleJson(tl, ts.peak)},
+                   {"lowest", sampleJson(tl, ts.lowest)},
+                   {"meanBytes", std::round(ts.meanBytes)},
+                   {"growthBytesPerSample", round4(ts.growthPerSample)},
+                   {"growthBytesPerSecond", ts.growthPerSecond ? json(round4(*ts.growthPerSecond)) : json(nullptr)},
+                   {"durationSeconds", ts.durationSeconds ? json(*ts.durationSeconds) : json(nullptr)}};
+
+  json gcs = json::array();
+  uint64_t released = 0, pairs = 0;
+  int64_t dropped = 0;
+  if (d.pageMaps)
+    for (const GcPages& gc : d.pageMaps->gcs) {
+      GcStats g = gcStats(gc, pageBytes, d.timeline ? &*d.timeline : nullptr);
+      json j;
+      j["index"] = gcIndexJson(gc.index);
+      j["label"] = "GC " + gc.index;
+      j["beforeLine"] = gc.before ? json(gc.before->headerLine) : json(nullptr);
+      j["afterLine"] = gc.after ? json(gc.after->headerLine) : json(nullptr);
+      const HeapSample* s = gc.sample && *gc.sample < tl.samples.size() ? &tl.samples[*gc.sample] : nullptr;
+      j["sampleLine"] = s ? json(s->line) : json(nullptr);
+      j["sampleIndex"] = s ? json(*gc.sample) : json(nullptr);
+      j["sampleMatch"] = std::string(sampleMatchName(gc.match));
+      j["sampleTime"] = s ? json(s->time) : json(nullptr);
+      j["sampleBytes"] = s ? json(s->bytes) : json(nullptr);
+      j["before"] = gc.before ? mapJson(*gc.before, *g.before) : json(nullptr);
+      j["after"] = gc.after ? mapJson(*gc.after, *g.after) : json(nullptr);
+      j["pagesBefore"] = g.before ? json(g.before->total.pages) : json(nullptr);
+      j["pagesAfter"] = g.after ? json(g.after->total.pages) : json(nullptr);
+      const bool both = g.before && g.after;
+      j["pagesReleased"] = both ? json(g.pagesReleased) : json(nullptr);
+      j["pagesDelta"] = both ? json(g.pagesDelta) : json(nullptr);
+      j["occupancyBefore"] = g.before ? json(round4(g.before->total.meanOccupancy())) : json(nullptr);
+      j["occupancyAfter"] = g.after ? json(round4(g.after->total.meanOccupancy())) : json(nullptr);
+      j["occupancyChangePoints"] = g.occupancyChangePoints ? json(round4(*g.occupancyChangePoints)) : json(nullptr);
+      j["heapBytesBefore"] = optJson(g.heapBefore);
+      j["heapBytesAfter"] = optJson(g.heapAfter);
+      j["heapDrop"] = optJson(g.heapDrop);
+      json changes = json::array();
+      for (const ClassChange& c : g.classes)
+        changes.push_back({{"name", c.name}, {"kind", std::string(pageKindName(c.kind))}, {"before", c.before},
+                           {"after", c.after}, {"released", c.released()}});
+      j["classChanges"] = std::move(changes);
+      gcs.push_back(std::move(j));
+      if (both) {
+        ++pairs;
+        released += g.pagesReleased;
+      }
+      if (g.heapDrop) dropped += *g.heapDrop;
+    }
+  r["gcCount"] = gcs.size();
+  r["pairCount"] = pairs;
+  r["pagesReleased"] = released;
+  r["heapDropped"] = dropped;
+  r["gcs"] = std::move(gcs);
+
+  json errors = json::array();
+  for (const LineProblem& p : d.lineProblems) {
+    json e{{"line", p.line}, {"message", p.message}};
+    if (p.column) {
+      e["column"] = p.column;
+      e["endColumn"] = p.endColumn;
+    }
+    errors.push_back(std::move(e));
+  }
+  r["errors"] = std::move(errors);
+  return r;
+}
+
+}  // namespace heaplens::lsp
