@@ -8,13 +8,17 @@
 // Threading: main thread, plus the server's workers.
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 
 #include <CLI/CLI.hpp>
 
 #include "analysis/formats/DumpFormat.h"
+#include "lsp/PageDumpHtml.h"
 #include "lsp/Report.h"
 #include "lsp/Server.h"
 #include "lsp/Transport.h"
@@ -45,7 +49,17 @@ int serve(std::optional<uint16_t> port, int testLoadDelayMs) {
   return server.run();
 }
 
-int report(const std::string& path, bool asJson, size_t top, std::optional<uint32_t> snapshot) {
+struct ReportArgs {
+  std::string path;
+  bool asJson = false;
+  size_t top = 10;
+  std::optional<uint32_t> snapshot;
+  std::optional<uint64_t> pageBytes;
+  std::string html;  // --html OUT; empty: none
+};
+
+int report(const ReportArgs& args) {
+  const std::string& path = args.path;
   bool showPhases = ::isatty(STDERR_FILENO) != 0;
   std::mutex mutex;
   std::string lastPhase;
@@ -60,7 +74,8 @@ int report(const std::string& path, bool asJson, size_t top, std::optional<uint3
     std::cerr << "\r\033[K" << phase << " " << percent << "%" << std::flush;
   };
   LoadOptions options;
-  options.snapshot = snapshot;
+  options.snapshot = args.snapshot;
+  options.pageBytes = args.pageBytes;
   std::unique_ptr<Dump> dump;
   try {
     dump = loadDump(path, options, TaskContext({}, progress));
@@ -74,9 +89,25 @@ int report(const std::string& path, bool asJson, size_t top, std::optional<uint3
     return 1;
   }
   if (showPhases) std::cerr << "\r\033[K" << std::flush;
+  if (!args.html.empty()) {
+    if (!lsp::hasPageDumpView(*dump)) {
+      std::cerr << "heaplens: --html: " << path << " (" << dump->formatDescription
+                << ") has no heap timeline or page maps; the page shows allocator page dumps" << std::endl;
+      return 2;
+    }
+    std::ofstream out(args.html, std::ios::binary);
+    if (out) lsp::writePageDumpHtml(out, *dump);
+    out.close();
+    if (!out) {
+      std::cerr << "heaplens: --html: cannot write " << args.html << ": " << std::strerror(errno) << std::endl;
+      return 1;
+    }
+    std::cerr << "heaplens: wrote " << args.html << std::endl;
+  }
   lsp::ReportOptions ro;
-  ro.top = top;
-  if (asJson) std::cout << lsp::reportJson(*dump, ro).dump(2) << "\n";
+  ro.top = args.top;
+  // Text from the dump may not be UTF-8: replace what is not, rather than fail.
+  if (args.asJson) std::cout << lsp::reportJson(*dump, ro).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else std::cout << lsp::reportText(*dump, ro);
   return 0;
 }
@@ -96,14 +127,20 @@ int main(int argc, char** argv) {
   serveCmd->add_option("--test-load-delay-ms", testLoadDelayMs, "")->group("")->check(CLI::Range(0, 600000));
 
   auto* reportCmd = app.add_subcommand("report", "Print what a heap dump holds");
-  std::string file;
-  bool asJson = false;
-  size_t top = 10;
+  ReportArgs args;
   int snapshot = -1;
-  reportCmd->add_option("FILE", file, "The heap dump (Go WriteHeapDump, MoarVM .mvmheap, ...)")->required();
-  reportCmd->add_flag("--json", asJson, "Print the report as JSON");
-  reportCmd->add_option("--top", top, "Rows per ranking")->check(CLI::Range(1, 100000));
+  uint64_t pageKib = 0;
+  reportCmd->add_option("FILE", args.path, "The heap dump (Go WriteHeapDump, MoarVM .mvmheap, Kotlin/Native memdump.log, ...)")
+      ->required();
+  reportCmd->add_flag("--json", args.asJson, "Print the report as JSON");
+  reportCmd->add_option("--top", args.top, "Rows per ranking")->check(CLI::Range(1, 100000));
   reportCmd->add_option("--snapshot", snapshot, "Snapshot index (multi-snapshot formats)")->check(CLI::NonNegativeNumber);
+  reportCmd->add_option("--html", args.html,
+                        "Also write a self-contained HTML page of the heap timeline and page maps (page dumps)");
+  reportCmd->add_option("--page-kib", pageKib,
+                        "Page dumps: the allocator's page size in KiB for the simulated compaction (default 256; "
+                        "128 for OHOS builds)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
 
   try {
     app.parse(argc, argv);
@@ -112,5 +149,7 @@ int main(int argc, char** argv) {
   }
   if (serveCmd->parsed())
     return serve(port >= 0 ? std::optional<uint16_t>(static_cast<uint16_t>(port)) : std::nullopt, testLoadDelayMs);
-  return report(file, asJson, top, snapshot >= 0 ? std::optional<uint32_t>(static_cast<uint32_t>(snapshot)) : std::nullopt);
+  if (snapshot >= 0) args.snapshot = static_cast<uint32_t>(snapshot);
+  if (pageKib) args.pageBytes = pageKib * 1024;
+  return report(args);
 }
