@@ -344,8 +344,9 @@ class PageDumpView {
 
     const box = el('div', 'chart heatmap');
     const width = Math.max(200, parent.clientWidth || 480);
-    const cell = Math.max(3, Math.min(18, Math.floor(width / cols)));
-    box.style.height = `${rows * cell + 8}px`;
+    const cell = Math.max(3, Math.min(18, Math.floor((width - 4) / cols)));
+    box.style.width = `${cols * cell + 4}px`;
+    box.style.height = `${rows * cell + 4}px`;
     const canvas = el('canvas');
     canvas.className = `heat ${when}${compacted ? ' compacted' : ''}`;
     box.appendChild(canvas);
@@ -380,14 +381,22 @@ class PageDumpView {
             return `${m.classes[c.c].name} page ${c.p + 1}: ${c.v}%`;
           } } },
         },
-        onClick: (_e: ChartEvent, active: ActiveElement[]) => {
-          if (!active.length) return;
-          const c = cells[active[0].index];
-          this.showPage(m, c.c, c.p, c.v, when, compacted);
+        // The cell under the pointer, from the grid's geometry (not from hover state, which a click
+        // arriving right after the pointer moves may not have yet).
+        onClick: (e: ChartEvent, _active: ActiveElement[], c: Chart) => {
+          const area = c.chartArea;
+          if (e.x === null || e.y === null || !area) return;
+          const col = Math.floor((e.x - area.left) / (area.width / cols));
+          const row = Math.floor((e.y - area.top) / (area.height / rows));
+          const k = row * cols + col;
+          if (col < 0 || col >= cols || row < 0 || k >= cells.length) return;
+          const hit = cells[k];
+          this.showPage(m, hit.c, hit.p, hit.v, when, compacted);
         },
       },
     });
     canvas.dataset.cells = String(chart.getDatasetMeta(0).data.length);
+    canvas.dataset.cellPx = String(cell);
     canvas.dataset.pages = String(compacted ? m.pagesNeeded : m.pages);
     this.gcCharts.push(chart);
   }

@@ -125,10 +125,43 @@ bool isBool(std::string_view s) {
   return (s.size() == 4 && iStartsWith(s, "true")) || (s.size() == 5 && iStartsWith(s, "false"));
 }
 
+// `s` as valid UTF-8: each byte that does not start a well-formed sequence becomes U+FFFD.
+std::string utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  if (i == s.size()) return std::string(s);
+  std::string out(s.substr(0, i));
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size() && !(len == 2 && c < 0xC2) && !(len == 4 && c > 0xF4);
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && len == 3) {
+      const unsigned char d = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xE0 && d < 0xA0) && !(c == 0xED && d >= 0xA0);  // overlong, surrogates
+    }
+    if (ok && len == 4) {
+      const unsigned char d = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xF0 && d < 0x90) && !(c == 0xF4 && d >= 0x90);
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 std::string quoted(std::string_view s, size_t max = 40) {
   std::string out = "`";
-  out.append(s.substr(0, max));
-  if (s.size() > max) out += "…";
+  // Cut at a character boundary.
+  size_t cut = std::min(max, s.size());
+  while (cut < s.size() && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  out.append(utf8(s.substr(0, cut)));
+  if (s.size() > cut) out += "…";
   return out + "`";
 }
 
@@ -294,7 +327,7 @@ private:
     }
     if (!phase1Line_) {
       phase1Line_ = lineNo_;
-      dump_->timeline->heading = std::string(t);
+      dump_->timeline->heading = utf8(t);
       dump_->timeline->line = lineNo_;
     }
     phase_ = Phase::Heap;
@@ -307,7 +340,7 @@ private:
                        "); expected one per file");
     } else {
       phase2Line_ = lineNo_;
-      dump_->pageMaps->heading = std::string(t);
+      dump_->pageMaps->heading = utf8(t);
       if (!dump_->pageMaps->line) dump_->pageMaps->line = lineNo_;
     }
     phase_ = Phase::Pages;
@@ -379,7 +412,7 @@ private:
     PageMaps& maps = *dump_->pageMaps;
     PageMap map;
     map.headerLine = lineNo_;
-    map.header = std::string(t);
+    map.header = utf8(t);
     const std::string index(h->index);
     if (!h->after) {
       if (pendingBefore_) unpairedBefore(*pendingBefore_, "the next header, on line " + std::to_string(lineNo_) +
@@ -560,7 +593,7 @@ private:
       problemAt(t, "`Heap Dump at:` has no time; expected `Heap Dump at: <time>` or `Heap Dump at: <time>, <bytes>`");
       return;
     }
-    map.time = std::string(time);
+    map.time = utf8(time);
     const double tv = timeValueOf(time);
     if (!std::isnan(tv)) map.timeValue = tv;
     map.timeLine = lineNo_;
@@ -680,7 +713,7 @@ private:
         h.time = std::to_string(tl.samples.size());
         h.timeValue = static_cast<double>(tl.samples.size());
       } else {
-        h.time = std::string(timeText);
+        h.time = utf8(timeText);
         const double tv = timeFirst ? s.va : s.vb;
         h.timeValue = std::isnan(tv) ? parseIsoMicros(timeText) : tv;
         allNumericTimes = allNumericTimes && !std::isnan(h.timeValue);
