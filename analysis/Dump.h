@@ -125,7 +125,7 @@ struct HeapTimeline {
 
 // What kind of pages a size class holds, for what its occupancy means.
 enum class PageKind : uint8_t {
-  FixedBlock,    // fixed-size blocks of `blockCells` cells; occupancy = allocated blocks / blocks per page
+  FixedBlock,    // fixed-size blocks (blockBytes); occupancy = allocated blocks / blocks per page
   NextFit,       // medium objects, next-fit in the page's free blocks; occupancy = allocated bytes / usable bytes
   SingleObject,  // one large object per page, sized to it; occupancy is 0 or 1
   ExtraObject,   // per-object side data (finalizers, weak references, interop); occupancy = cells in use
@@ -138,7 +138,9 @@ struct PageClass {
   std::string meaning;   // "fixed blocks of 16 cells (128 B)", "next-fit pages", ...
   PageKind kind = PageKind::Other;
   uint64_t blockBytes = 0;  // block size for fixed-block classes, 0 otherwise
-  std::vector<float> occupancy;  // per page, 0..1, in the order written
+  // Per page, in the order written, its occupancy in whole percent (0..100): a byte per page keeps the
+  // millions of pages of a long run small.
+  std::vector<uint8_t> percent;
   // How the pages were written: full (`+`), empty (`-`) and partial (`(NN%)`) tokens.
   uint32_t fullTokens = 0, emptyTokens = 0, partialTokens = 0;
   uint32_t line = 0;     // 1-based dump-file line

@@ -21,23 +21,22 @@ void PageTally::add(const PageTally& o) {
 
 PageTally tallyClass(const PageClass& c, uint64_t pageBytes) {
   PageTally t;
-  t.pages = c.occupancy.size();
+  t.pages = c.percent.size();
   t.full = c.fullTokens;
   t.empty = c.emptyTokens;
   t.partial = c.partialTokens;
-  uint64_t nonEmpty = 0;
-  for (float o : c.occupancy) {
-    t.occupied += o;
-    nonEmpty += o > 0.0f;
+  uint64_t nonEmpty = 0, percentSum = 0;
+  for (uint8_t p : c.percent) {
+    percentSum += p;
+    nonEmpty += p > 0;
   }
+  t.occupied = static_cast<double>(percentSum) / 100.0;
   // Free space in partial pages: full pages (`+`) have none and empty ones (`-`) all of theirs.
   t.partialFree = std::max(0.0, static_cast<double>(t.pages) - t.occupied - static_cast<double>(t.empty));
   if (c.kind == PageKind::SingleObject) {
     t.compactedPages = nonEmpty;
   } else {
-    // Occupancies are written as whole percents: allow for the rounding before taking the ceiling.
-    t.compactedPages = static_cast<uint64_t>(std::ceil(t.occupied - 1e-6));
-    t.compactedPages = std::min(t.compactedPages, t.pages);
+    t.compactedPages = std::min<uint64_t>((percentSum + 99) / 100, t.pages);
     t.compactedBytesSaved = (t.pages - t.compactedPages) * pageBytes;
   }
   return t;

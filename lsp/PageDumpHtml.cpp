@@ -96,7 +96,7 @@ json mapJson(const PageMap& m, const PageMapStats& s) {
   json classes = json::array();
   for (const ClassStats& c : s.classes) {
     json occ = json::array();
-    for (float o : c.cls->occupancy) occ.push_back(std::round(static_cast<double>(o) * 1000.0) / 10.0);
+    for (uint8_t p : c.cls->percent) occ.push_back(p);
     classes.push_back({{"name", c.cls->name},
                        {"kind", std::string(pageKindName(c.cls->kind))},
                        {"meaning", c.cls->meaning},

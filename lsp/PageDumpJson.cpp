@@ -37,26 +37,22 @@ json tallyJson(const PageTally& t) {
                 {"bytesSaved", t.compactedBytesSaved}}}};
 }
 
+// One dump's totals, and per class (keyed by the name as written) what a person compares across GCs.
+// What a class is (kind, meaning, block size) is said once, in the section's `classes` catalogue.
 json mapJson(const PageMap& m, const PageMapStats& s) {
   json j = tallyJson(s.total);
   j["line"] = m.headerLine;
-  j["header"] = m.header;
   j["time"] = m.time.empty() ? json(nullptr) : json(m.time);
-  j["timeLine"] = lineOrNull(m.timeLine);
   j["heapBytes"] = optJson(m.heapBytes);
   json classes = json::object();
-  json order = json::array();
   for (const ClassStats& c : s.classes) {
-    json x = tallyJson(c.tally);
-    x["line"] = c.cls->line;
-    x["kind"] = std::string(pageKindName(c.cls->kind));
-    x["meaning"] = c.cls->meaning;
-    if (c.cls->kind == PageKind::FixedBlock) x["blockBytes"] = c.cls->blockBytes;
-    classes[c.cls->name] = std::move(x);
-    order.push_back(c.cls->name);
+    const PageTally& t = c.tally;
+    classes[c.cls->name] = json{{"line", c.cls->line},   {"pages", t.pages},
+                                {"full", t.full},        {"empty", t.empty},
+                                {"partial", t.partial},  {"meanOccupancy", round4(t.meanOccupancy())},
+                                {"pagesNeeded", t.compactedPages}};
   }
   j["classes"] = std::move(classes);
-  j["classOrder"] = std::move(order);  // the file's order (JSON objects have none)
   return j;
 }
 
@@ -98,6 +94,20 @@ json pageDumpJson(const Dump& d) {
                    {"growthBytesPerSecond", ts.growthPerSecond ? json(round4(*ts.growthPerSecond)) : json(nullptr)},
                    {"durationSeconds", ts.durationSeconds ? json(*ts.durationSeconds) : json(nullptr)}};
 
+  // What each class is, once: the name as written, its kind, meaning and block size.
+  json catalogue = json::object();
+  if (d.pageMaps)
+    for (const GcPages& gc : d.pageMaps->gcs)
+      for (const auto* m : {&gc.before, &gc.after})
+        if (*m)
+          for (const PageClass& c : (*m)->classes)
+            if (!catalogue.contains(c.name)) {
+              json x{{"kind", std::string(pageKindName(c.kind))}, {"meaning", c.meaning}};
+              if (c.kind == PageKind::FixedBlock) x["blockBytes"] = c.blockBytes;
+              catalogue[c.name] = std::move(x);
+            }
+  r["classes"] = std::move(catalogue);
+
   json gcs = json::array();
   uint64_t released = 0, pairs = 0;
   int64_t dropped = 0;
@@ -128,11 +138,11 @@ json pageDumpJson(const Dump& d) {
       j["heapBytesBefore"] = optJson(g.heapBefore);
       j["heapBytesAfter"] = optJson(g.heapAfter);
       j["heapDrop"] = optJson(g.heapDrop);
-      json changes = json::array();
+      // Pages each class gave back (only the classes that shrank).
+      json releasedBy = json::object();
       for (const ClassChange& c : g.classes)
-        changes.push_back({{"name", c.name}, {"kind", std::string(pageKindName(c.kind))}, {"before", c.before},
-                           {"after", c.after}, {"released", c.released()}});
-      j["classChanges"] = std::move(changes);
+        if (c.released()) releasedBy[c.name] = c.released();
+      j["releasedByClass"] = std::move(releasedBy);
       gcs.push_back(std::move(j));
       if (both) {
         ++pairs;

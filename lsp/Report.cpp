@@ -328,12 +328,18 @@ void printPageDump(std::ostream& out, const json& p, size_t maxRows) {
   if (!last) return;
   heading(out, "Size classes in " + (*last)["label"].get<std::string>() + " (pages before → after)");
   TextTable c({"class", "what", "pages", "full", "empty", "partial", "occupancy after"});
-  for (const auto& change : (*last)["classChanges"]) {
-    const std::string name = change["name"];
-    const json& a = (*last)["after"]["classes"];
-    const json& b = (*last)["before"]["classes"];
-    const json& x = a.contains(name) ? a[name] : b[name];
-    c.add({name, x["meaning"], formatCount(change["before"].get<uint64_t>()) + " → " + formatCount(change["after"].get<uint64_t>()),
+  const json& b = (*last)["before"]["classes"];
+  const json& a = (*last)["after"]["classes"];
+  std::vector<std::string> names;
+  for (const auto& [name, x] : b.items()) names.push_back(name);
+  for (const auto& [name, x] : a.items())
+    if (!b.contains(name)) names.push_back(name);
+  // In the file's order.
+  auto lineOf = [&](const std::string& n) { return (b.contains(n) ? b[n] : a[n])["line"].get<uint64_t>(); };
+  std::sort(names.begin(), names.end(), [&](const std::string& x, const std::string& y) { return lineOf(x) < lineOf(y); });
+  for (const std::string& name : names) {
+    auto pages = [&](const json& m) { return m.contains(name) ? m[name]["pages"].get<uint64_t>() : uint64_t{0}; };
+    c.add({name, p["classes"][name]["meaning"], formatCount(pages(b)) + " → " + formatCount(pages(a)),
            a.contains(name) ? formatCount(a[name]["full"].get<uint64_t>()) : "-",
            a.contains(name) ? formatCount(a[name]["empty"].get<uint64_t>()) : "-",
            a.contains(name) ? formatCount(a[name]["partial"].get<uint64_t>()) : "-",

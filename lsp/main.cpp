@@ -107,7 +107,14 @@ int report(const ReportArgs& args) {
   lsp::ReportOptions ro;
   ro.top = args.top;
   // Text from the dump may not be UTF-8: replace what is not, rather than fail.
-  if (args.asJson) std::cout << lsp::reportJson(*dump, ro).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  std::ios::sync_with_stdio(false);  // only this thread writes to stdout from here on
+  if (args.asJson) {
+    // Streamed, not built as one string first: a page dump's report can be megabytes.
+    nlohmann::detail::serializer<nlohmann::json> out(nlohmann::detail::output_adapter<char>(std::cout), ' ',
+                                                     nlohmann::json::error_handler_t::replace);
+    out.dump(lsp::reportJson(*dump, ro), true, false, 2);
+    std::cout << "\n";
+  }
   else std::cout << lsp::reportText(*dump, ro);
   return 0;
 }

@@ -55,12 +55,14 @@ def compare(name, got, want):
                 gc = gm["classes"].get(cname)
                 if gc is None:
                     continue
-                for key in ("line", "kind", "pages", "full", "empty", "partial"):
+                for key in ("line", "pages", "full", "empty", "partial"):
                     check(gc[key] == ec[key], f"{label} {when} class {cname}: {key} {gc[key]} != {ec[key]}")
-                for key in ("meanOccupancy", "fragmentation"):
-                    check(close(gc[key], ec[key]), f"{label} {when} class {cname}: {key} {gc[key]} != {ec[key]}")
-                check(gc["compaction"] == ec["compaction"],
-                      f"{label} {when} class {cname}: compaction {gc['compaction']} != {ec['compaction']}")
+                check(close(gc["meanOccupancy"], ec["meanOccupancy"]),
+                      f"{label} {when} class {cname}: meanOccupancy {gc['meanOccupancy']} != {ec['meanOccupancy']}")
+                check(gc["pagesNeeded"] == ec["compaction"]["pagesNeeded"],
+                      f"{label} {when} class {cname}: pagesNeeded {gc['pagesNeeded']} != {ec['compaction']['pagesNeeded']}")
+                check(pd["classes"][cname]["kind"] == ec["kind"],
+                      f"{name} class {cname}: kind {pd['classes'][cname]['kind']} != {ec['kind']}")
 
 
 def main():

@@ -67,6 +67,7 @@ class Allocator:
         self.single = []
         self.extra = []
         self.allocated_bytes = 0
+        self.cursor = {}  # per class, the first page that may have a free block (reset by the sweep)
 
     def classes(self):
         """(name, kind, pages) in the producer's order: fixed classes by size, then the named groups."""
@@ -82,7 +83,7 @@ class Allocator:
         if r < 0.78:
             cells = self.rng.choice(FIXED_CELLS[:9]) if self.rng.random() < 0.9 else self.rng.choice(FIXED_CELLS)
             pages = self.fixed[cells]
-            page = next((p for p in pages if p.used < p.capacity), None)
+            page = self.first_free(cells, pages)
             if page is None:
                 page = Page(blocks_per_page(cells))
                 pages.append(page)
@@ -106,13 +107,21 @@ class Allocator:
             self.single.append(page)
             self.allocated_bytes += cells * CELL
         else:
-            page = next((p for p in self.extra if p.used < p.capacity), None)
+            page = self.first_free("extra", self.extra)
             if page is None:
                 page = Page(EXTRA_CAPACITY)
                 self.extra.append(page)
             page.objects.append([1, death])
             page.used += 1
             self.allocated_bytes += 2 * CELL
+
+    def first_free(self, key, pages):
+        """The first page with a free block, as the allocator's ready list gives it."""
+        i = self.cursor.get(key, 0)
+        while i < len(pages) and pages[i].used >= pages[i].capacity:
+            i += 1
+        self.cursor[key] = i
+        return pages[i] if i < len(pages) else None
 
     def sweep(self, gc_now):
         """Frees objects whose death GC has come; releases most pages left empty."""
@@ -144,6 +153,7 @@ class Allocator:
                         continue
                 kept.append(p)
             pages[:] = kept
+        self.cursor.clear()
 
 
 def simulate(samples, gcs, seed):

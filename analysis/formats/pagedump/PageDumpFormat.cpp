@@ -25,6 +25,7 @@ public:
                              const TaskContext& ctx) const override {
     MappedFile file(path);
     file.adviseSequential();
+    file.populate();
     std::span<const uint8_t> bytes = file.bytes();
     std::unique_ptr<Dump> dump =
         pagedump::parsePageDump({reinterpret_cast<const char*>(bytes.data()), bytes.size()}, options, ctx);

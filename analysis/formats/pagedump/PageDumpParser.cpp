@@ -9,6 +9,8 @@
 // wrong) saying what was expected.
 //
 // Threading: runs on the loading worker; no shared state.
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -242,18 +244,84 @@ struct RawSample {
   uint32_t colA = 0, colB = 0;  // 1-based columns of the fields
 };
 
+// Which field of a sample line is the timestamp (or the GC flag).
+struct FieldOrder {
+  bool timeFirst = false;  // `<timestamp>,<bytes>`
+  bool marker = false;     // the timestamp column holds `true`/`false`
+  bool operator==(const FieldOrder&) const = default;
+};
+
+// What the samples say about their field order, gathered one sample at a time.
+struct OrderEvidence {
+  size_t n = 0, boolA = 0, boolB = 0, numA = 0, numB = 0, decA = 0, decB = 0;
+  double prevA = kNaN, prevB = kNaN;
+
+  void add(const RawSample& s) {
+    boolA += isBool(s.a);
+    boolB += isBool(s.b);
+    numA += !std::isnan(s.va);
+    numB += !std::isnan(s.vb);
+    if (n > 0) {
+      decA += s.va < prevA;
+      decB += s.vb < prevB;
+    }
+    prevA = s.va;
+    prevB = s.vb;
+    ++n;
+  }
+
+  // A column of `true`/`false` is the GC flag; else a column that is not all numbers is the timestamp;
+  // else the one that goes down less often; with no evidence either way, the allocator's order if its
+  // `Heap Dump at: <us>, <bytes>` lines were seen, else the viewer's documented `<bytes>,<timestamp>`.
+  FieldOrder decide(bool producerStamps) const {
+    FieldOrder o;
+    if (boolA + boolB > 0 && std::max(boolA, boolB) * 2 >= n) {
+      o.marker = true;
+      o.timeFirst = boolA > boolB;
+    } else if (numA == n && numB < n) {
+      o.timeFirst = false;
+    } else if (numB == n && numA < n) {
+      o.timeFirst = true;
+    } else if (numA != numB) {
+      o.timeFirst = numA < numB;
+    } else if (decA != decB) {
+      o.timeFirst = decA < decB;
+    } else {
+      o.timeFirst = producerStamps;
+    }
+    return o;
+  }
+};
+
+// Samples looked at before the field order is decided; the rest are converted as they are read.
+constexpr size_t kOrderPrefix = 4096;
+
 enum class Phase : uint8_t { None, Heap, Pages };
+
+// A timeline of millions of samples is tens of MiB written front to back: with transparent huge pages
+// that is a few dozen page faults instead of thousands. Best effort.
+void adviseHugePages(const void* data, size_t bytes) {
+  constexpr uintptr_t kHuge = 2u << 20;
+  if (bytes < 4 * kHuge) return;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
 
 class Parser {
 public:
-  Parser(std::string_view text, const LoadOptions& options, const TaskContext& ctx)
-      : text_(text), ctx_(ctx), dump_(std::make_unique<Dump>()) {
+  Parser(std::string_view text, const LoadOptions& options, const TaskContext& ctx, std::optional<FieldOrder> order)
+      : text_(text), ctx_(ctx), dump_(std::make_unique<Dump>()), order_(order), forced_(order.has_value()) {
     dump_->timeline.emplace();
     dump_->pageMaps.emplace();
     if (options.pageBytes && *options.pageBytes > 0) dump_->pageMaps->pageBytes = *options.pageBytes;
   }
 
   std::unique_ptr<Dump> run() {
+    // Every sample is one line: the line count bounds the samples, so the timeline is allocated once.
+    const size_t lines = 1 + static_cast<size_t>(std::count(text_.begin(), text_.end(), '\n'));
+    dump_->timeline->samples.reserve(lines);
+    adviseHugePages(dump_->timeline->samples.data(), lines * sizeof(HeapSample));
     size_t pos = 0;
     uint32_t lineNo = 0;
     while (pos < text_.size()) {
@@ -271,6 +339,10 @@ public:
     finish();
     return std::move(dump_);
   }
+
+  // The field order all the samples give, when it differs from the one decided on the first
+  // kOrderPrefix samples: the file must be read again with it.
+  std::optional<FieldOrder> reorder() const { return reorder_; }
 
 private:
   // ---- problems ----
@@ -299,7 +371,8 @@ private:
       sample(t);
       return;
     }
-    if (isAlpha(c)) {
+    // A marker line is short; a page line can be thousands of tokens long.
+    if (isAlpha(c) && t.size() < 128) {
       if (iContains(t, "phase1: heap use")) return phase1Marker(t);
       if (iContains(t, "phase2: page dump")) return phase2Marker(t);
     }
@@ -371,7 +444,13 @@ private:
     s.colA = s.a.empty() ? col(t) : col(s.a);
     s.colB = s.b.empty() ? col(t) + static_cast<uint32_t>(comma) + 1 : col(s.b);
     if (!phase1Line_ && !firstSampleWithoutMarker_) firstSampleWithoutMarker_ = lineNo_;
-    raw_.push_back(s);
+    evidence_.add(s);
+    if (order_) {
+      convert(s);
+    } else {
+      pending_.push_back(s);
+      if (pending_.size() == kOrderPrefix) decideOrder(evidence_.decide(producerStamps_));
+    }
     if (!dump_->timeline->line) dump_->timeline->line = lineNo_;
     dump_->timeline->endLine = lineNo_;
   }
@@ -516,48 +595,74 @@ private:
   }
 
   void tokens(PageClass& c, std::string_view s) {
+    size_t most = 0;  // every token starts with one of these
+    for (char ch : s) most += (ch == '+') | (ch == '-') | (ch == '(');
+    c.percent.reserve(c.percent.size() + most);
+    const size_t n = s.size();
     size_t i = 0;
-    while (i < s.size()) {
-      const char ch = s[i];
-      if (isSpace(ch)) {
-        ++i;
-      } else if (ch == '+') {
-        c.occupancy.push_back(1.0f);
-        ++c.fullTokens;
-        ++i;
-      } else if (ch == '-') {
-        c.occupancy.push_back(0.0f);
-        ++c.emptyTokens;
-        ++i;
-      } else if (ch == '(') {
-        size_t j = i + 1;
-        while (j < s.size() && (isDigit(s[j]) || s[j] == '.')) ++j;
-        const std::string_view number = s.substr(i + 1, j - i - 1);
-        const double pct = parseNumber(number);
-        if (!std::isnan(pct) && j + 1 < s.size() && s[j] == '%' && s[j + 1] == ')') {
-          const std::string_view token = s.substr(i, j + 2 - i);
-          if (pct > 100) {
-            problemAt(token, "the percentage " + std::string(number) +
-                                 "% is outside 0–100; expected `(NN%)` with NN from 0 to 100");
-          } else {
-            c.occupancy.push_back(static_cast<float>(pct / 100.0));
-            ++c.partialTokens;
-          }
-          i = j + 2;
-        } else {
+    while (i < n) {
+      switch (s[i]) {
+        case '+':
+          c.percent.push_back(100);
+          ++c.fullTokens;
+          ++i;
+          continue;
+        case '-':
+          c.percent.push_back(0);
+          ++c.emptyTokens;
+          ++i;
+          continue;
+        case ' ':
+        case '\t':
+        case '\r':
+        case '\f':
+        case '\v':
+          ++i;
+          continue;
+        case '(':
+          i = partialToken(c, s, i);
+          continue;
+        default: {
           size_t k = i + 1;
-          while (k < s.size() && !isSpace(s[k]) && s[k] != ')' && s[k] != '(') ++k;
-          if (k < s.size() && s[k] == ')') ++k;
+          while (k < n && !isSpace(s[k]) && s[k] != '+' && s[k] != '-' && s[k] != '(') ++k;
           unknownToken(s.substr(i, k - i));
           i = k;
         }
-      } else {
-        size_t k = i + 1;
-        while (k < s.size() && !isSpace(s[k]) && s[k] != '+' && s[k] != '-' && s[k] != '(') ++k;
-        unknownToken(s.substr(i, k - i));
-        i = k;
       }
     }
+  }
+
+  // `(NN%)` at `i`, NN a whole or decimal percent; returns where the next token starts.
+  size_t partialToken(PageClass& c, std::string_view s, size_t i) {
+    const size_t n = s.size();
+    size_t j = i + 1;
+    uint32_t whole = 0;
+    while (j < n && isDigit(s[j]) && j - i <= 9) whole = whole * 10 + static_cast<uint32_t>(s[j++] - '0');
+    double pct = whole;
+    bool ok = j > i + 1;
+    if (ok && j < n && s[j] == '.') {
+      const size_t start = j;
+      while (++j < n && isDigit(s[j])) {
+      }
+      pct = parseNumber(s.substr(i + 1, j - i - 1));
+      ok = j > start + 1 && !std::isnan(pct);
+    }
+    if (ok && j + 1 < n && s[j] == '%' && s[j + 1] == ')') {
+      const std::string_view token = s.substr(i, j + 2 - i);
+      if (pct > 100) {
+        problemAt(token, "the percentage " + std::string(s.substr(i + 1, j - i - 1)) +
+                             "% is outside 0–100; expected `(NN%)` with NN from 0 to 100");
+      } else {
+        c.percent.push_back(static_cast<uint8_t>(pct + 0.5));  // the allocator writes whole percents
+        ++c.partialTokens;
+      }
+      return j + 2;
+    }
+    size_t k = i + 1;
+    while (k < n && !isSpace(s[k]) && s[k] != ')' && s[k] != '(') ++k;
+    if (k < n && s[k] == ')') ++k;
+    unknownToken(s.substr(i, k - i));
+    return k;
   }
 
   void unknownToken(std::string_view token) {
@@ -616,7 +721,8 @@ private:
       unpairedBefore(*pendingBefore_, "the file ends at line " + std::to_string(lastLine_));
     dump_->pageMaps->endLine = std::max(pagesEnd_, dump_->pageMaps->line);
     if (!dump_->timeline->endLine) dump_->timeline->endLine = dump_->timeline->line;
-    samples();
+    finishSamples();
+    if (reorder_) return;  // read again with the right order
     tieGcs();
     markers();
     if (unlisted_)
@@ -645,86 +751,68 @@ private:
                  "`<bytes>,<timestamp>` (or `<timestamp>,<bytes>`) lines, then `phase2: page dump` and GC blocks");
   }
 
-  // Decides which field is the timestamp, then checks and keeps each sample.
-  void samples() {
-    HeapTimeline& tl = *dump_->timeline;
-    if (raw_.empty()) return;
-    const size_t n = raw_.size();
-    size_t boolA = 0, boolB = 0, numA = 0, numB = 0, decA = 0, decB = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const RawSample& s = raw_[i];
-      boolA += isBool(s.a);
-      boolB += isBool(s.b);
-      numA += !std::isnan(s.va);
-      numB += !std::isnan(s.vb);
-      if (i > 0) {
-        decA += s.va < raw_[i - 1].va;
-        decB += s.vb < raw_[i - 1].vb;
-      }
-    }
-    bool timeFirst = false;  // true: `<timestamp>,<bytes>`
-    bool marker = false;
-    if (boolA + boolB > 0 && std::max(boolA, boolB) * 2 >= n) {
-      marker = true;
-      timeFirst = boolA > boolB;
-    } else if (numA == n && numB < n) {
-      timeFirst = false;
-    } else if (numB == n && numA < n) {
-      timeFirst = true;
-    } else if (numA != numB) {
-      timeFirst = numA < numB;  // the column with more numbers is the bytes
-    } else if (decA != decB) {
-      timeFirst = decA < decB;  // the timestamp is the column that does not go down
-    } else {
-      timeFirst = producerStamps_;  // no evidence in the samples: the allocator's own shape if its stamps say so
-    }
-    tl.fieldOrder = timeFirst ? "timestamp,bytes" : "bytes,timestamp";
-    marker_ = marker;
+  // Fixes the field order and converts the samples read so far.
+  void decideOrder(FieldOrder order) {
+    order_ = order;
+    for (const RawSample& s : pending_) convert(s);
+    pending_.clear();
+    pending_.shrink_to_fit();
+  }
 
-    tl.samples.reserve(n);
-    bool allNumericTimes = true;
-    for (const RawSample& s : raw_) {
-      const std::string_view bytesText = timeFirst ? s.b : s.a;
-      const std::string_view timeText = timeFirst ? s.a : s.b;
-      const double bytes = timeFirst ? s.vb : s.va;
-      const uint32_t bytesCol = timeFirst ? s.colB : s.colA;
-      if (bytesText.empty() || std::isnan(bytes) || bytes < 0) {
-        std::string what = bytesText.empty() ? "the bytes field is empty"
-                                             : "the bytes field " + quoted(bytesText) +
-                                                   (std::isnan(bytes) ? " is not a number" : " is negative");
-        problem(s.line,
-                what + "; expected the heap size in bytes, then the " + (marker ? "GC flag" : "timestamp") +
-                    ", as in `" + (timeFirst ? "<timestamp>,<bytes>" : marker ? "<bytes>,true|false" : "<bytes>,<timestamp>") +
-                    "` (the field order found in this file)",
-                bytesCol, bytesCol + static_cast<uint32_t>(std::max<size_t>(bytesText.size(), 1)));
-        continue;
-      }
-      if (marker && !isBool(timeText)) {
-        const uint32_t c = timeFirst ? s.colA : s.colB;
-        problem(s.line, "the GC flag " + quoted(timeText) + " is not `true` or `false`; expected `<bytes>,true|false`",
-                c, c + static_cast<uint32_t>(std::max<size_t>(timeText.size(), 1)));
-        continue;
-      }
-      HeapSample& h = tl.samples.emplace_back();
-      h.bytes = static_cast<uint64_t>(std::llround(bytes));
-      h.line = s.line;
-      if (marker) {
-        h.gcMarker = timeText.size() == 4;  // "true"
-        h.time = std::to_string(tl.samples.size());
-        h.timeValue = static_cast<double>(tl.samples.size());
-      } else {
-        h.time = utf8(timeText);
-        const double tv = timeFirst ? s.va : s.vb;
-        h.timeValue = std::isnan(tv) ? parseIsoMicros(timeText) : tv;
-        allNumericTimes = allNumericTimes && !std::isnan(h.timeValue);
-      }
+  // Checks one sample's bytes (and flag) under the field order, and keeps it.
+  void convert(const RawSample& s) {
+    HeapTimeline& tl = *dump_->timeline;
+    const bool timeFirst = order_->timeFirst, marker = order_->marker;
+    const std::string_view bytesText = timeFirst ? s.b : s.a;
+    const std::string_view timeText = timeFirst ? s.a : s.b;
+    const double bytes = timeFirst ? s.vb : s.va;
+    const uint32_t bytesCol = timeFirst ? s.colB : s.colA;
+    if (bytesText.empty() || std::isnan(bytes) || bytes < 0) {
+      std::string what = bytesText.empty() ? "the bytes field is empty"
+                                           : "the bytes field " + quoted(bytesText) +
+                                                 (std::isnan(bytes) ? " is not a number" : " is negative");
+      problem(s.line,
+              what + "; expected the heap size in bytes, then the " + (marker ? "GC flag" : "timestamp") + ", as in `" +
+                  (timeFirst ? "<timestamp>,<bytes>" : marker ? "<bytes>,true|false" : "<bytes>,<timestamp>") +
+                  "` (the field order found in this file)",
+              bytesCol, bytesCol + static_cast<uint32_t>(std::max<size_t>(bytesText.size(), 1)));
+      return;
     }
-    if (marker) tl.timeUnit = "sample";
-    else if (timeFirst && allNumericTimes) tl.timeUnit = "µs";  // the allocator's steady_clock microseconds
-    else if (allNumericTimes && !tl.samples.empty() && !std::isnan(parseIsoMicros(tl.samples.front().time)))
+    if (marker && !isBool(timeText)) {
+      const uint32_t c = timeFirst ? s.colA : s.colB;
+      problem(s.line, "the GC flag " + quoted(timeText) + " is not `true` or `false`; expected `<bytes>,true|false`",
+              c, c + static_cast<uint32_t>(std::max<size_t>(timeText.size(), 1)));
+      return;
+    }
+    HeapSample& h = tl.samples.emplace_back();
+    h.bytes = static_cast<uint64_t>(bytes + 0.5);  // bytes >= 0: rounds to the nearest
+    h.line = s.line;
+    if (marker) {
+      h.gcMarker = timeText.size() == 4;  // "true"
+      h.time = std::to_string(tl.samples.size());
+      h.timeValue = static_cast<double>(tl.samples.size());
+    } else {
+      h.time = utf8(timeText);
+      const double tv = timeFirst ? s.va : s.vb;
+      h.timeValue = std::isnan(tv) ? parseIsoMicros(timeText) : tv;
+      allNumericTimes_ = allNumericTimes_ && !std::isnan(h.timeValue);
+    }
+  }
+
+  // Decides the field order if fewer than kOrderPrefix samples left it open, checks the early decision
+  // against all the samples, and names the time unit.
+  void finishSamples() {
+    HeapTimeline& tl = *dump_->timeline;
+    if (evidence_.n == 0) return;
+    const FieldOrder all = evidence_.decide(producerStamps_);
+    if (!order_) decideOrder(all);
+    else if (!forced_ && all != *order_) reorder_ = all;
+    tl.fieldOrder = order_->timeFirst ? "timestamp,bytes" : "bytes,timestamp";
+    marker_ = order_->marker;
+    if (marker_) tl.timeUnit = "sample";
+    else if (order_->timeFirst && allNumericTimes_) tl.timeUnit = "µs";  // the allocator's steady_clock microseconds
+    else if (allNumericTimes_ && !tl.samples.empty() && !std::isnan(parseIsoMicros(tl.samples.front().time)))
       tl.timeUnit = "µs";  // ISO 8601 date-times, read as µs since the epoch
-    raw_.clear();
-    raw_.shrink_to_fit();
   }
 
   // Ties each GC to a timeline sample (the rule is in PageDumpFormat.h).
@@ -838,7 +926,12 @@ private:
   std::string_view text_;
   const TaskContext& ctx_;
   std::unique_ptr<Dump> dump_;
-  std::vector<RawSample> raw_;
+  std::optional<FieldOrder> order_;  // decided (or forced): samples are converted as they are read
+  const bool forced_;
+  std::optional<FieldOrder> reorder_;
+  OrderEvidence evidence_;
+  std::vector<RawSample> pending_;   // samples read before the order was decided
+  bool allNumericTimes_ = true;
   Phase phase_ = Phase::None;
   const char* lineStart_ = nullptr;
   uint32_t lineNo_ = 0, lastLine_ = 0;
@@ -854,7 +947,11 @@ private:
 }  // namespace
 
 std::unique_ptr<Dump> parsePageDump(std::string_view text, const LoadOptions& options, const TaskContext& ctx) {
-  return Parser(text, options, ctx).run();
+  Parser first(text, options, ctx, std::nullopt);
+  std::unique_ptr<Dump> dump = first.run();
+  // Rare: the first samples suggested one field order and the whole file another.
+  if (std::optional<FieldOrder> order = first.reorder()) dump = Parser(text, options, ctx, order).run();
+  return dump;
 }
 
 bool looksLikePageDump(std::string_view head) {

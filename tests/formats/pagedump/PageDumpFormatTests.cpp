@@ -169,11 +169,11 @@ TEST(PageDumpFormat, ProducerShape) {
   EXPECT_EQ(gc.before->time, "3000000520");
   const PageClass* two = findClass(*gc.before, "2");
   ASSERT_TRUE(two);
-  EXPECT_EQ(two->occupancy.size(), 4u);
+  EXPECT_EQ(two->percent.size(), 4u);
   EXPECT_EQ(two->blockBytes, 16u);
   const PageClass* nf = findClass(*gc.before, "nextFitPages");
   ASSERT_TRUE(nf);
-  EXPECT_TRUE(nf->occupancy.empty());
+  EXPECT_TRUE(nf->percent.empty());
   GcStats g = gcStats(gc, d->pageMaps->pageBytes, &*d->timeline);
   EXPECT_EQ(g.heapDrop, 5000);  // from the stamps: 9100 - 4100
   EXPECT_EQ(g.pagesReleased, 3u);  // 2: 4→2, single: 1→0
@@ -312,9 +312,9 @@ TEST(PageDumpProblems, HeadersWithoutPartners) {
   const auto& gcs = d->pageMaps->gcs;
   ASSERT_EQ(gcs.size(), 6u);
   EXPECT_TRUE(gcs[1].before && gcs[1].after);
-  EXPECT_EQ(gcs[1].before->classes[0].occupancy.size(), 3u);
+  EXPECT_EQ(gcs[1].before->classes[0].percent.size(), 3u);
   EXPECT_TRUE(gcs[2].after && !gcs[2].before);
-  EXPECT_EQ(gcs[5].before->classes[0].occupancy.size(), 3u);
+  EXPECT_EQ(gcs[5].before->classes[0].percent.size(), 3u);
 }
 
 TEST(PageDumpProblems, PageLinesAndTokens) {
@@ -333,15 +333,15 @@ TEST(PageDumpProblems, PageLinesAndTokens) {
   EXPECT_EQ(d->lineProblems.size(), 11u) << describe(*d);
   // The good tokens around the bad ones are kept.
   const PageMap& before = *d->pageMaps->gcs[0].before;
-  EXPECT_EQ(findClass(before, "16")->occupancy.size(), 3u);             // + - +
-  EXPECT_EQ(findClass(before, "32")->occupancy.size(), 3u);             // (40%) (100%), then + from line 14
+  EXPECT_EQ(findClass(before, "16")->percent.size(), 3u);             // + - +
+  EXPECT_EQ(findClass(before, "32")->percent.size(), 3u);             // (40%) (100%), then + from line 14
   EXPECT_EQ(findClass(before, "32")->partialTokens, 2u);
-  EXPECT_TRUE(findClass(before, "nextFitPages")->occupancy.empty());
+  EXPECT_TRUE(findClass(before, "nextFitPages")->percent.empty());
   EXPECT_EQ(before.time, "ts-1");
   const PageMap& after = *d->pageMaps->gcs[0].after;
   EXPECT_EQ(after.time, "ts-2");  // kept though its bytes are bad
   EXPECT_FALSE(after.heapBytes);
-  EXPECT_EQ(findClass(after, "extraObjectPages")->occupancy.size(), 3u);
+  EXPECT_EQ(findClass(after, "extraObjectPages")->percent.size(), 3u);
   // Column of `(140%)` on `32: (140%) (40%) (100%)`.
   for (const LineProblem& p : d->lineProblems)
     if (p.line == 13) {
