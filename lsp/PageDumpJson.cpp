@@ -44,13 +44,21 @@ json mapJson(const PageMap& m, const PageMapStats& s) {
   j["line"] = m.headerLine;
   j["time"] = m.time.empty() ? json(nullptr) : json(m.time);
   j["heapBytes"] = optJson(m.heapBytes);
+  // Built in place: a long run has hundreds of thousands of these values.
   json classes = json::object();
+  auto& byName = classes.get_ref<json::object_t&>();
   for (const ClassStats& c : s.classes) {
     const PageTally& t = c.tally;
-    classes[c.cls->name] = json{{"line", c.cls->line},   {"pages", t.pages},
-                                {"full", t.full},        {"empty", t.empty},
-                                {"partial", t.partial},  {"meanOccupancy", round4(t.meanOccupancy())},
-                                {"pagesNeeded", t.compactedPages}};
+    json x = json::object();
+    auto& o = x.get_ref<json::object_t&>();
+    o.emplace("line", c.cls->line);
+    o.emplace("pages", t.pages);
+    o.emplace("full", t.full);
+    o.emplace("empty", t.empty);
+    o.emplace("partial", t.partial);
+    o.emplace("meanOccupancy", round4(t.meanOccupancy()));
+    o.emplace("pagesNeeded", t.compactedPages);
+    byName.insert_or_assign(c.cls->name, std::move(x));
   }
   j["classes"] = std::move(classes);
   return j;

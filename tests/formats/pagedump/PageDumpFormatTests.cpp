@@ -201,6 +201,28 @@ TEST(PageDumpFormat, FieldOrderComesFromTheDataNotTheShape) {
   EXPECT_EQ(iso->pageMaps->gcs[0].index, "7");
 }
 
+TEST(PageDumpFormat, FieldOrderIsCheckedAgainstAllTheSamples) {
+  // The first 5,000 samples cannot tell the columns apart (both rise); later only the second goes down,
+  // so it is the bytes. The order decided on the first samples is revised and the file read again.
+  std::string text = "phase1: heap use\n";
+  for (int i = 0; i < 6000; ++i) {
+    const int a = 1000 + i * 10;
+    const int b = i < 5000 ? 1000 + i * 10 : (i % 2 ? 500 : 900);
+    text += std::to_string(a) + "," + std::to_string(b) + "\n";
+  }
+  auto d = parse(text);
+  EXPECT_EQ(d->timeline->fieldOrder, "timestamp,bytes");
+  ASSERT_EQ(d->timeline->samples.size(), 6000u);
+  EXPECT_EQ(d->timeline->samples[5001].bytes, 500u);
+  EXPECT_EQ(d->timeline->samples[5001].time, "51010");
+  // Columns that both rise all the way: the allocator's `Heap Dump at: <us>, <bytes>` decides.
+  auto stamped = parse("phase1: heap use\n10,100\n20,200\nphase2: page dump\n-- before GC 0 --\n"
+                       "Heap Dump at: 15, 150\n16: +\n");
+  EXPECT_EQ(stamped->timeline->fieldOrder, "timestamp,bytes");
+  auto plain = parse("phase1: heap use\n10,100\n20,200\n");
+  EXPECT_EQ(plain->timeline->fieldOrder, "bytes,timestamp");
+}
+
 TEST(PageDumpFormat, ExactMatchBeatsNearestAndIdsMatchOnlyExactly) {
   auto d = parse("phase1: heap use\n100,10\n200,10.0\n300,20\n"
                  "phase2: page dump\n"
