@@ -22,6 +22,7 @@ std::vector<const DumpLineEntry*> DumpFileIndex::at(uint32_t line) const {
 namespace {
 
 std::string signedPoints(double points) {
+  points = std::round(points * 1e4) / 1e4;  // as the report's JSON gives it, so both print the same
   std::string p = formatNumber(points, 1);
   return (points > 0 && p != "0" ? "+" : "") + p + " pts";
 }
