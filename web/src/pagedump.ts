@@ -344,7 +344,7 @@ class PageDumpView {
 
     const box = el('div', 'chart heatmap');
     const width = Math.max(200, parent.clientWidth || 480);
-    const cell = Math.max(3, Math.min(18, Math.floor((width - 4) / cols)));
+    const cell = Math.max(3, Math.min(24, Math.floor((width - 4) / cols)));
     box.style.width = `${cols * cell + 4}px`;
     box.style.height = `${rows * cell + 4}px`;
     const canvas = el('canvas');
@@ -367,7 +367,7 @@ class PageDumpView {
         parsing: false,
         normalized: true,
         backgroundColor: cells.map((c) => occupancyColour(c.v)),
-        borderColor: cells.map((c) => (c.first ? '#1e3a8a' : '#d4d4d8')),
+        borderColor: cells.map((c) => (c.first ? '#1e3a8a' : '#a1a1aa')),
         borderWidth: cells.map((c) => (c.first ? 1.5 : gap ? 0.5 : 0)),
         width: cell - gap,
         height: cell - gap,
