@@ -21,6 +21,7 @@
 #include "analysis/SourceMap.h"
 #include "analysis/DumpFileIndex.h"
 #include "analysis/LineIndex.h"
+#include "protocol/HeapLensProtocol.h"
 #include "protocol/LspTypes.h"
 
 namespace heaplens::lsp {
@@ -57,6 +58,11 @@ struct FeatureSettings {
   double hotspotShare = 0.005;  // lines below this share of the heap get no diagnostic
   size_t maxDiagnosticsPerFile = 50;
   size_t maxPaths = 5;          // retention paths per heaplens/retainers answer
+  size_t hoverMaxLines = 15;    // longer hovers are cut, with a line saying how to see the rest
+  bool inlayHints = false;      // textDocument/inlayHint answers only when on
+  size_t maxDiagnosticFiles = 50;  // workspace files (open or not) that get diagnostics after a load
+  // From the client's capabilities, not a setting: hover.contentFormat prefers plain text.
+  bool plainTextHover = false;
 };
 
 struct Document {
@@ -74,13 +80,26 @@ struct FeatureContext {
 };
 
 std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Document& doc, protocol::Position pos);
+// A hover's text as the client reads it: plain text or markdown, at most settings.hoverMaxLines lines.
+protocol::MarkupContent shapeHover(std::string markdown, const FeatureSettings& settings);
+// textDocument/inlayHint: the figures at the end of annotated lines in [first, last] (0-based), when on.
+nlohmann::json getInlayHints(const FeatureContext& ctx, const Document& doc, uint32_t first, uint32_t last);
 std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const Document& doc);
 std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, const Document& doc);
+
+// A text dump file open in the editor: the loaded dump whose path is the document's, or nullptr.
+const LoadedDump* dumpOfDocument(const FeatureContext& ctx, const Document& doc);
+// Features on such a document, from the dump's DumpFileIndex (DumpFileFeatures.cpp).
+std::vector<protocol::Diagnostic> dumpFileDiagnostics(const LoadedDump& loaded, const Document& doc);
+std::vector<protocol::DocumentSymbol> getDocumentSymbols(const FeatureContext& ctx, const Document& doc);
+std::vector<protocol::FoldingRange> getFoldingRanges(const FeatureContext& ctx, const Document& doc);
+std::optional<std::string> dumpFileHover(const LoadedDump& loaded, uint32_t line1);
+std::vector<protocol::CodeLens> dumpFileLenses(const LoadedDump& loaded);
 
 // heaplens/retainers: params {textDocument, position} or {dump, site} or {dump, node}, k.
 // Answers {paths: [{steps: [{label, node, type, size, retained, location?}]}]}.
 // Throws protocol::ParamsError on bad params.
-nlohmann::json getRetainers(const FeatureContext& ctx, const nlohmann::json& params,
-                            const std::optional<Document>& doc);
+protocol::RetainersResult getRetainers(const FeatureContext& ctx, const nlohmann::json& params,
+                                       const std::optional<Document>& doc);
 
 }  // namespace heaplens::lsp

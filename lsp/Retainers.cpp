@@ -8,6 +8,7 @@
 // Threading: runs on a worker with immutable inputs.
 #include "analysis/Text.h"
 #include "lsp/FeatureSupport.h"
+#include "protocol/HeapLensProtocol.h"
 #include "protocol/Message.h"
 
 namespace heaplens::lsp {
@@ -20,43 +21,42 @@ size_t readK(const nlohmann::json& params, size_t fallback) {
   return std::min<size_t>(params["k"].get<uint64_t>(), 100);
 }
 
-nlohmann::json pathJson(const LoadedDump& loaded, const RetentionPath& path, const SourceMap* sourceMap) {
+protocol::RetainerPath pathOf(const LoadedDump& loaded, const RetentionPath& path, const SourceMap* sourceMap) {
   const Dump& d = loaded.dump();
-  const HeapGraph& g = d.heap->graph;
+  const HeapGraph& g = loaded.graph();
   static const char* kinds[] = {"object", "frame", "root", "synthetic"};
-  nlohmann::json steps = nlohmann::json::array();
+  protocol::RetainerPath out;
+  out.dump = d.path;
+  out.text = pathText(g, path, sourceMap);
+  out.throughInterGenerational = path.throughAvoided;
   for (const PathStep& step : path.steps) {
-    nlohmann::json s = {
-        {"label", step.via == kNoEdge ? "" : g.labelText(step.via)},
-        {"node", step.node},
-        {"kind", kinds[static_cast<int>(g.kind(step.node)) & 3]},
-        {"type", std::string(g.typeNameOf(step.node))},
-        {"description", describeNode(g, step.node, sourceMap)},
-        {"size", g.shallowSize(step.node)},
-        {"retained", d.heap->retained[step.node]},
-    };
-    if (auto loc = stepLocation(g, step.node, sourceMap)) s["location"] = *loc;
-    steps.push_back(std::move(s));
+    protocol::RetainerStep s;
+    s.label = step.via == kNoEdge ? "" : g.labelText(step.via);
+    s.node = step.node;
+    s.kind = kinds[static_cast<int>(g.kind(step.node)) & 3];
+    s.type = std::string(g.typeNameOf(step.node));
+    s.description = describeNode(g, step.node, sourceMap);
+    s.size = g.shallowSize(step.node);
+    s.retained = loaded.heap().retained[step.node];
+    s.location = stepLocation(g, step.node, sourceMap);
+    out.steps.push_back(std::move(s));
   }
-  return {{"dump", d.path},
-          {"text", pathText(g, path, sourceMap)},
-          {"throughInterGenerational", path.throughAvoided},
-          {"steps", std::move(steps)}};
+  return out;
 }
 
-nlohmann::json pathsOf(const LoadedDump& loaded, NodeId node, size_t k, const SourceMap* sourceMap) {
-  nlohmann::json paths = nlohmann::json::array();
-  for (const RetentionPath& p : loaded.paths().retainerPaths(node, k)) paths.push_back(pathJson(loaded, p, sourceMap));
+std::vector<protocol::RetainerPath> pathsOf(const LoadedDump& loaded, NodeId node, size_t k, const SourceMap* sourceMap) {
+  std::vector<protocol::RetainerPath> paths;
+  for (const RetentionPath& p : loaded.paths().retainerPaths(node, k)) paths.push_back(pathOf(loaded, p, sourceMap));
   return paths;
 }
 
 }  // namespace
 
-nlohmann::json getRetainers(const FeatureContext& ctx, const nlohmann::json& params,
-                            const std::optional<Document>& doc) {
+protocol::RetainersResult getRetainers(const FeatureContext& ctx, const nlohmann::json& params,
+                                       const std::optional<Document>& doc) {
   if (!params.is_object()) throw protocol::ParamsError("", "an object with textDocument and position, or dump and node");
   const size_t k = readK(params, ctx.settings.maxPaths);
-  nlohmann::json result = {{"paths", nlohmann::json::array()}};
+  protocol::RetainersResult result;
 
   if (params.contains("node")) {
     if (!params.contains("dump") || !params["dump"].is_string()) throw protocol::ParamsError("/dump", "string (the path of a loaded dump)");
@@ -67,7 +67,7 @@ nlohmann::json getRetainers(const FeatureContext& ctx, const nlohmann::json& par
       if (!loaded->hasHeap()) throw protocol::ParamsError("/dump", "a dump with an object graph (" + path + " has none)");
       uint64_t node = params["node"].get<uint64_t>();
       if (node >= loaded->graph().nodeCount()) throw protocol::ParamsError("/node", "a node id below " + std::to_string(loaded->graph().nodeCount()));
-      result["paths"] = pathsOf(*loaded, static_cast<NodeId>(node), k, ctx.sourceMap);
+      result.paths = pathsOf(*loaded, static_cast<NodeId>(node), k, ctx.sourceMap);
       return result;
     }
     throw protocol::ParamsError("/dump", "the path of a loaded dump (" + path + " is not loaded)");
@@ -85,9 +85,9 @@ nlohmann::json getRetainers(const FeatureContext& ctx, const nlohmann::json& par
   auto docLines = linesForDocument(ctx, *doc);
   for (const LineHit& hit : entriesAt(docLines, pos.line + 1)) {
     if (hit.entry->representative == kNoNode) continue;
-    for (auto& p : pathsOf(*hit.dump, hit.entry->representative, k, ctx.sourceMap)) result["paths"].push_back(std::move(p));
+    for (auto& p : pathsOf(*hit.dump, hit.entry->representative, k, ctx.sourceMap)) result.paths.push_back(std::move(p));
   }
-  if (result["paths"].empty()) result["message"] = "no heap data is attributed to this line";
+  if (result.paths.empty()) result.message = "no heap data is attributed to this line";
   return result;
 }
 

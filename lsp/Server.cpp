@@ -11,6 +11,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "lsp/FeatureSupport.h"
 #include "lsp/Uri.h"
 
 namespace heaplens::lsp {
@@ -22,9 +23,9 @@ using protocol::ResponseError;
 
 namespace {
 
-constexpr const char* kLoadCommand = "heaplens.loadDump";
-constexpr const char* kUnloadCommand = "heaplens.unloadDump";
-constexpr const char* kRetainersCommand = "heaplens.showRetainers";
+using protocol::kLoadDumpCommand;
+using protocol::kShowRetainersCommand;
+using protocol::kUnloadDumpCommand;
 
 std::string idKey(const json& id) { return id.dump(); }
 
@@ -114,9 +115,13 @@ void Server::bindMethods() {
       {"shutdown", &Server::onShutdown},
       {"textDocument/hover", &Server::onHover},
       {"textDocument/codeLens", &Server::onCodeLens},
+      {"textDocument/documentSymbol", &Server::onDocumentSymbol},
+      {"textDocument/foldingRange", &Server::onFoldingRange},
+      {"textDocument/inlayHint", &Server::onInlayHint},
       {"workspace/executeCommand", &Server::onExecuteCommand},
-      {"heaplens/retainers", &Server::onRetainers},
-      {"heaplens/summary", &Server::onSummary},
+      {protocol::kRetainersMethod, &Server::onRetainers},
+      {protocol::kSummaryMethod, &Server::onSummary},
+      {protocol::kFormatsMethod, &Server::onFormats},
   };
   notificationHandlers_ = {
       {"initialized", &Server::onInitialized},
@@ -314,6 +319,28 @@ void Server::onInitialize(const json& params, ReplyOnce reply) {
       auto wdp = window->find("workDoneProgress");
       clientWorkDoneProgress_ = wdp != window->end() && wdp->is_boolean() && wdp->get<bool>();
     }
+    // Lenient reads: a missing or odd value means "not supported".
+    auto flag = [&](std::initializer_list<const char*> path) {
+      const json* at = &*caps;
+      for (const char* key : path) {
+        if (!at->is_object()) return false;
+        auto it = at->find(key);
+        if (it == at->end()) return false;
+        at = &*it;
+      }
+      return at->is_boolean() && at->get<bool>();
+    };
+    clientCodeLensRefresh_ = flag({"workspace", "codeLens", "refreshSupport"});
+    clientInlayHintRefresh_ = flag({"workspace", "inlayHint", "refreshSupport"});
+    if (auto td = caps->find("textDocument"); td != caps->end() && td->is_object()) {
+      auto hover = td->find("hover");
+      if (hover != td->end() && hover->is_object()) {
+        auto formats = hover->find("contentFormat");
+        // The client's first choice decides; markdown is the default when it names none.
+        if (formats != hover->end() && formats->is_array() && !formats->empty() && (*formats)[0].is_string())
+          plainTextHover_ = (*formats)[0].get<std::string>() == "plaintext";
+      }
+    }
   }
   std::vector<std::string> folders;
   if (const json* wf = protocol::optArray(params, "workspaceFolders")) {
@@ -340,9 +367,13 @@ void Server::onInitialize(const json& params, ReplyOnce reply) {
   json capabilities = {
       {"textDocumentSync", {{"openClose", true}, {"change", 2}}},
       {"hoverProvider", true},
+      {"documentSymbolProvider", true},
+      {"foldingRangeProvider", true},
+      // Answered always; empty unless the inlayHints setting is on (lenses are the default).
+      {"inlayHintProvider", true},
       // Offered whatever the client says: Neovim 0.7 uses lenses without advertising them.
       {"codeLensProvider", {{"resolveProvider", false}}},
-      {"executeCommandProvider", {{"commands", {kLoadCommand, kUnloadCommand, kRetainersCommand}}}},
+      {"executeCommandProvider", {{"commands", {kLoadDumpCommand, kUnloadDumpCommand, kShowRetainersCommand}}}},
       {"workspace", {{"workspaceFolders", {{"supported", true}, {"changeNotifications", true}}}}},
   };
   reply(json{{"capabilities", capabilities}, {"serverInfo", {{"name", "heaplens"}, {"version", HEAPLENS_VERSION}}}});
@@ -414,11 +445,9 @@ void Server::onDidChange(const json& params) {
 void Server::onDidClose(const json& params) {
   auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
   workspace_.close(td.uri);
-  {
-    std::lock_guard lock(diagMutex_);
-    ++diagGeneration_[td.uri];  // drops any computation still running for it
-  }
-  notify("textDocument/publishDiagnostics", json{{"uri", td.uri}, {"diagnostics", json::array()}});
+  // A closed file keeps its findings in the Problems list: they are recomputed from the file on disk
+  // (which clears them when it has none, or when the file is gone).
+  publishDiagnostics({documentFor(td.uri)});
 }
 
 void Server::onDidChangeWorkspaceFolders(const json& params) {
@@ -440,13 +469,13 @@ void Server::onDidChangeWorkspaceFolders(const json& params) {
     return out;
   };
   workspace_.changeFolders(paths("added"), paths("removed"));
-  publishDiagnostics(workspace_.documents());
+  publishWorkspaceDiagnostics();
 }
 
 void Server::onDidChangeConfiguration(const json& params) {
   applySettings(params, "workspace/didChangeConfiguration");
   loadConfiguredDumps();
-  publishDiagnostics(workspace_.documents());
+  afterDumpsChanged();
 }
 
 void Server::applySettings(const json& value, const char* where) {
@@ -474,12 +503,7 @@ std::string Server::resolvePath(const std::string& path) const {
 void Server::loadConfiguredDumps() {
   for (const auto& raw : workspace_.settings().dumps) {
     std::string path = resolvePath(raw);
-    {
-      std::lock_guard lock(dumpsMutex_);
-      bool known = std::any_of(dumps_.begin(), dumps_.end(), [&](const LoadedEntry& e) { return e.dump->dump().path == path; }) ||
-                   std::find(loading_.begin(), loading_.end(), path) != loading_.end();
-      if (known) continue;
-    }
+    if (store_.isLoadedOrLoading(path)) continue;
     std::stop_source stop;
     startLoad(path, {}, stop, [this, path](std::optional<json>, std::optional<ResponseError> error) {
       if (error && error->code != ErrorCode::RequestCancelled)
@@ -496,8 +520,8 @@ FeatureContext Server::featureContext(std::shared_ptr<const SourceMap>& keepAliv
   FeatureContext ctx;
   ctx.sourceMap = keepAlive.get();
   ctx.settings = workspace_.settings().features;
-  std::lock_guard lock(dumpsMutex_);
-  for (const auto& e : dumps_) ctx.dumps.push_back(e.dump);
+  ctx.settings.plainTextHover = plainTextHover_;
+  ctx.dumps = store_.dumps();
   return ctx;
 }
 
@@ -560,6 +584,38 @@ void Server::onCodeLens(const json& params, ReplyOnce reply) {
   });
 }
 
+void Server::onDocumentSymbol(const json& params, ReplyOnce reply) {
+  auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  auto doc = documentFor(td.uri);
+  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc)](std::stop_token) -> json {
+    return json(getDocumentSymbols(ctx, doc));
+  });
+}
+
+void Server::onInlayHint(const json& params, ReplyOnce reply) {
+  auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
+  protocol::Range range{{0, 0}, {UINT32_MAX, 0}};
+  if (params.contains("range")) range = protocol::getAs<protocol::Range>(params, "range");
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  auto doc = documentFor(td.uri);
+  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc), range](std::stop_token) -> json {
+    return getInlayHints(ctx, doc, range.start.line, range.end.line);
+  });
+}
+
+void Server::onFoldingRange(const json& params, ReplyOnce reply) {
+  auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  auto doc = documentFor(td.uri);
+  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc)](std::stop_token) -> json {
+    return json(getFoldingRanges(ctx, doc));
+  });
+}
+
 void Server::onRetainers(const json& params, ReplyOnce reply) {
   std::optional<Document> doc;
   if (protocol::optObject(params, "textDocument"))
@@ -567,19 +623,26 @@ void Server::onRetainers(const json& params, ReplyOnce reply) {
   std::shared_ptr<const SourceMap> keep;
   auto ctx = featureContext(keep);
   runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc), params](std::stop_token) -> json {
-    return getRetainers(ctx, params, doc);
+    return json(getRetainers(ctx, params, doc));
   });
 }
 
-void Server::onSummary(const json&, ReplyOnce reply) {
-  json dumps = json::array();
-  json loading = json::array();
-  {
-    std::lock_guard lock(dumpsMutex_);
-    for (const auto& e : dumps_) dumps.push_back(e.summary);
-    for (const auto& p : loading_) loading.push_back(p);
+void Server::onSummary(const json&, ReplyOnce reply) { reply(json(store_.summary())); }
+
+void Server::onFormats(const json&, ReplyOnce reply) { reply(json(supportedFormats())); }
+
+protocol::FormatsResult supportedFormats() {
+  protocol::FormatsResult r;
+  for (const DumpFormat* f : dumpFormats()) {
+    protocol::FormatInfo info;
+    info.name = f->name();
+    info.description = f->description();
+    for (std::string_view e : f->extensions()) info.extensions.emplace_back(e);
+    for (std::string_view l : f->languages()) info.languages.emplace_back(l);
+    info.parsed = f->parsed();
+    r.formats.push_back(std::move(info));
   }
-  reply(json{{"dumps", std::move(dumps)}, {"loading", std::move(loading)}});
+  return r;
 }
 
 void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
@@ -587,7 +650,7 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
   const json* argsPtr = protocol::optArray(params, "arguments");
   json args = argsPtr ? *argsPtr : json::array();
 
-  if (command == kLoadCommand) {
+  if (command == kLoadDumpCommand) {
     if (args.empty()) throw ParamsError("/arguments", "[path] or [{\"path\": ..., \"snapshot\": n}], got no arguments");
     std::string path;
     LoadOptions options;
@@ -596,11 +659,9 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
       path = a.get<std::string>();
     } else if (a.is_object()) {
       try {
-        path = protocol::getString(a, "path");
-        if (auto s = protocol::optInteger(a, "snapshot")) {
-          if (*s < 0 || *s > UINT32_MAX) throw ParamsError("/snapshot", "integer from 0");
-          options.snapshot = static_cast<uint32_t>(*s);
-        }
+        auto arg = a.get<protocol::LoadDumpArgument>();
+        path = arg.path;
+        options.snapshot = arg.snapshot;
       } catch (const ParamsError& e) {
         throw e.within(size_t{0}).within("arguments");
       }
@@ -616,21 +677,16 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
     });
     return;
   }
-  if (command == kUnloadCommand) {
+  if (command == kUnloadDumpCommand) {
     if (args.empty() || !args[0].is_string())
       throw ParamsError("/arguments/0", "string (the path of a loaded dump)");
     std::string path = resolvePath(args[0].get<std::string>());
-    bool found;
-    {
-      std::lock_guard lock(dumpsMutex_);
-      found = std::any_of(dumps_.begin(), dumps_.end(), [&](const LoadedEntry& e) { return e.dump->dump().path == path; });
-    }
-    if (!found) throw ResponseError(ErrorCode::RequestFailed, "no dump loaded from " + path);
+    if (!store_.isLoaded(path)) throw ResponseError(ErrorCode::RequestFailed, "no dump loaded from " + path);
     unloadDump(path);
-    reply(json{{"unloaded", path}});
+    reply(json(protocol::UnloadResult{path}));
     return;
   }
-  if (command == kRetainersCommand) {
+  if (command == kShowRetainersCommand) {
     json retainerParams = args.empty() ? json::object() : args[0];
     if (!retainerParams.is_object()) throw ParamsError("/arguments/0", "object (heaplens/retainers params)");
     try {
@@ -641,38 +697,11 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
     return;
   }
   throw ResponseError(ErrorCode::InvalidParams, "unknown command: " + command,
-                      json{{"commands", {kLoadCommand, kUnloadCommand, kRetainersCommand}}});
+                      json{{"commands", {kLoadDumpCommand, kUnloadDumpCommand, kShowRetainersCommand}}});
 }
 
 // ---------------------------------------------------------------------------------------------
 // Loads and diagnostics
-
-// The parts a dump holds, by name, so clients can tell what each loaded dump can show.
-json dumpParts(const Dump& d) {
-  json parts = json::array();
-  if (d.heap) parts.push_back("heap");
-  if (d.series) parts.push_back("snapshots");
-  if (d.timeline) parts.push_back("timeline");
-  if (d.pageMaps) parts.push_back("pageMaps");
-  if (d.growth) parts.push_back("growth");
-  return parts;
-}
-
-json dumpSummary(const Dump& d) {
-  json s = {{"format", d.format},
-            {"description", d.formatDescription},
-            {"path", d.path},
-            {"objects", d.objectCount()},
-            {"totalBytes", d.totalBytes()},
-            {"sites", d.sites->siteCount()},
-            {"unreachableObjects", d.heap ? d.heap->unreachableObjects : 0},
-            {"snapshot", d.series ? json(d.series->selected) : json(nullptr)},
-            {"snapshotCount", d.series ? d.series->snapshots.size() : 0},
-            {"parts", dumpParts(d)},
-            {"warnings", d.warnings}};
-  if (d.attributionProblem) s["attributionProblem"] = *d.attributionProblem;
-  return s;
-}
 
 std::string loadErrorText(const LoadError& e) {
   std::string message = e.what();
@@ -687,16 +716,10 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
     std::lock_guard lock(cancelMutex_);
     progressTokens_[token] = stop;
   }
-  {
-    std::lock_guard lock(dumpsMutex_);
-    loading_.push_back(path);
-  }
+  store_.beginLoading(path);
   boost::asio::post(loadStrand_, [this, path, options, stop, token, done = std::move(done)]() mutable {
     auto finish = [&](std::optional<json> summary, std::optional<ResponseError> error) {
-      {
-        std::lock_guard lock(dumpsMutex_);
-        if (auto it = std::find(loading_.begin(), loading_.end(), path); it != loading_.end()) loading_.erase(it);
-      }
+      store_.endLoading(path);
       {
         std::lock_guard lock(cancelMutex_);
         progressTokens_.erase(token);
@@ -715,24 +738,21 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
       TaskContext ctx(stop.get_token(), [&](std::string_view phase, double fraction) { progress.update(phase, fraction); });
       std::shared_ptr<const Dump> dump = loadDump(path, options, ctx);
       auto loaded = std::make_shared<const LoadedDump>(dump);
-      json summary = dumpSummary(*dump);
-      {
-        std::lock_guard lock(dumpsMutex_);
-        // Replace a dump of the same path; a failed or cancelled load never gets here.
-        std::erase_if(dumps_, [&](const LoadedEntry& e) { return e.dump->dump().path == dump->path; });
-        dumps_.push_back({loaded, summary});
-        // In the same step, so heaplens/summary never shows a path both loaded and loading.
-        if (auto it = std::find(loading_.begin(), loading_.end(), path); it != loading_.end()) loading_.erase(it);
-      }
+      protocol::DumpSummary summary = dumpSummary(*dump);
+      // Replaces a dump of the same path; a failed or cancelled load never gets here.
+      store_.install(loaded, summary);
       progress.end("Loaded " + plural(dump->objectCount(), "object"));
-      finish(summary, std::nullopt);
-      publishDiagnostics(workspace_.documents());
+      finish(json(summary), std::nullopt);
+      if (workspace_.settings().loadMessages) notify("window/showMessage", json{{"type", 3}, {"message", loadedMessage(*loaded)}});
+      afterDumpsChanged();
     } catch (const OperationCancelled&) {
       progress.end("Cancelled; the previous state is kept");
       finish(std::nullopt, ResponseError(ErrorCode::RequestCancelled, "loading " + path + " was cancelled"));
     } catch (const LoadError& e) {
       std::string message = loadErrorText(e);
       progress.end("Failed: " + message);
+      if (workspace_.settings().loadMessages)
+        notify("window/showMessage", json{{"type", 1}, {"message", "heaplens: cannot load " + name + ": " + message}});
       json data = {{"path", path}};
       if (e.offset) data["offset"] = *e.offset;
       finish(std::nullopt, ResponseError(ErrorCode::RequestFailed, message, data));
@@ -746,11 +766,8 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
 }
 
 void Server::unloadDump(const std::string& path) {
-  {
-    std::lock_guard lock(dumpsMutex_);
-    std::erase_if(dumps_, [&](const LoadedEntry& e) { return e.dump->dump().path == path; });
-  }
-  publishDiagnostics(workspace_.documents());
+  store_.unload(path);
+  afterDumpsChanged();
 }
 
 void Server::publishDiagnostics(std::vector<Document> docs) {
@@ -763,21 +780,77 @@ void Server::publishDiagnostics(std::vector<Document> docs) {
     for (auto& d : docs) work.emplace_back(std::move(d), ++diagGeneration_[d.uri]);
   }
   boost::asio::post(pool_, [this, ctx = std::move(ctx), keep, work = std::move(work)] {
-    for (const auto& [doc, generation] : work) {
-      json diagnostics = json::array();
-      try {
-        diagnostics = getDiagnostics(ctx, doc);
-      } catch (const std::exception& e) {
-        log("diagnostics for " + doc.uri + " failed: " + e.what());
-      }
-      std::lock_guard lock(diagMutex_);
-      // Sending under the lock keeps a newer generation from overtaking this one on the wire.
-      if (diagGeneration_[doc.uri] != generation) continue;
-      json params = {{"uri", doc.uri}, {"diagnostics", std::move(diagnostics)}};
-      if (doc.version) params["version"] = doc.version;
-      notify("textDocument/publishDiagnostics", std::move(params));
-    }
+    for (const auto& [doc, generation] : work) sendDiagnostics(ctx, doc, generation);
   });
+}
+
+void Server::sendDiagnostics(const FeatureContext& ctx, const Document& doc, uint64_t generation) {
+  json diagnostics = json::array();
+  try {
+    diagnostics = getDiagnostics(ctx, doc);
+  } catch (const std::exception& e) {
+    log("diagnostics for " + doc.uri + " failed: " + e.what());
+  }
+  std::lock_guard lock(diagMutex_);
+  // Sending under the lock keeps a newer generation from overtaking this one on the wire.
+  if (diagGeneration_[doc.uri] != generation) return;
+  if (diagnostics.empty()) published_.erase(doc.uri);
+  else published_.insert(doc.uri);
+  json params = {{"uri", doc.uri}, {"diagnostics", std::move(diagnostics)}};
+  if (doc.version) params["version"] = doc.version;
+  notify("textDocument/publishDiagnostics", std::move(params));
+}
+
+void Server::publishWorkspaceDiagnostics() {
+  std::vector<Document> open = workspace_.documents();
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  // Every open document, then the workspace files with the most heap attributed to them (read from
+  // disk), at most maxDiagnosticFiles, so the Problems list shows findings without opening files;
+  // files that had findings and have none now are cleared.
+  boost::asio::post(pool_, [this, ctx = std::move(ctx), keep, open = std::move(open)] {
+    std::set<std::string> openUris;
+    std::vector<Document> docs = open;
+    for (const Document& d : open) openUris.insert(d.uri);
+    std::map<std::string, uint64_t> weight;  // local path -> bytes attributed
+    if (ctx.sourceMap)
+      for (const auto& loaded : ctx.dumps)
+        for (const auto& [path, lines] : loaded->sources(*ctx.sourceMap)->byFile)
+          for (const LineEntry& e : lines) weight[path] += e.isFrame() ? e.stats.retainedBytes : e.stats.shallowBytes;
+    std::vector<std::pair<uint64_t, std::string>> ranked;
+    for (const auto& [path, w] : weight) ranked.emplace_back(w, path);
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    size_t added = 0;
+    for (const auto& [w, path] : ranked) {
+      if (added >= ctx.settings.maxDiagnosticFiles) break;
+      const std::string uri = pathToUri(path);
+      if (openUris.count(uri)) continue;
+      docs.push_back(documentFor(uri));
+      openUris.insert(uri);
+      ++added;
+    }
+    std::vector<std::string> stale;
+    std::vector<std::pair<Document, uint64_t>> work;
+    {
+      std::lock_guard lock(diagMutex_);
+      for (const std::string& uri : published_)
+        if (!openUris.count(uri)) stale.push_back(uri);
+      for (const std::string& uri : stale) {
+        ++diagGeneration_[uri];
+        published_.erase(uri);
+        notify("textDocument/publishDiagnostics", json{{"uri", uri}, {"diagnostics", json::array()}});
+      }
+      for (auto& d : docs) work.emplace_back(std::move(d), ++diagGeneration_[d.uri]);
+    }
+    for (const auto& [doc, generation] : work) sendDiagnostics(ctx, doc, generation);
+  });
+}
+
+void Server::afterDumpsChanged() {
+  publishWorkspaceDiagnostics();
+  // Open editors update without being reopened, in clients that let the server ask.
+  if (clientCodeLensRefresh_) (void)call("workspace/codeLens/refresh", nullptr);
+  if (clientInlayHintRefresh_) (void)call("workspace/inlayHint/refresh", nullptr);
 }
 
 }  // namespace heaplens::lsp

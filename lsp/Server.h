@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <unordered_map>
@@ -34,6 +35,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/formats/DumpFormat.h"
+#include "lsp/DumpStore.h"
 #include "lsp/Features.h"
 #include "lsp/Progress.h"
 #include "lsp/Transport.h"
@@ -116,9 +118,13 @@ private:
   // Features
   void onHover(const json& params, ReplyOnce reply);
   void onCodeLens(const json& params, ReplyOnce reply);
+  void onDocumentSymbol(const json& params, ReplyOnce reply);
+  void onFoldingRange(const json& params, ReplyOnce reply);
+  void onInlayHint(const json& params, ReplyOnce reply);
   void onRetainers(const json& params, ReplyOnce reply);
   void onExecuteCommand(const json& params, ReplyOnce reply);
   void onSummary(const json& params, ReplyOnce reply);
+  void onFormats(const json& params, ReplyOnce reply);
 
   // Runs work on the pool; its result (or ResponseError / ParamsError / cancellation) is the reply.
   void runFeature(ReplyOnce reply, std::function<json(std::stop_token)> work);
@@ -130,6 +136,11 @@ private:
   void startLoad(std::string path, LoadOptions options, std::stop_source stop, LoadDone done);
   void unloadDump(const std::string& path);
   void publishDiagnostics(std::vector<Document> docs);
+  // Open documents and the workspace files with the most findings (Problems list), stale ones cleared.
+  void publishWorkspaceDiagnostics();
+  void sendDiagnostics(const FeatureContext& ctx, const Document& doc, uint64_t generation);
+  // After a load, unload, baseline or settings change: diagnostics, and refresh requests to the client.
+  void afterDumpsChanged();
   void applySettings(const json& value, const char* where);
   void loadConfiguredDumps();
   std::string resolvePath(const std::string& path) const;
@@ -144,17 +155,14 @@ private:
   bool shutdownRequested_ = false;
   std::optional<int> exitCode_;
   bool clientWorkDoneProgress_ = false;
+  bool clientCodeLensRefresh_ = false;   // workspace.codeLens.refreshSupport
+  bool clientInlayHintRefresh_ = false;  // workspace.inlayHint.refreshSupport
+  bool plainTextHover_ = false;          // textDocument.hover.contentFormat starts with plaintext
 
   Workspace workspace_;
 
-  // Loaded dumps and their summaries, replaced whole by loads (guarded).
-  struct LoadedEntry {
-    std::shared_ptr<const LoadedDump> dump;
-    json summary;
-  };
-  mutable std::mutex dumpsMutex_;
-  std::vector<LoadedEntry> dumps_;
-  std::vector<std::string> loading_;  // paths being loaded, for heaplens/summary
+  // Loaded dumps, loads in flight, baselines (thread-safe on its own).
+  DumpStore store_;
 
   // In-flight requests that can be cancelled: id (serialised) -> (cookie, stop source) (guarded).
   std::mutex cancelMutex_;
@@ -172,6 +180,7 @@ private:
   // Latest diagnostics generation per document, so an old computation never overwrites a newer one.
   std::mutex diagMutex_;
   std::map<std::string, uint64_t> diagGeneration_;
+  std::set<std::string> published_;  // URIs whose last published diagnostics were not empty
 
   boost::asio::thread_pool pool_;
   boost::asio::strand<boost::asio::thread_pool::executor_type> loadStrand_;
@@ -180,8 +189,8 @@ private:
 }  // namespace heaplens::lsp
 
 namespace heaplens::lsp {
-// {format, path, objects, totalBytes, sites, snapshot, snapshotCount, warnings, attributionProblem?}
-nlohmann::json dumpSummary(const Dump& dump);
+// heaplens/formats: every registered format, from the registry (analysis/formats/Registry.cpp).
+protocol::FormatsResult supportedFormats();
 // The error's message, with " (at byte N)" when it knows the offset and the message does not say it.
 std::string loadErrorText(const LoadError& e);
 }  // namespace heaplens::lsp

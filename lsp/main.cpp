@@ -1,4 +1,5 @@
-// main: the heaplens command line — `serve` (the language server) and `report` (a dump summary).
+// main: the heaplens command line — `serve` (the language server), `report` (a dump summary),
+// `formats` (what this build reads) and `protocol --typescript` (the extension's generated types).
 //
 // CLI11 parses the command line; errors go to stderr with a non-zero exit.
 // `serve` speaks LSP on stdio, or on one loopback TCP connection with
@@ -22,6 +23,7 @@
 #include "lsp/Report.h"
 #include "lsp/Server.h"
 #include "lsp/Transport.h"
+#include "protocol/HeapLensProtocol.h"
 
 using namespace heaplens;
 
@@ -149,10 +151,36 @@ int main(int argc, char** argv) {
                         "128 for OHOS builds)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
 
+  auto* formatsCmd = app.add_subcommand("formats", "List the dump formats this build reads (from the format registry)");
+  bool formatsJson = false;
+  formatsCmd->add_flag("--json", formatsJson, "Print the list as JSON (the heaplens/formats answer)");
+
+  auto* protocolCmd = app.add_subcommand("protocol", "Print HeapLens' custom protocol types");
+  bool typescript = false;
+  protocolCmd->add_flag("--typescript", typescript, "As TypeScript (vscode-extension/src/protocol.generated.ts)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  if (formatsCmd->parsed()) {
+    const protocol::FormatsResult formats = lsp::supportedFormats();
+    if (formatsJson) {
+      std::cout << nlohmann::json(formats).dump(2) << "\n";
+      return 0;
+    }
+    for (const auto& f : formats.formats) {
+      std::cout << f.name << (f.parsed ? "" : " (recognised, not read)") << ": " << f.description << "\n";
+      std::string ext;
+      for (const auto& e : f.extensions) ext += (ext.empty() ? "" : ", ") + ("." + e);
+      std::cout << "    files: " << ext << "\n";
+    }
+    return 0;
+  }
+  if (protocolCmd->parsed()) {
+    std::cout << protocol::typescriptDeclarations();
+    return 0;
   }
   if (serveCmd->parsed())
     return serve(port >= 0 ? std::optional<uint16_t>(static_cast<uint16_t>(port)) : std::nullopt, testLoadDelayMs);

@@ -74,4 +74,14 @@ void from_json(const json& j, TextDocumentPositionParams& p) {
   p.position = getAs<Position>(j, "position");
 }
 
+void to_json(json& j, const DocumentSymbol& s) {
+  j = json{{"name", s.name}, {"kind", s.kind}, {"range", s.range}, {"selectionRange", s.selectionRange}};
+  if (!s.detail.empty()) j["detail"] = s.detail;
+  if (!s.children.empty()) j["children"] = s.children;
+}
+
+void to_json(json& j, const FoldingRange& f) {
+  j = json{{"startLine", f.startLine}, {"endLine", f.endLine}, {"kind", f.kind}};
+}
+
 }  // namespace heaplens::protocol

@@ -80,6 +80,25 @@ struct Hover {
   std::optional<Range> range;
 };
 
+// textDocument/documentSymbol: the outline, as a tree.
+struct DocumentSymbol {
+  std::string name;
+  std::string detail;
+  int kind = 3;  // SymbolKind: 3 Namespace, 5 Class, 8 Field, 13 Variable, 23 Struct, 24 Event
+  Range range;
+  Range selectionRange;
+  std::vector<DocumentSymbol> children;
+};
+
+// textDocument/foldingRange.
+struct FoldingRange {
+  uint32_t startLine = 0;  // zero-based
+  uint32_t endLine = 0;    // zero-based, inclusive
+  std::string kind = "region";
+};
+
+void to_json(nlohmann::json& j, const DocumentSymbol& s);
+void to_json(nlohmann::json& j, const FoldingRange& f);
 void to_json(nlohmann::json& j, const Position& p);
 void from_json(const nlohmann::json& j, Position& p);
 void to_json(nlohmann::json& j, const Range& r);

@@ -7,18 +7,45 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageserver-protocol';
-import { Commands, DumpSummary, LoadDumpArgument, SummaryRequest, asDumpSummary, asSummaryResult } from './protocol';
+import { Commands, DumpSummary, FormatInfo, FormatsRequest, LoadDumpArg, SummaryRequest, asDumpSummary, asSummaryResult } from './protocol';
 import { dumpName, errorText, formatBytes, formatCount, loadedMessage } from './format';
 import { ClientHost } from './host';
 
+/**
+ * The open dialog's filters for the formats the server reads: one entry with every extension, one per
+ * format (named by its description), and "All files" (formats are detected by content, not by name).
+ * Formats the server only recognises are left out: offering them would only lead to an error.
+ */
+export function dumpFileFilters(formats: FormatInfo[]): Record<string, string[]> {
+  const parsed = formats.filter((f) => f.parsed && f.extensions.length > 0);
+  const all = [...new Set(parsed.flatMap((f) => f.extensions))];
+  const filters: Record<string, string[]> = { 'Heap dumps': all };
+  for (const f of parsed) filters[f.description] = f.extensions;
+  filters['All files'] = ['*'];
+  return filters;
+}
+
+/**
+ * Used when the server cannot be asked (it is not running). Equal to dumpFileFilters() of what
+ * `heaplens formats --json` prints: the logic test fails when the two drift apart.
+ */
 export const DumpFileFilters: Record<string, string[]> = {
-  'Heap dumps': ['heapdump', 'mvmheap', 'heapsnapshot', 'ndjson'],
-  'Go heap dumps (debug.WriteHeapDump)': ['heapdump'],
-  'MoarVM heap snapshots': ['mvmheap'],
-  'V8 heap snapshots': ['heapsnapshot'],
-  'Heap diffs (NDJSON)': ['ndjson'],
+  'Heap dumps': ['heapdump', 'mvmheap'],
+  'Go heap dump (runtime/debug.WriteHeapDump)': ['heapdump'],
+  'MoarVM heap snapshot (format v3)': ['mvmheap'],
   'All files': ['*'],
 };
+
+/** The filters from the running server's format list, or the built-in ones. */
+async function currentFilters(host: ClientHost): Promise<Record<string, string[]>> {
+  try {
+    const r = await host.runningClient().sendRequest(FormatsRequest.type, {});
+    if (r && Array.isArray(r.formats)) return dumpFileFilters(r.formats);
+  } catch {
+    // Not running yet, or an older server: the built-in list serves.
+  }
+  return DumpFileFilters;
+}
 
 export function registerCommands(ctx: vscode.ExtensionContext, host: ClientHost, output: vscode.OutputChannel): void {
   const fail = (what: string, e: unknown): void => {
@@ -37,7 +64,7 @@ export function registerCommands(ctx: vscode.ExtensionContext, host: ClientHost,
           title: 'Open Heap Dump',
           openLabel: 'Load Dump',
           canSelectMany: false,
-          filters: DumpFileFilters,
+          filters: await currentFilters(host),
           defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
         });
         if (!picked || picked.length === 0) return; // the user cancelled
@@ -103,7 +130,7 @@ async function loadedDumps(host: ClientHost): Promise<DumpSummary[]> {
 
 export async function loadDump(
   host: ClientHost,
-  arg: LoadDumpArgument,
+  arg: LoadDumpArg,
   output: vscode.OutputChannel,
   fail: (what: string, e: unknown) => void,
 ): Promise<DumpSummary | undefined> {

@@ -25,11 +25,17 @@ export function formatBytes(n: number): string {
   return `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
 }
 
+/** The one plural rule, as the server has it: "1 object", "21,440 objects". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 /** The file name of a dump, as the user knows it. */
 export function dumpName(summary: Pick<DumpSummary, 'path' | 'snapshot' | 'snapshotCount'>): string {
   const base = path.basename(summary.path);
-  if (summary.snapshotCount !== undefined && summary.snapshotCount > 1 && summary.snapshot !== undefined) {
-    return `${base} [${summary.snapshot + 1}/${summary.snapshotCount}]`;
+  // The server's convention, everywhere a person reads it: 1-based, "2 of 7".
+  if (summary.snapshotCount > 1 && typeof summary.snapshot === 'number') {
+    return `${base} (snapshot ${summary.snapshot + 1} of ${summary.snapshotCount})`;
   }
   return base;
 }
@@ -53,20 +59,20 @@ export function statusText(dumps: DumpSummary[], loading: string[] = []): Status
     return { text: '$(database) HeapLens: no dump', tooltip: 'No heap dump loaded. Click to open one.' };
   }
   const objects = dumps.reduce((sum, d) => sum + d.objects, 0);
-  const noun = objects === 1 ? 'object' : 'objects';
+
   const head = dumps.length === 1 ? dumpName(dumps[0]) : `${dumps.length} dumps`;
   const lines = dumps.map((d) => {
-    let line = `${dumpName(d)} (${d.format}): ${formatCount(d.objects)} objects, ${formatBytes(d.totalBytes)}, ${formatCount(d.sites)} allocation sites`;
+    let line = `${dumpName(d)} (${d.format}): ${plural(d.objects, 'object')}, ${formatBytes(d.totalBytes)}, ${plural(d.sites, 'allocation site')}`;
     if (d.attributionProblem) line += ` — ${d.attributionProblem}`;
-    if (d.warnings.length > 0) line += ` — ${d.warnings.length} warning${d.warnings.length === 1 ? '' : 's'}`;
+    if (d.warnings.length > 0) line += ` — ${plural(d.warnings.length, 'warning')}`;
     return line;
   });
-  return { text: `$(database) ${head} · ${formatCount(objects)} ${noun}`, tooltip: lines.join('\n') };
+  return { text: `$(database) ${head} · ${plural(objects, 'object')}`, tooltip: lines.join('\n') };
 }
 
 /** One line a user reads after loading a dump. */
 export function loadedMessage(d: DumpSummary): string {
-  let msg = `HeapLens: loaded ${dumpName(d)} (${d.format}): ${formatCount(d.objects)} objects, ${formatBytes(d.totalBytes)}, ${formatCount(d.sites)} allocation sites.`;
+  let msg = `HeapLens: loaded ${dumpName(d)} (${d.format}): ${plural(d.objects, 'object')}, ${formatBytes(d.totalBytes)}, ${plural(d.sites, 'allocation site')}.`;
   if (d.attributionProblem) msg += ` ${d.attributionProblem}`;
   return msg;
 }

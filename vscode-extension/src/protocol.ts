@@ -2,82 +2,33 @@
 //
 // One place names every wire string the extension uses beyond plain LSP, with
 // the shapes the server answers (rust-analyzer's lsp_ext.ts pattern). The
-// server's C++ side is the source of truth; the Node protocol test sends these
-// exact types to the real binary, so a rename on either side fails there.
+// shapes themselves are generated from the server's C++ types
+// (protocol.generated.ts, `npm run protocol`); a test fails when the committed
+// file and the server's output differ. This file adds the request objects and
+// the narrowing of untrusted answers.
 // Imports only vscode-languageserver-protocol (no 'vscode'), so plain Node can
 // load it.
-import { RequestType, TextDocumentIdentifier, Position, Range } from 'vscode-languageserver-protocol';
+import { RequestType } from 'vscode-languageserver-protocol';
 
-/** workspace/executeCommand command ids the server lists in executeCommandProvider. */
-export const Commands = {
-  loadDump: 'heaplens.loadDump',
-  unloadDump: 'heaplens.unloadDump',
-  showRetainers: 'heaplens.showRetainers',
-} as const;
+import type { DumpSummary, RetainersParams, RetainersResult, RetainerStep, SummaryResult, FormatsResult } from './protocol.generated';
+export * from './protocol.generated';
 
-/** Arguments of heaplens.loadDump: `[path]` or `[{path, snapshot}]`. */
-export type LoadDumpArgument = string | { path: string; snapshot?: number };
-
-/** What heaplens.loadDump answers, and one entry of heaplens/summary. */
-export interface DumpSummary {
-  format: string;
-  path: string;
-  objects: number;
-  totalBytes: number;
-  sites: number;
-  /** Index of the snapshot loaded, for formats holding several (MoarVM). */
-  snapshot?: number;
-  snapshotCount?: number;
-  warnings: string[];
-  /** Why objects could not be put on source lines, when that is the case. */
-  attributionProblem?: string;
-}
-
-export interface SummaryResult {
-  dumps: DumpSummary[];
-  /** Paths whose load is still running (from heaplens.dumps or another client request). */
-  loading?: string[];
-}
+/** Arguments of heaplens.loadDump: `[path]` or `[{path, snapshot}]` (LoadDumpArgument). */
+export type LoadDumpArg = string | import('./protocol.generated').LoadDumpArgument;
 
 export const SummaryRequest = {
   method: 'heaplens/summary',
   type: new RequestType<Record<string, never> | null, SummaryResult, void>('heaplens/summary'),
 } as const;
 
-export interface RetainersParams {
-  textDocument: TextDocumentIdentifier;
-  position: Position;
-  /** How many paths at most; the server's maxPaths setting otherwise. */
-  k?: number;
-}
-
-export interface RetainerStep {
-  /** Edge or root name that leads to this node (may be empty for anonymous slots). */
-  label: string;
-  /** What the node is, e.g. "64 B object (main.go:53)". */
-  description?: string;
-  /** "root" for the path's first step, "object" otherwise. */
-  kind?: string;
-  node: number;
-  type: string;
-  size: number;
-  retained: number;
-  location?: { uri: string; range: Range };
-}
-
-export interface RetainerPath {
-  /** The dump the path was found in, when several are loaded. */
-  dump?: string;
-  steps: RetainerStep[];
-}
-
-export interface RetainersResult {
-  paths: RetainerPath[];
-}
-
 export const RetainersRequest = {
   method: 'heaplens/retainers',
   type: new RequestType<RetainersParams, RetainersResult, void>('heaplens/retainers'),
+} as const;
+
+export const FormatsRequest = {
+  method: 'heaplens/formats',
+  type: new RequestType<Record<string, never> | null, FormatsResult, void>('heaplens/formats'),
 } as const;
 
 /** Diagnostics the server publishes carry this source. */
@@ -97,12 +48,15 @@ export function asDumpSummary(value: unknown, where = 'result'): DumpSummary {
   }
   return {
     format: v.format as string,
+    description: typeof v.description === 'string' ? v.description : '',
     path: v.path as string,
     objects: v.objects as number,
     totalBytes: v.totalBytes as number,
     sites: typeof v.sites === 'number' ? v.sites : 0,
-    snapshot: typeof v.snapshot === 'number' ? v.snapshot : undefined,
-    snapshotCount: typeof v.snapshotCount === 'number' ? v.snapshotCount : undefined,
+    unreachableObjects: typeof v.unreachableObjects === 'number' ? v.unreachableObjects : 0,
+    snapshot: typeof v.snapshot === 'number' ? v.snapshot : null,
+    snapshotCount: typeof v.snapshotCount === 'number' ? v.snapshotCount : 0,
+    parts: Array.isArray(v.parts) ? v.parts.map(String) : [],
     warnings: Array.isArray(v.warnings) ? v.warnings.map(String) : [],
     attributionProblem: typeof v.attributionProblem === 'string' ? v.attributionProblem : undefined,
   };
@@ -123,8 +77,14 @@ export function asRetainersResult(value: unknown): RetainersResult | undefined {
   if (!Array.isArray(paths)) return undefined;
   return {
     paths: paths
-      .filter((p): p is { steps: unknown[] } => typeof p === 'object' && p !== null && Array.isArray((p as { steps?: unknown }).steps))
-      .map((p) => ({ steps: p.steps.filter((s): s is RetainerStep => typeof s === 'object' && s !== null) })),
+      .filter((p): p is Record<string, unknown> & { steps: unknown[] } =>
+        typeof p === 'object' && p !== null && Array.isArray((p as { steps?: unknown }).steps))
+      .map((p) => ({
+        dump: typeof p.dump === 'string' ? p.dump : '',
+        text: typeof p.text === 'string' ? p.text : '',
+        throughInterGenerational: p.throughInterGenerational === true,
+        steps: p.steps.filter((s): s is RetainerStep => typeof s === 'object' && s !== null),
+      })),
   };
 }
 

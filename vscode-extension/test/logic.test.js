@@ -86,7 +86,7 @@ test('status bar: several dumps are counted, nothing loaded says so', () => {
   const b = { format: 'moar', path: '/b.mvmheap', objects: 1000, totalBytes: 2048, sites: 3, snapshot: 2, snapshotCount: 7, warnings: [] };
   const s = statusText([a, b]);
   assert.equal(s.text, '$(database) 2 dumps · 1,001 objects');
-  assert.match(s.tooltip, /b\.mvmheap \[3\/7\] \(moar\)/);
+  assert.match(s.tooltip, /b\.mvmheap \(snapshot 3 of 7\) \(moar\)/);
   assert.match(s.tooltip, /1 warning$/m);
   assert.equal(statusText([a]).text, '$(database) a.heapdump · 1 object');
   assert.equal(statusText([]).text, '$(database) HeapLens: no dump');
@@ -147,7 +147,7 @@ test('protocol: summary narrowing keeps fields and names what is wrong', () => {
   assert.throws(() => asDumpSummary({ format: 'go', path: '/d', objects: '5', totalBytes: 1 }, 'heaplens.loadDump'), /heaplens\.loadDump\.objects: expected a number, got a string/);
   assert.throws(() => asDumpSummary(null), /expected a dump summary object, got null/);
   assert.equal(asRetainersResult({ nope: 1 }), undefined);
-  assert.deepEqual(asRetainersResult({ paths: [{ steps: [] }, 7] }), { paths: [{ steps: [] }] });
+  assert.deepEqual(asRetainersResult({ paths: [{ steps: [] }, 7] }), { paths: [{ dump: '', text: '', throughInterGenerational: false, steps: [] }] });
   assert.equal(Commands.loadDump, 'heaplens.loadDump');
   assert.equal(SummaryRequest.type.method, 'heaplens/summary');
   assert.equal(RetainersRequest.type.method, 'heaplens/retainers');

@@ -49,6 +49,10 @@ test('Open Heap Dump: the picked file goes to heaplens.loadDump, the status bar 
   const host = setup((method, params) => {
     if (method === 'workspace/executeCommand') { loaded.push(summary); return summary; }
     if (method === 'heaplens/summary') return { dumps: loaded };
+    if (method === 'heaplens/formats') return { formats: [
+      { name: 'go', description: 'Go heap dump', extensions: ['heapdump'], languages: ['go'], parsed: true },
+      { name: 'v8', description: 'V8 heap snapshot', extensions: ['heapsnapshot'], languages: ['javascript'], parsed: false },
+    ] };
     throw new Error(`unexpected ${method}`);
   });
   stub.replies.openDialog.push([Uri.file('/data/leakcache-go1.22.heapdump')]);
@@ -56,7 +60,9 @@ test('Open Heap Dump: the picked file goes to heaplens.loadDump, the status bar 
   const exec = host.sent.find((s) => s.method === 'workspace/executeCommand');
   assert.deepEqual(exec.params, { command: 'heaplens.loadDump', arguments: ['/data/leakcache-go1.22.heapdump'] });
   const filters = stub.log.openDialog.filters;
-  assert.deepEqual(filters['Heap dumps'], ['heapdump', 'mvmheap', 'heapsnapshot', 'ndjson']);
+  // The server's format list decides, and a format it only recognises is not offered.
+  assert.deepEqual(filters['Heap dumps'], ['heapdump']);
+  assert.deepEqual(filters['Go heap dump'], ['heapdump']);
   assert.deepEqual(filters['All files'], ['*']);
   assert.equal(host.status.loaded.length, 1);
   const item = stub.log.statusItems.at(-1);
@@ -66,11 +72,11 @@ test('Open Heap Dump: the picked file goes to heaplens.loadDump, the status bar 
   assert.deepEqual(stub.log.errors, []);
 });
 
-test('Open Heap Dump: cancelling the dialog sends nothing', async () => {
-  const host = setup(() => { throw new Error('nothing should be sent'); });
+test('Open Heap Dump: cancelling the dialog loads nothing', async () => {
+  const host = setup((method) => { if (method === 'heaplens/formats') return { formats: [] }; throw new Error('nothing should be sent'); });
   stub.replies.openDialog.push(undefined);
   await stub.vscode.commands.executeCommand('heaplens.openDump');
-  assert.deepEqual(host.sent, []);
+  assert.deepEqual(host.sent.map((s) => s.method), ['heaplens/formats'], 'only the format list was asked for');
   assert.deepEqual(stub.log.errors, []);
 });
 

@@ -23,7 +23,7 @@ public:
   bool detect(std::span<const uint8_t> head) const override {
     return hasPrefix(head, go::kGoDumpHeader);
   }
-  std::vector<std::string_view> extensions() const override { return {"heapdump", "dump"}; }
+  std::vector<std::string_view> extensions() const override { return {"heapdump"}; }
   std::vector<std::string_view> languages() const override { return {"go"}; }
   std::unique_ptr<Dump> load(const std::string& path, const LoadOptions&, const TaskContext& ctx) const override {
     go::GoScan scan;

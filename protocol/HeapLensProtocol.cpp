@@ -1,0 +1,164 @@
+// HeapLensProtocol: JSON mappings of the custom types, their specs, and the TypeScript generator.
+//
+// Threading: pure functions; the spec table is built once.
+#include "protocol/HeapLensProtocol.h"
+
+#include <sstream>
+
+#include "protocol/Message.h"
+
+namespace heaplens::protocol {
+
+using nlohmann::json;
+
+namespace {
+template <typename T>
+void putOptional(json& j, const char* key, const std::optional<T>& v) {
+  if (v) j[key] = *v;
+}
+}  // namespace
+
+void to_json(json& j, const LoadDumpArgument& v) {
+  j = json{{"path", v.path}};
+  putOptional(j, "snapshot", v.snapshot);
+}
+
+void from_json(const json& j, LoadDumpArgument& v) {
+  if (!j.is_object()) throw ParamsError("", "object {path, snapshot?}, got " + typeName(j));
+  v.path = getString(j, "path");
+  v.snapshot.reset();
+  if (auto s = optInteger(j, "snapshot")) {
+    if (*s < 0 || *s > UINT32_MAX) throw ParamsError("/snapshot", "integer from 0");
+    v.snapshot = static_cast<uint32_t>(*s);
+  }
+}
+
+void to_json(json& j, const DumpSummary& v) {
+  j = json{{"format", v.format},       {"description", v.description},
+           {"path", v.path},           {"objects", v.objects},
+           {"totalBytes", v.totalBytes}, {"sites", v.sites},
+           {"unreachableObjects", v.unreachableObjects},
+           {"snapshot", v.snapshot ? json(*v.snapshot) : json(nullptr)},
+           {"snapshotCount", v.snapshotCount}, {"parts", v.parts},
+           {"warnings", v.warnings}};
+  putOptional(j, "attributionProblem", v.attributionProblem);
+}
+
+void to_json(json& j, const SummaryResult& v) { j = json{{"dumps", v.dumps}, {"loading", v.loading}}; }
+
+void to_json(json& j, const UnloadResult& v) { j = json{{"unloaded", v.unloaded}}; }
+
+void to_json(json& j, const RetainersParams& v) {
+  j = json::object();
+  if (v.textDocument) j["textDocument"] = json{{"uri", v.textDocument->uri}};
+  putOptional(j, "position", v.position);
+  putOptional(j, "dump", v.dump);
+  putOptional(j, "node", v.node);
+  putOptional(j, "k", v.k);
+}
+
+void to_json(json& j, const RetainerStep& v) {
+  j = json{{"label", v.label}, {"node", v.node},   {"kind", v.kind},         {"type", v.type},
+           {"description", v.description}, {"size", v.size}, {"retained", v.retained}};
+  putOptional(j, "location", v.location);
+}
+
+void to_json(json& j, const RetainerPath& v) {
+  j = json{{"dump", v.dump}, {"text", v.text}, {"throughInterGenerational", v.throughInterGenerational},
+           {"steps", v.steps}};
+}
+
+void to_json(json& j, const RetainersResult& v) {
+  j = json{{"paths", v.paths}};
+  putOptional(j, "message", v.message);
+}
+
+void to_json(json& j, const FormatInfo& v) {
+  j = json{{"name", v.name}, {"description", v.description}, {"extensions", v.extensions},
+           {"languages", v.languages}, {"parsed", v.parsed}};
+}
+
+void to_json(json& j, const FormatsResult& v) { j = json{{"formats", v.formats}}; }
+
+const std::vector<TypeSpec>& heapLensTypes() {
+  static const std::vector<TypeSpec> types = {
+      {"LoadDumpArgument", "heaplens.loadDump's argument in object form (a bare path string is accepted too).",
+       {{"path", "string", false, ""},
+        {"snapshot", "number", true, "0-based index, for formats holding several snapshots"}}},
+      {"DumpSummary", "What heaplens.loadDump answers, and one entry of heaplens/summary.",
+       {{"format", "string", false, ""},
+        {"description", "string", false, ""},
+        {"path", "string", false, ""},
+        {"objects", "number", false, ""},
+        {"totalBytes", "number", false, ""},
+        {"sites", "number", false, ""},
+        {"unreachableObjects", "number", false, ""},
+        {"snapshot", "number | null", false, "0-based index of the snapshot loaded; null for single-snapshot formats"},
+        {"snapshotCount", "number", false, ""},
+        {"parts", "string[]", false, "\"heap\", \"snapshots\", \"timeline\", \"pageMaps\", \"growth\""},
+        {"warnings", "string[]", false, ""},
+        {"attributionProblem", "string", true, "why objects could not be put on source lines"}}},
+      {"SummaryResult", "heaplens/summary's answer.",
+       {{"dumps", "DumpSummary[]", false, ""}, {"loading", "string[]", false, "paths whose load is still running"}}},
+      {"UnloadResult", "heaplens.unloadDump's answer.", {{"unloaded", "string", false, ""}}},
+      {"RetainersParams", "heaplens/retainers params: a document position, or a dump and a node id.",
+       {{"textDocument", "TextDocumentIdentifier", true, ""},
+        {"position", "Position", true, ""},
+        {"dump", "string", true, "the path of a loaded dump"},
+        {"node", "number", true, "a node id of that dump"},
+        {"k", "number", true, "how many paths at most; the maxPaths setting otherwise"}}},
+      {"RetainerStep", "One step of a retention path.",
+       {{"label", "string", false, "the edge or root name that leads here (empty for an anonymous slot)"},
+        {"node", "number", false, ""},
+        {"kind", "string", false, "\"object\", \"frame\", \"root\" or \"synthetic\""},
+        {"type", "string", false, ""},
+        {"description", "string", false, "what the node is, e.g. \"64 B object (main.go:53)\""},
+        {"size", "number", false, ""},
+        {"retained", "number", false, ""},
+        {"location", "Location", true, "the step's source line in the workspace, when known"}}},
+      {"RetainerPath", "A path from a root to the node asked about.",
+       {{"dump", "string", false, ""},
+        {"text", "string", false, ""},
+        {"throughInterGenerational", "boolean", false, ""},
+        {"steps", "RetainerStep[]", false, ""}}},
+      {"RetainersResult", "heaplens/retainers' answer.",
+       {{"paths", "RetainerPath[]", false, ""}, {"message", "string", true, "why there are none, when there are none"}}},
+      {"FormatInfo", "A dump format the server knows, from its format registry.",
+       {{"name", "string", false, ""},
+        {"description", "string", false, ""},
+        {"extensions", "string[]", false, "file name extensions without the dot, for open dialogs"},
+        {"languages", "string[]", false, "language ids of the programs that write such dumps"},
+        {"parsed", "boolean", false, "false: recognised only; loading it says why it cannot be read"}}},
+      {"FormatsResult", "heaplens/formats' answer.", {{"formats", "FormatInfo[]", false, ""}}},
+  };
+  return types;
+}
+
+std::string typescriptDeclarations() {
+  std::ostringstream out;
+  out << "// protocol.generated.ts: GENERATED by `heaplens protocol --typescript` from\n"
+         "// protocol/HeapLensProtocol.cpp. Do not edit: change the C++ types and regenerate\n"
+         "// (npm run protocol). The extension's tests fail when this file and the server differ.\n"
+         "import type { TextDocumentIdentifier, Position, Location } from 'vscode-languageserver-protocol';\n\n";
+  out << "export const Commands = {\n"
+      << "  loadDump: '" << kLoadDumpCommand << "',\n"
+      << "  unloadDump: '" << kUnloadDumpCommand << "',\n"
+      << "  showRetainers: '" << kShowRetainersCommand << "',\n"
+      << "} as const;\n\n";
+  out << "export const Methods = {\n"
+      << "  summary: '" << kSummaryMethod << "',\n"
+      << "  retainers: '" << kRetainersMethod << "',\n"
+      << "  formats: '" << kFormatsMethod << "',\n"
+      << "} as const;\n";
+  for (const TypeSpec& t : heapLensTypes()) {
+    out << "\n/** " << t.doc << " */\nexport interface " << t.name << " {\n";
+    for (const FieldSpec& f : t.fields) {
+      if (!f.doc.empty()) out << "  /** " << f.doc << " */\n";
+      out << "  " << f.name << (f.optional ? "?" : "") << ": " << f.tsType << ";\n";
+    }
+    out << "}\n";
+  }
+  return out.str();
+}
+
+}  // namespace heaplens::protocol
