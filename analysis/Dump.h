@@ -141,7 +141,8 @@ struct PageClass {
   // Per page, in the order written, its occupancy in whole percent (0..100): a byte per page keeps the
   // millions of pages of a long run small.
   std::vector<uint8_t> percent;
-  // How the pages were written: full (`+`), empty (`-`) and partial (`(NN%)`) tokens.
+  // How the pages were written: full (`+`), empty (`-`) and partial (`(NN%)`) tokens. A class built
+  // without them (all 0) is counted by occupancy: 100% full, 0% empty, the rest partial.
   uint32_t fullTokens = 0, emptyTokens = 0, partialTokens = 0;
   uint32_t line = 0;     // 1-based dump-file line
 };

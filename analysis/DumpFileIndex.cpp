@@ -134,16 +134,9 @@ DumpFileIndex buildDumpFileIndex(const Dump& d) {
       }
       if (first == UINT32_MAX || first == 0) continue;
       const GcStats g = gcStats(gc, pageBytes, d.timeline ? &*d.timeline : nullptr);
-      std::string detail = "GC " + gc.index + ": " + gcLensSummary(g);
-      if (g.heapDrop) detail += "; heap " + formatSignedBytes(-*g.heapDrop) + " across the GC";
-      if (gc.sample && d.timeline && *gc.sample < d.timeline->samples.size())
-        detail += "; tied to the sample on " + sampleText(d.timeline->samples[*gc.sample]) + ", " +
-                  (gc.match == SampleMatch::Exact     ? "same time"
-                   : gc.match == SampleMatch::Nearest ? "nearest time"
-                                                      : "the matching GC-flagged sample");
-      else
-        detail += "; tied to no heap sample";
-      const int32_t section = add({first, last, DumpLineKind::Section, "GC " + gc.index, detail, pageSection, i});
+      // The GC's block: its title is "GC N"; the code lens on the block reads "GC N: <detail>".
+      const int32_t section =
+          add({first, last, DumpLineKind::Section, "GC " + gc.index, gcLensSummary(g), pageSection, i});
       for (const auto* m : {&gc.before, &gc.after}) {
         if (!*m) continue;
         const bool isBefore = m == &gc.before;
@@ -151,13 +144,26 @@ DumpFileIndex buildDumpFileIndex(const Dump& d) {
         uint32_t end = std::max((*m)->headerLine, (*m)->timeLine);
         for (const PageClass& c : (*m)->classes) end = std::max(end, c.line);
         const std::string title = std::string(isBefore ? "before" : "after") + " GC " + gc.index;
-        // The before header carries the GC's code lens: the summary of the whole GC.
-        std::string mapDetail = isBefore ? gcLensSummary(g) : title + ": " + mapSummary(stats.total);
+        // A hover on a header shows the GC's line and this one: the dump's own figures, then (before)
+        // the sample the GC is tied to or (after) the heap it dropped.
+        std::string mapDetail = mapSummary(stats.total);
+        if ((*m)->heapBytes) mapDetail += "; heap " + formatBytesLong(*(*m)->heapBytes);
+        if (isBefore) {
+          if (gc.sample && d.timeline && *gc.sample < d.timeline->samples.size())
+            mapDetail += "; GC tied to the sample on " + sampleText(d.timeline->samples[*gc.sample]) + ", " +
+                         (gc.match == SampleMatch::Exact     ? "same time"
+                          : gc.match == SampleMatch::Nearest ? "nearest time"
+                                                             : "the matching GC-flagged sample");
+          else
+            mapDetail += "; GC tied to no heap sample";
+        } else if (g.heapDrop) {
+          mapDetail += "; the GC dropped the heap by " + formatSignedBytes(*g.heapDrop);
+        }
         const int32_t map = add({(*m)->headerLine, end, DumpLineKind::PageMap, title, std::move(mapDetail), section, i});
         for (const ClassStats& c : stats.classes)
           if (c.cls->line)
             add({c.cls->line, c.cls->line, DumpLineKind::PageClass, c.cls->name,
-                 "`" + c.cls->name + "`: " + c.cls->meaning + "; " + tokenSummary(c.tally) + "; mean occupancy " +
+                 c.cls->meaning + "; " + tokenSummary(c.tally) + "; mean occupancy " +
                      formatPercent(c.tally.meanOccupancy()),
                  map, i});
       }

@@ -25,10 +25,18 @@ PageTally tallyClass(const PageClass& c, uint64_t pageBytes) {
   t.full = c.fullTokens;
   t.empty = c.emptyTokens;
   t.partial = c.partialTokens;
-  uint64_t nonEmpty = 0, percentSum = 0;
+  uint64_t nonEmpty = 0, percentSum = 0, at100 = 0, at0 = 0;
   for (uint8_t p : c.percent) {
     percentSum += p;
     nonEmpty += p > 0;
+    at100 += p == 100;
+    at0 += p == 0;
+  }
+  // A class built without its tokens (not read from text): full and empty pages by their occupancy.
+  if (t.full + t.empty + t.partial != t.pages) {
+    t.full = at100;
+    t.empty = at0;
+    t.partial = t.pages - at100 - at0;
   }
   t.occupied = static_cast<double>(percentSum) / 100.0;
   // Free space in partial pages: full pages (`+`) have none and empty ones (`-`) all of theirs.
