@@ -107,37 +107,76 @@ struct SnapshotSeries {
 
 // Heap size over time (an allocator's "heap use" samples).
 struct HeapSample {
-  std::string time;     // as written in the file (a timestamp or an id)
+  std::string time;     // as written in the file (a timestamp or an id); the sample's number when it has none
   double timeValue = 0; // numeric form of `time`, for ordering and nearest-sample matching
   uint64_t bytes = 0;
   uint32_t line = 0;    // 1-based line of the dump file, 0 when not a text format
+  bool gcMarker = false;  // the file flags this sample as taken at a GC (a `<bytes>,true` sample)
 };
 struct HeapTimeline {
   std::vector<HeapSample> samples;
-  std::string timeUnit;  // "µs", "" when the times are ids
+  std::string timeUnit;    // "µs", "sample" when the file gives none, "" when the times are ids of unknown unit
+  std::string fieldOrder;  // the columns of a sample line as written: "bytes,timestamp" or "timestamp,bytes"
+  // The block of the text file that holds the samples: its heading line ("phase1: heap use") as written,
+  // the heading's 1-based line (the first sample's when there is no heading) and the last line. 0: not text.
+  std::string heading;
+  uint32_t line = 0, endLine = 0;
+};
+
+// What kind of pages a size class holds, for what its occupancy means.
+enum class PageKind : uint8_t {
+  FixedBlock,    // fixed-size blocks (blockBytes); occupancy = allocated blocks / blocks per page
+  NextFit,       // medium objects, next-fit in the page's free blocks; occupancy = allocated bytes / usable bytes
+  SingleObject,  // one large object per page, sized to it; occupancy is 0 or 1
+  ExtraObject,   // per-object side data (finalizers, weak references, interop); occupancy = cells in use
+  Other,         // a group the allocator names but HeapLens does not know
 };
 
 // Pages of one size class at one moment: counts and one occupancy per page.
 struct PageClass {
   std::string name;      // as written in the file ("16", "nextFitPages")
   std::string meaning;   // "fixed blocks of 16 cells (128 B)", "next-fit pages", ...
+  PageKind kind = PageKind::Other;
   uint64_t blockBytes = 0;  // block size for fixed-block classes, 0 otherwise
-  std::vector<float> occupancy;  // per page, 0..1
+  // Per page, in the order written, its occupancy in whole percent (0..100): a byte per page keeps the
+  // millions of pages of a long run small.
+  std::vector<uint8_t> percent;
+  // How the pages were written: full (`+`), empty (`-`) and partial (`(NN%)`) tokens. A class built
+  // without them (all 0) is counted by occupancy: 100% full, 0% empty, the rest partial.
+  uint32_t fullTokens = 0, emptyTokens = 0, partialTokens = 0;
   uint32_t line = 0;     // 1-based dump-file line
 };
 struct PageMap {
   std::vector<PageClass> classes;
   uint32_t headerLine = 0;  // 1-based dump-file line of the header
+  std::string header;       // the header as written, trimmed ("-------before GC 1 -------")
+  // When the dump was taken, as the file says (`Heap Dump at: <time>[, <bytes>]`): the time as written,
+  // its numeric form if it has one, the heap bytes if given, and the 1-based line (0 when absent).
+  std::string time;
+  std::optional<double> timeValue;
+  std::optional<uint64_t> heapBytes;
+  uint32_t timeLine = 0;
+};
+// How a GC was tied to a timeline sample.
+enum class SampleMatch : uint8_t {
+  None,     // no sample: no timestamp, or nothing to match it against
+  Exact,    // a sample's time is the GC's time, string for string
+  Nearest,  // the sample whose numeric time is nearest the GC's
+  Marker,   // the n-th GC in file order is the n-th sample flagged as a GC (`<bytes>,true`)
 };
 // One collection: the pages before and after it.
 struct GcPages {
   std::string index;  // the GC number as written in the file
   std::optional<PageMap> before, after;
   std::optional<size_t> sample;  // the timeline sample this GC is tied to
+  SampleMatch match = SampleMatch::None;
 };
 struct PageMaps {
   std::vector<GcPages> gcs;
   uint64_t pageBytes = 256 * 1024;
+  // The block of the text file that holds the page maps (see HeapTimeline::heading).
+  std::string heading;
+  uint32_t line = 0, endLine = 0;
 };
 
 // Growth of one type between two heaps (a heap-diff "growth" record), with
@@ -158,6 +197,8 @@ struct GrowthRecords {
 struct LineProblem {
   uint32_t line = 0;  // 1-based
   std::string message;
+  // 1-based character columns of the offending text, end exclusive; 0 when the whole line is meant.
+  uint32_t column = 0, endColumn = 0;
 };
 
 struct Dump {

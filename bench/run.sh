@@ -29,3 +29,6 @@ if [ -f "$moar_dump" ]; then
 else
   echo "skipped: no $moar_dump"
 fi
+
+echo "== Kotlin/Native page dump: report --json and --html beside md5sum"
+bash "$here/pagedump.sh" "$build" 3

@@ -12,6 +12,7 @@
 #include "analysis/Growth.h"
 #include "analysis/SourceMap.h"
 #include "analysis/Text.h"
+#include "lsp/PageDumpJson.h"
 
 namespace heaplens::lsp {
 
@@ -213,6 +214,7 @@ json reportJson(const Dump& d, const ReportOptions& options, const HeapIndex* in
     if (!index) index = &own.emplace(*d.heap);
     heapJson(r, *d.heap, *index, top);
   }
+  if (d.timeline || d.pageMaps) r["pageDump"] = pageDumpJson(d);
   if (!d.lineProblems.empty()) {
     json problems = json::array();
     for (const LineProblem& p : d.lineProblems) problems.push_back({{"line", p.line}, {"message", p.message}});
@@ -263,6 +265,89 @@ private:
 };
 
 void heading(std::ostream& out, const std::string& title) { out << "\n" << title << "\n"; }
+
+std::string optCount(const json& v) { return v.is_number() ? formatCount(v.get<uint64_t>()) : "-"; }
+std::string optPercent(const json& v) { return v.is_number() ? formatPercent(v.get<double>()) : "-"; }
+
+// The page dump: the timeline's summary, one row per GC, and the classes of the last complete GC.
+void printPageDump(std::ostream& out, const json& p, size_t maxRows) {
+  const json& tl = p["timeline"];
+  heading(out, "Heap timeline");
+  TextTable t({"", ""});
+  std::string samples = formatCount(p["sampleCount"].get<uint64_t>());
+  if (p["fieldOrder"].is_string()) samples += " (fields " + p["fieldOrder"].get<std::string>() + ")";
+  t.add({"samples", samples});
+  auto sampleText = [](const json& s) {
+    return formatBytesLong(s["bytes"].get<uint64_t>()) + " at line " + formatCount(s["line"].get<uint64_t>()) +
+           " (time " + s["time"].get<std::string>() + ")";
+  };
+  if (tl["peak"].is_object()) {
+    t.add({"peak", sampleText(tl["peak"])});
+    t.add({"first", sampleText(tl["first"])});
+    t.add({"last", sampleText(tl["last"])});
+    std::string growth = formatSignedBytes(static_cast<int64_t>(std::llround(tl["growthBytesPerSample"].get<double>()))) +
+                         " per sample";
+    if (tl["growthBytesPerSecond"].is_number())
+      growth = formatSignedBytes(static_cast<int64_t>(std::llround(tl["growthBytesPerSecond"].get<double>()))) +
+               "/s, " + growth;
+    t.add({"growth", growth + " (least squares)"});
+  }
+  t.add({"page size", formatBytes(p["pageBytes"].get<uint64_t>())});
+  t.print(out);
+  if (p["gcs"].empty()) return;
+
+  heading(out, "GCs (pages before → after; occupancy is the mean over pages)");
+  TextTable g({"GC", "line", "sample line", "pages", "released", "occupancy", "change", "fragmentation",
+               "compaction saves", "heap drop"});
+  size_t shown = 0;
+  const json* last = nullptr;
+  for (const auto& gc : p["gcs"]) {
+    if (gc["before"].is_object() && gc["after"].is_object()) last = &gc;
+    if (shown++ == maxRows) {
+      out << "  (" << p["gcs"].size() - maxRows << " more GCs; see --json)\n";
+      continue;
+    }
+    if (shown > maxRows) continue;
+    const json& line = gc["beforeLine"].is_number() ? gc["beforeLine"] : gc["afterLine"];
+    const json& after = gc["after"];
+    std::string change = gc["occupancyChangePoints"].is_number()
+                             ? formatNumber(gc["occupancyChangePoints"].get<double>(), 1) + " pts"
+                             : "-";
+    if (change[0] != '-' && change != "0 pts") change = "+" + change;
+    g.add({gc["label"], optCount(line), optCount(gc["sampleLine"]),
+           optCount(gc["pagesBefore"]) + " → " + optCount(gc["pagesAfter"]), optCount(gc["pagesReleased"]),
+           optPercent(gc["occupancyBefore"]) + " → " + optPercent(gc["occupancyAfter"]), change,
+           after.is_object() ? formatPercent(after["fragmentation"].get<double>()) : "-",
+           after.is_object() ? plural(after["compaction"]["pagesSaved"].get<uint64_t>(), "page") + ", " +
+                                   formatBytes(after["compaction"]["bytesSaved"].get<uint64_t>())
+                             : "-",
+           gc["heapDrop"].is_number() ? formatSignedBytes(gc["heapDrop"].get<int64_t>()) : "-"},
+          {false, true, true, true, true, true, true, true, true, true});
+  }
+  g.print(out);
+  if (!last) return;
+  heading(out, "Size classes in " + (*last)["label"].get<std::string>() + " (pages before → after)");
+  TextTable c({"class", "what", "pages", "full", "empty", "partial", "occupancy after"});
+  const json& b = (*last)["before"]["classes"];
+  const json& a = (*last)["after"]["classes"];
+  std::vector<std::string> names;
+  for (const auto& [name, x] : b.items()) names.push_back(name);
+  for (const auto& [name, x] : a.items())
+    if (!b.contains(name)) names.push_back(name);
+  // In the file's order.
+  auto lineOf = [&](const std::string& n) { return (b.contains(n) ? b[n] : a[n])["line"].get<uint64_t>(); };
+  std::sort(names.begin(), names.end(), [&](const std::string& x, const std::string& y) { return lineOf(x) < lineOf(y); });
+  for (const std::string& name : names) {
+    auto pages = [&](const json& m) { return m.contains(name) ? m[name]["pages"].get<uint64_t>() : uint64_t{0}; };
+    c.add({name, p["classes"][name]["meaning"], formatCount(pages(b)) + " → " + formatCount(pages(a)),
+           a.contains(name) ? formatCount(a[name]["full"].get<uint64_t>()) : "-",
+           a.contains(name) ? formatCount(a[name]["empty"].get<uint64_t>()) : "-",
+           a.contains(name) ? formatCount(a[name]["partial"].get<uint64_t>()) : "-",
+           a.contains(name) ? formatPercent(a[name]["meanOccupancy"].get<double>()) : "-"},
+          {false, false, true, true, true, true, true});
+  }
+  c.print(out);
+}
 
 void printSites(std::ostream& out, const json& sites, bool showStacks) {
   TextTable t({"site", "objects", "live bytes", "retained"});
@@ -345,6 +430,7 @@ std::string reportText(const Dump& d, const ReportOptions& options, const HeapIn
             {true, true, true, true, true, false});
     t.print(out);
   }
+  if (r.contains("pageDump")) printPageDump(out, r["pageDump"], std::max<size_t>(options.top * 5, 50));
   if (r.contains("lineProblems")) {
     heading(out, "Problems (line: what was expected)");
     for (const auto& p : r["lineProblems"])

@@ -9,8 +9,11 @@
 // Threading: main thread, plus the server's workers.
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 
@@ -18,6 +21,7 @@
 
 #include "analysis/Text.h"
 #include "analysis/formats/DumpFormat.h"
+#include "lsp/PageDumpHtml.h"
 #include "lsp/Report.h"
 #include "lsp/Server.h"
 #include "lsp/Transport.h"
@@ -60,7 +64,18 @@ int serve(std::optional<uint16_t> port, int testLoadDelayMs, size_t maxMessageSi
   return server.run();
 }
 
-int report(const std::string& path, bool asJson, size_t top, std::optional<uint32_t> snapshot, uint64_t maxMemory) {
+struct ReportArgs {
+  std::string path;
+  bool asJson = false;
+  size_t top = 10;
+  std::optional<uint32_t> snapshot;
+  std::optional<uint64_t> pageBytes;
+  std::string html;  // --html OUT; empty: none
+  uint64_t maxMemory = 0;  // --max-memory; 0: the default budget
+};
+
+int report(const ReportArgs& args) {
+  const std::string& path = args.path;
   bool showPhases = ::isatty(STDERR_FILENO) != 0;
   std::mutex mutex;
   std::string lastPhase;
@@ -75,8 +90,9 @@ int report(const std::string& path, bool asJson, size_t top, std::optional<uint3
     std::cerr << "\r\033[K" << phase << " " << percent << "%" << std::flush;
   };
   LoadOptions options;
-  options.snapshot = snapshot;
-  options.maxMemory = maxMemory;
+  options.snapshot = args.snapshot;
+  options.pageBytes = args.pageBytes;
+  options.maxMemory = args.maxMemory;
   std::unique_ptr<Dump> dump;
   try {
     dump = loadDump(path, options, TaskContext({}, progress));
@@ -90,9 +106,32 @@ int report(const std::string& path, bool asJson, size_t top, std::optional<uint3
     return 1;
   }
   if (showPhases) std::cerr << "\r\033[K" << std::flush;
+  if (!args.html.empty()) {
+    if (!lsp::hasPageDumpView(*dump)) {
+      std::cerr << "heaplens: --html: " << path << " (" << dump->formatDescription
+                << ") has no heap timeline or page maps; the page shows allocator page dumps" << std::endl;
+      return 2;
+    }
+    std::ofstream out(args.html, std::ios::binary);
+    if (out) lsp::writePageDumpHtml(out, *dump);
+    out.close();
+    if (!out) {
+      std::cerr << "heaplens: --html: cannot write " << args.html << ": " << std::strerror(errno) << std::endl;
+      return 1;
+    }
+    std::cerr << "heaplens: wrote " << args.html << std::endl;
+  }
   lsp::ReportOptions ro;
-  ro.top = top;
-  if (asJson) std::cout << protocol::toText(lsp::reportJson(*dump, ro), 2) << "\n";
+  ro.top = args.top;
+  // Text from the dump may not be UTF-8: replace what is not, rather than fail.
+  std::ios::sync_with_stdio(false);  // only this thread writes to stdout from here on
+  if (args.asJson) {
+    // Streamed, not built as one string first: a page dump's report can be megabytes.
+    nlohmann::detail::serializer<nlohmann::json> out(nlohmann::detail::output_adapter<char>(std::cout), ' ',
+                                                     nlohmann::json::error_handler_t::replace);
+    out.dump(lsp::reportJson(*dump, ro), true, false, 2);
+    std::cout << "\n";
+  }
   else std::cout << lsp::reportText(*dump, ro);
   return 0;
 }
@@ -126,13 +165,13 @@ int main(int argc, char** argv) {
           "SIZE"));
 
   auto* reportCmd = app.add_subcommand("report", "Print what a heap dump holds");
-  std::string file;
-  bool asJson = false;
-  size_t top = 10;
+  ReportArgs args;
   int snapshot = -1;
-  reportCmd->add_option("FILE", file, "The heap dump (Go WriteHeapDump, MoarVM .mvmheap, ...)")->required();
-  reportCmd->add_flag("--json", asJson, "Print the report as JSON");
-  reportCmd->add_option("--top", top, "Rows per ranking")->check(CLI::Range(1, 100000));
+  uint64_t pageKib = 0;
+  reportCmd->add_option("FILE", args.path, "The heap dump (Go WriteHeapDump, MoarVM .mvmheap, Kotlin/Native memdump.log, ...)")
+      ->required();
+  reportCmd->add_flag("--json", args.asJson, "Print the report as JSON");
+  reportCmd->add_option("--top", args.top, "Rows per ranking")->check(CLI::Range(1, 100000));
   reportCmd->add_option("--snapshot", snapshot, "Snapshot index (multi-snapshot formats)")->check(CLI::NonNegativeNumber);
   std::string maxMemory;
   reportCmd
@@ -145,6 +184,12 @@ int main(int argc, char** argv) {
             return bytes && *bytes > 0 ? "" : "expected a size above 0 such as 4G, 512M or a number of bytes, got '" + v + "'";
           },
           "SIZE"));
+  reportCmd->add_option("--html", args.html,
+                        "Also write a self-contained HTML page of the heap timeline and page maps (page dumps)");
+  reportCmd->add_option("--page-kib", pageKib,
+                        "Page dumps: the allocator's page size in KiB for the simulated compaction (default 256; "
+                        "128 for OHOS builds)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
 
   auto* formatsCmd = app.add_subcommand("formats", "List the dump formats this build reads (from the format registry)");
   bool formatsJson = false;
@@ -181,6 +226,8 @@ int main(int argc, char** argv) {
     return serve(port >= 0 ? std::optional<uint16_t>(static_cast<uint16_t>(port)) : std::nullopt, testLoadDelayMs,
                  maxMessageSize.empty() ? protocol::FrameParser::kDefaultMaxBody
                                         : static_cast<size_t>(parseByteSize(maxMessageSize).value_or(0)));
-  return report(file, asJson, top, snapshot >= 0 ? std::optional<uint32_t>(static_cast<uint32_t>(snapshot)) : std::nullopt,
-                maxMemory.empty() ? 0 : parseByteSize(maxMemory).value_or(0));
+  if (snapshot >= 0) args.snapshot = static_cast<uint32_t>(snapshot);
+  if (pageKib) args.pageBytes = pageKib * 1024;
+  if (!maxMemory.empty()) args.maxMemory = parseByteSize(maxMemory).value_or(0);
+  return report(args);
 }

@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libboost-dev libboost-graph-dev libzstd-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   neovim python3
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -26,6 +27,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup: all Debian packages present"
+fi
+
+# The page-dump page's npm packages (Chart.js, chartjs-chart-matrix, esbuild, puppeteer-core for the headless
+# Chromium test, which drives Debian's chromium: no browser is downloaded), from web/package-lock.json.
+if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "setup: installing the page's npm packages (npm ci in web/)"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # The VS Code extension's npm dependencies (vscode-languageclient, esbuild, @vscode/vsce), from package-lock.json.

@@ -34,6 +34,7 @@ struct LoadOptions {
   // Memory budget in bytes: a file whose estimated peak (DumpFormat::estimatePeakMemory) is above
   // it is refused before it is parsed. 0: defaultMemoryBudget().
   uint64_t maxMemory = 0;
+  std::optional<uint64_t> pageBytes;  // page-dump formats: the allocator's page size (default 256 KiB; OHOS 128 KiB)
 };
 
 // Three quarters of the physical memory (or of the cgroup's memory.max, when that is lower).

@@ -93,6 +93,13 @@ public:
   void adviseSequential() const {
     if (data_) ::madvise(const_cast<uint8_t*>(data_), size_, MADV_SEQUENTIAL);
   }
+  // For a reader that will touch every page soon: map them all now, in one call, rather than one fault
+  // each (on a virtual machine a fault can cost microseconds). Best effort: kernels before 5.14 ignore it.
+  void populate() const {
+#ifdef MADV_POPULATE_READ
+    if (data_) ::madvise(const_cast<uint8_t*>(data_), size_, MADV_POPULATE_READ);
+#endif
+  }
   // Drops the pages below `upTo` from this process; they are read again from the page cache if touched.
   void dropBelow(uint64_t upTo) const {
     long page = ::sysconf(_SC_PAGESIZE);

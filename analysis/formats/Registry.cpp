@@ -21,12 +21,13 @@
 #include "analysis/formats/go/GoFormat.h"
 #include "analysis/formats/moar/MoarFormat.h"
 #include "analysis/formats/other/RecognisedFormats.h"
+#include "analysis/formats/pagedump/PageDumpFormat.h"
 
 namespace heaplens {
 namespace {
 
 std::vector<const DumpFormat*> makeFormats() {
-  std::vector<const DumpFormat*> all = {&goFormat(), &moarFormat()};
+  std::vector<const DumpFormat*> all = {&goFormat(), &moarFormat(), &pageDumpFormat()};
   for (const DumpFormat* f : recognisedFormats()) all.push_back(f);
   return all;
 }

@@ -16,6 +16,9 @@ for fuzzer in "$build"/tests/fuzz/*_fuzz; do
     go) for f in "$data"/go/*.heapdump "$data"/go/rates/*.heapdump; do head -c 65536 "$f" > "$corpus/$(basename "$f")"; done ;;
     moar) "$build"/tests/fuzz/moar_seed "$corpus/tiny.mvmheap"
           head -c 65536 "$data"/moar/leaky.mvmheap > "$corpus/leaky-head" ;;
+    pagedump) cp "$data"/pagedump/seed-template.txt "$data"/pagedump/malformed/*.txt "$corpus/"
+              python3 "$here/../pagedump/gen_pagedump.py" --out "$corpus" --samples 300 --gcs 3 --no-expected >/dev/null
+              rm -f "$corpus"/*.json ;;
   esac
   echo "fuzz: $name for ${seconds}s"
   if ! "$fuzzer" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=4096 -print_final_stats=1 "$corpus" > "$build/$name-fuzz.log" 2>&1; then

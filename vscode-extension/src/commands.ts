@@ -30,9 +30,10 @@ export function dumpFileFilters(formats: FormatInfo[]): Record<string, string[]>
  * `heaplens formats --json` prints: the logic test fails when the two drift apart.
  */
 export const DumpFileFilters: Record<string, string[]> = {
-  'Heap dumps': ['heapdump', 'mvmheap'],
+  'Heap dumps': ['heapdump', 'mvmheap', 'log', 'txt'],
   'Go heap dump (runtime/debug.WriteHeapDump)': ['heapdump'],
   'MoarVM heap snapshot (format v3)': ['mvmheap'],
+  'Kotlin/Native allocator heap timeline and page dump ("phase1: heap use", memdump.log)': ['log', 'txt'],
   'All files': ['*'],
 };
 

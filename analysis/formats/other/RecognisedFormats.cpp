@@ -1,7 +1,6 @@
 // RecognisedFormats: detection of formats that are not parsed yet, with a clear error for each.
 #include "analysis/formats/other/RecognisedFormats.h"
 
-#include <algorithm>
 #include <cctype>
 #include <string>
 #include <string_view>
@@ -69,12 +68,6 @@ bool isHeapDiff(std::string_view s) {
   return first.starts_with("{") && has("\"format\"", "\"heap-diff\"") && has("\"type\"", "\"header\"");
 }
 
-bool isPageDump(std::string_view s) {
-  std::string lower(s.substr(0, 4096));
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower.find("phase1: heap use") != std::string::npos;
-}
-
 const Recognised kMoarV2("mvmheap-v2", "a MoarVM heap snapshot in format v2 (\"MoarHeapDumpv002\")",
                          "format v2 is not supported: HeapLens reads format v3. Debian's own moarvm package is "
                          "built without zstd and writes v2; take the snapshot with a MoarVM built with libzstd "
@@ -85,10 +78,7 @@ const Recognised kV8("v8-heapsnapshot", "a V8 heap snapshot (.heapsnapshot)",
                      {"javascript"});
 const Recognised kHeapDiff("heap-diff", "a heap-diff NDJSON file", "heap-diff files are not supported yet",
                            isHeapDiff, {"ndjson", "jsonl"}, {"javascript"});
-const Recognised kPageDump("kn-pagedump", "a Kotlin/Native heap timeline and page dump (\"phase1: heap use\")",
-                           "page dumps are not supported yet", isPageDump, {"log", "txt"}, {});
-
-const DumpFormat* const kAll[] = {&kMoarV2, &kV8, &kHeapDiff, &kPageDump};
+const DumpFormat* const kAll[] = {&kMoarV2, &kV8, &kHeapDiff};
 
 }  // namespace
 

@@ -13,8 +13,7 @@
 
 namespace heaplens {
 
-// MoarVM snapshot format v2 ("MoarHeapDumpv002"), V8 .heapsnapshot, heap-diff NDJSON,
-// and the Kotlin/Native allocator's heap timeline + page dump text.
+// MoarVM snapshot format v2 ("MoarHeapDumpv002"), V8 .heapsnapshot and heap-diff NDJSON.
 std::span<const DumpFormat* const> recognisedFormats();
 
 }  // namespace heaplens

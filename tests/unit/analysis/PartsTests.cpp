@@ -86,6 +86,14 @@ TEST(Parts, HeapDiffLikeGrowthReachesTheSourceLineAndTheDumpFileLine) {
   EXPECT_NE(at3[0]->detail.find("-5"), std::string::npos) << at3[0]->detail;
 }
 
+// A page map with its header on `headerLine` (the other members stay empty).
+static PageMap pageMap(std::vector<PageClass> classes, uint32_t headerLine) {
+  PageMap m;
+  m.classes = std::move(classes);
+  m.headerLine = headerLine;
+  return m;
+}
+
 TEST(Parts, PageDumpLikeTimelineAndPagesReachTheDumpFileIndex) {
   Dump d;
   d.format = "test-pages";
@@ -95,8 +103,8 @@ TEST(Parts, PageDumpLikeTimelineAndPagesReachTheDumpFileIndex) {
   PageMaps& pm = d.pageMaps.emplace();
   GcPages gc;
   gc.index = "0";
-  gc.before = PageMap{{PageClass{"16", "fixed blocks of 16 cells", 128, {1.0f, 0.0f, 0.5f}, 6}}, 5};
-  gc.after = PageMap{{PageClass{"16", "fixed blocks of 16 cells", 128, {1.0f}, 8}}, 7};
+  gc.before = pageMap({PageClass{.name = "16", .meaning = "fixed blocks of 16 cells", .blockBytes = 128, .percent = {100, 0, 50}, .line = 6}}, 5);
+  gc.after = pageMap({PageClass{.name = "16", .meaning = "fixed blocks of 16 cells", .blockBytes = 128, .percent = {100}, .line = 8}}, 7);
   gc.sample = 1;
   pm.gcs.push_back(gc);
   d.lineProblems.push_back({4, "expected <bytes>,<timestamp>; got one field"});
@@ -117,7 +125,7 @@ TEST(Parts, PageDumpLikeTimelineAndPagesReachTheDumpFileIndex) {
   auto at6 = file.at(6);
   ASSERT_EQ(at6.size(), 1u);
   EXPECT_EQ(at6[0]->kind, DumpLineKind::PageClass);
-  EXPECT_EQ(at6[0]->detail, "3 pages: 1 full, 1 empty, 1 partial");
+  EXPECT_EQ(at6[0]->detail, "fixed blocks of 16 cells; 3 pages: 1 full (+), 1 empty (-), 1 partial (NN%); mean occupancy 50%");
   ASSERT_EQ(file.at(4).size(), 1u);
   EXPECT_EQ(file.at(4)[0]->kind, DumpLineKind::Problem);
   ASSERT_EQ(file.at(2).size(), 1u);

@@ -7,6 +7,14 @@
 namespace heaplens::lsp {
 namespace {
 
+// A page map with its header on `headerLine` (the other members stay empty).
+PageMap pageMap(std::vector<PageClass> classes, uint32_t headerLine) {
+  PageMap m;
+  m.classes = std::move(classes);
+  m.headerLine = headerLine;
+  return m;
+}
+
 // A dump built by hand with a timeline, one GC's page maps and a malformed line, as a text
 // format would fill them. Lines: 1 phase marker, 2-3 samples, 4 bad sample, 5-8 the GC block.
 std::shared_ptr<const LoadedDump> pageDumpLike(const std::string& path) {
@@ -19,8 +27,8 @@ std::shared_ptr<const LoadedDump> pageDumpLike(const std::string& path) {
   d->lineProblems.push_back({4, "expected <bytes>,<timestamp>: the line has one field"});
   GcPages gc;
   gc.index = "0";
-  gc.before = PageMap{{PageClass{"16", "fixed blocks", 128, {1.0f, 0.0f, 0.5f}, 6}}, 5};
-  gc.after = PageMap{{PageClass{"16", "fixed blocks", 128, {1.0f}, 8}}, 7};
+  gc.before = pageMap({PageClass{.name = "16", .meaning = "fixed blocks", .blockBytes = 128, .percent = {100, 0, 50}, .line = 6}}, 5);
+  gc.after = pageMap({PageClass{.name = "16", .meaning = "fixed blocks", .blockBytes = 128, .percent = {100}, .line = 8}}, 7);
   d->pageMaps.emplace().gcs.push_back(gc);
   finishDump(*d);
   return std::make_shared<const LoadedDump>(d);
@@ -61,7 +69,7 @@ TEST(DumpFileFeatures, ProblemsOutlineFoldingHoverAndLensComeFromTheIndex) {
 
   auto hover = getHover(ctx, doc, {5, 0});
   ASSERT_TRUE(hover);
-  EXPECT_NE(hover->contents.value.find("3 pages: 1 full, 1 empty, 1 partial"), std::string::npos) << hover->contents.value;
+  EXPECT_NE(hover->contents.value.find("3 pages: 1 full (+), 1 empty (-), 1 partial (NN%)"), std::string::npos) << hover->contents.value;
   auto sampleHover = getHover(ctx, doc, {1, 0});
   ASSERT_TRUE(sampleHover);
   EXPECT_NE(sampleHover->contents.value.find("4,194,304 B (4 MiB)"), std::string::npos) << sampleHover->contents.value;
