@@ -15,14 +15,16 @@
 #include <vector>
 
 #include "analysis/formats/go/GoFormat.h"
+#include "analysis/formats/heapdiff/HeapDiffFormat.h"
 #include "analysis/formats/moar/MoarFormat.h"
 #include "analysis/formats/other/RecognisedFormats.h"
+#include "analysis/formats/v8/V8Format.h"
 
 namespace heaplens {
 namespace {
 
 std::vector<const DumpFormat*> makeFormats() {
-  std::vector<const DumpFormat*> all = {&goFormat(), &moarFormat()};
+  std::vector<const DumpFormat*> all = {&goFormat(), &moarFormat(), &v8Format(), &heapDiffFormat()};
   for (const DumpFormat* f : recognisedFormats()) all.push_back(f);
   return all;
 }
