@@ -28,7 +28,7 @@ struct BadRecord {
 };
 
 std::string shown(const json& v) {
-  std::string s = v.dump();
+  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
   return s.size() > 40 ? s.substr(0, 37) + "..." : s;
 }
 
@@ -129,7 +129,7 @@ std::unique_ptr<Dump> loadHeapDiff(std::string_view all, const TaskContext& ctx)
       json record;
       try {
         record = json::parse(line);
-      } catch (const json::parse_error& e) {
+      } catch (const json::exception& e) {
         std::string what = e.what();
         const size_t colon = what.find("syntax error");
         throw BadRecord{"not valid JSON: " + (colon != std::string::npos ? what.substr(colon) : what)};
@@ -177,7 +177,7 @@ std::unique_ptr<Dump> loadHeapDiff(std::string_view all, const TaskContext& ctx)
           if (!path->is_array()) throw BadRecord{"\"retention_path\": expected an array of strings, found " + shown(*path)};
           for (const json& seg : *path) {
             if (seg.is_string()) o.path.push_back(seg.get<std::string>());
-            else if (seg.is_number()) o.path.push_back(seg.dump());
+            else if (seg.is_number()) o.path.push_back(shown(seg));
             else throw BadRecord{"\"retention_path\": expected strings, found " + shown(seg)};
           }
         }
