@@ -29,3 +29,6 @@ if [ -f "$moar_dump" ]; then
 else
   echo "skipped: no $moar_dump"
 fi
+
+echo "== V8: report and diff of the big .heapsnapshot pair"
+bash "$here/v8.sh" "$build"
