@@ -189,8 +189,20 @@ struct GrowthRecord {
   std::vector<std::vector<std::string>> retentionPaths;  // each from a root, outermost first
   uint32_t line = 0;      // 1-based dump-file line of the record, 0 when not from a text file
 };
+// One new object of a growing type (a heap-diff "retained" record): its size and why it is alive.
+struct RetainedObject {
+  std::string type;
+  int64_t size = 0;
+  std::optional<int64_t> retainedSize;  // bytes it dominates in the target, when known
+  std::vector<std::string> path;        // from a root, outermost first; "..." ends a cut one
+  SiteId site = kNoSite;                // where it was allocated or its class is declared
+  uint64_t address = 0;                 // its object id in the target, 0 when not known
+  uint32_t line = 0;                    // 1-based dump-file line, 0 when not from a text file
+};
 struct GrowthRecords {
+  std::string baseline, target;  // what was compared (paths as the producer wrote them)
   std::vector<GrowthRecord> records;
+  std::vector<RetainedObject> retained;  // samples; their paths are also in records[].retentionPaths
 };
 
 // A problem tied to one line of a text dump file, kept beside everything the parser could keep.

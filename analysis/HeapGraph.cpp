@@ -27,7 +27,7 @@ uint64_t HeapGraph::memoryBytes() const {
   auto bytes = [](const auto& v) -> uint64_t { return v.capacity() * sizeof(v[0]); };
   return bytes(selfSize) + bytes(externalSize) + bytes(type) + bytes(site) + bytes(kindAndFlags) +
          bytes(address) + bytes(firstEdge) + bytes(edgeTarget) + bytes(edgeLabel) + bytes(edgeKinds) +
-         bytes(typeName) + sites->memoryBytes();
+         bytes(nodeName) + bytes(typeName) + bytes(typeSite) + sites->memoryBytes();
 }
 
 }  // namespace heaplens

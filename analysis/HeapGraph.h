@@ -63,6 +63,9 @@ enum EdgeKind : uint8_t {
   kEdgeInternal = 1u << 4,  // the runtime's own bookkeeping, not visible to the program
   kEdgeShortcut = 1u << 5,  // a convenience link that skips intermediate objects (V8 "shortcut")
   kEdgeHidden = 1u << 6,    // present for the engine only (V8 "hidden")
+  // Retains, but explains nothing as a step of a path: Chrome DevTools' distance filters (a V8
+  // NativeContext's sloppy_function_map, the key slots of a map's descriptor array). Paths avoid it.
+  kEdgeSkipInPaths = 1u << 7,
 };
 
 // An edge label: a string (field or lexical name), an integer index, or
@@ -98,6 +101,9 @@ struct HeapGraph {
   std::vector<SiteId> site;            // allocation site, or the frame's own location (kNoSite)
   std::vector<uint8_t> kindAndFlags;   // low 2 bits NodeKind, upper bits NodeFlag << 2
   std::vector<uint64_t> address;       // format's object address/id; EMPTY when the format has none
+  // The node's own name where the format records one apart from its type (V8: a function's name,
+  // a string's value, a root's name "(Stack roots)"); EMPTY when the format has none.
+  std::vector<StringId> nodeName;
 
   // ---- edges: forward CSR ----
   std::vector<EdgeIndex> firstEdge;  // size nodeCount()+1; edges of n are [firstEdge[n], firstEdge[n+1])
@@ -107,6 +113,9 @@ struct HeapGraph {
 
   // ---- types ----
   std::vector<StringId> typeName;  // typeName[0] == "(unknown)"
+  // Where each type is declared (a JavaScript class's constructor), kNoSite when unknown;
+  // EMPTY when the format records no declarations.
+  std::vector<SiteId> typeSite;
 
   // ---- strings, locations and stacks, shared with the Dump (never null once built) ----
   std::shared_ptr<SiteTable> sites = std::make_shared<SiteTable>();
@@ -133,6 +142,9 @@ struct HeapGraph {
   const StringTable& strings() const { return sites->strings; }
   std::string_view str(StringId s) const { return sites->strings.get(s); }
   std::string_view typeNameOf(NodeId n) const { return str(typeName[type[n]]); }
+  // The node's own name (nodeName) when the format has one, else its type's name.
+  std::string_view nameOf(NodeId n) const { return nodeName.empty() ? typeNameOf(n) : str(nodeName[n]); }
+  SiteId typeSiteOf(TypeId t) const { return t < typeSite.size() ? typeSite[t] : kNoSite; }
   // "field", "[3]", or "" for an unlabelled edge.
   std::string labelText(EdgeIndex e) const;
 

@@ -32,3 +32,5 @@ fi
 
 echo "== Kotlin/Native page dump: report --json and --html beside md5sum"
 bash "$here/pagedump.sh" "$build" 3
+echo "== V8: report and diff of the big .heapsnapshot pair"
+bash "$here/v8.sh" "$build"

@@ -135,7 +135,8 @@ void heapJson(json& r, const HeapPart& heap, const HeapIndex& index, size_t top)
   json rootsJson = json::array();
   for (size_t i : topN(std::span<const Root>(roots), top, [](const Root& x) { return x.retained; })) {
     const Root& x = roots[i];
-    std::string label = g.labelText(x.edge);
+    // A root's own name ("(Stack roots)", "global") when the format records node names, else its edge label.
+    std::string label = g.nodeName.empty() ? g.labelText(x.edge) : std::string(g.nameOf(x.node));
     rootsJson.push_back({{"node", x.node}, {"label", label.empty() ? std::string(g.typeNameOf(x.node)) : label},
                          {"type", std::string(g.typeNameOf(x.node))}, {"retainedBytes", x.retained}});
   }
@@ -170,6 +171,43 @@ void seriesJson(json& r, const SnapshotSeries& series, size_t top) {
                   {"counts", x.counts}});
   }
   r["growingTypes"] = std::move(gj);
+}
+
+// The growth part, with heap-diff's field names (constructor, count_delta, size_delta, ...), so a
+// heap-diff file read and reported as JSON keeps its vocabulary.
+void growthJson(json& r, const Dump& d, const GrowthRecords& growth) {
+  const SiteTable& sites = *d.sites;
+  auto location = [&](SiteId site) -> json {
+    auto frames = sites.frames(site);
+    if (frames.empty()) return nullptr;
+    const SourceLocation& loc = sites.location(frames.front());
+    json l = {{"url", std::string(sites.str(loc.file))}, {"line", loc.line}};
+    if (loc.column) l["column"] = loc.column;
+    if (loc.function) l["function"] = std::string(sites.str(loc.function));
+    return l;
+  };
+  json records = json::array();
+  for (const GrowthRecord& g : growth.records) {
+    json j = {{"constructor", g.type},     {"count_before", g.countBefore}, {"count_after", g.countAfter},
+              {"count_delta", g.countDelta}, {"size_before", g.sizeBefore},   {"size_after", g.sizeAfter},
+              {"size_delta", g.sizeDelta}};
+    if (json l = location(g.site); !l.is_null()) j["location"] = std::move(l);
+    if (g.line) j["line"] = g.line;
+    records.push_back(std::move(j));
+  }
+  json retained = json::array();
+  for (const RetainedObject& o : growth.retained) {
+    json j = {{"constructor", o.type}, {"size", o.size}, {"retention_path", o.path}};
+    if (o.retainedSize) j["retained_size"] = *o.retainedSize;
+    if (o.address) j["id"] = o.address;
+    if (json l = location(o.site); !l.is_null()) j["location"] = std::move(l);
+    if (o.line) j["line"] = o.line;
+    retained.push_back(std::move(j));
+  }
+  r["growth"] = std::move(records);
+  r["retained"] = std::move(retained);
+  r["baseline"] = growth.baseline;
+  r["target"] = growth.target;
 }
 
 }  // namespace
@@ -215,6 +253,7 @@ json reportJson(const Dump& d, const ReportOptions& options, const HeapIndex* in
     heapJson(r, *d.heap, *index, top);
   }
   if (d.timeline || d.pageMaps) r["pageDump"] = pageDumpJson(d);
+  if (d.growth) growthJson(r, d, *d.growth);
   if (!d.lineProblems.empty()) {
     json problems = json::array();
     for (const LineProblem& p : d.lineProblems) problems.push_back({{"line", p.line}, {"message", p.message}});
@@ -404,12 +443,10 @@ std::string reportText(const Dump& d, const ReportOptions& options, const HeapIn
   for (const Table& table : d.tables) {
     heading(out, table.title);
     TextTable t(table.columns);
+    const size_t limit = std::max<size_t>(options.top * 5, 50);
     size_t shown = 0;
     for (const auto& row : table.rows) {
-      if (shown++ == std::max<size_t>(options.top * 5, 50)) {
-        out << "  (" << table.rows.size() - shown + 1 << " more rows; see --json)\n";
-        break;
-      }
+      if (shown++ == limit) break;
       std::vector<std::string> cells;
       std::vector<bool> numeric;
       for (const Cell& c : row) {
@@ -419,6 +456,7 @@ std::string reportText(const Dump& d, const ReportOptions& options, const HeapIn
       t.add(std::move(cells), std::move(numeric));
     }
     t.print(out);
+    if (table.rows.size() > limit) out << "  (" << table.rows.size() - limit << " more rows; see --json)\n";
   }
   if (d.series) {
     heading(out, "Snapshots (* selected)");
@@ -487,6 +525,37 @@ std::string reportText(const Dump& d, const ReportOptions& options, const HeapIn
             {false, true, true, true, true, false});
     }
     t.print(out);
+  }
+  if (r.contains("growth") && !r["growth"].empty()) {
+    heading(out, "Growth" + (d.growth->baseline.empty() && d.growth->target.empty()
+                                 ? std::string()
+                                 : " (" + baseName(d.growth->baseline) + " → " + baseName(d.growth->target) + ")"));
+    TextTable t({"constructor", "count", "change", "bytes", "change", "where"});
+    size_t shown = 0;
+    for (const auto& x : r["growth"]) {
+      if (shown++ == std::max<size_t>(options.top * 3, 30)) break;
+      std::string where;
+      if (x.contains("location"))
+        where = baseName(x["location"]["url"].get<std::string>()) + ":" + std::to_string(x["location"]["line"].get<uint64_t>());
+      t.add({x["constructor"], formatSignedCount(x["count_after"]), formatSignedCount(x["count_delta"], true),
+             formatBytes(static_cast<uint64_t>(std::max<int64_t>(x["size_after"].get<int64_t>(), 0))),
+             formatSignedBytes(x["size_delta"]), where},
+            {false, true, true, true, true, false});
+    }
+    t.print(out);
+    if (r["growth"].size() > shown) out << "  (" << r["growth"].size() - shown << " more; see --json)\n";
+  }
+  if (r.contains("retained") && !r["retained"].empty()) {
+    heading(out, "New objects and why they are alive (shortest path from a root)");
+    size_t shown = 0;
+    for (const auto& x : r["retained"]) {
+      if (shown++ == std::max<size_t>(options.top * 3, 30)) break;
+      std::string path;
+      for (const auto& seg : x["retention_path"]) path += (path.empty() ? "" : " > ") + seg.get<std::string>();
+      out << "  " << x["constructor"].get<std::string>() << " (" << formatBytes(static_cast<uint64_t>(std::max<int64_t>(x["size"].get<int64_t>(), 0)))
+          << "): " << (path.empty() ? "(no path)" : path) << "\n";
+    }
+    if (r["retained"].size() > shown) out << "  (" << r["retained"].size() - shown << " more; see --json)\n";
   }
   return out.str();
 }

@@ -19,8 +19,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "analysis/SnapshotDiff.h"
 #include "analysis/Text.h"
 #include "analysis/formats/DumpFormat.h"
+#include "analysis/formats/heapdiff/HeapDiffFormat.h"
 #include "lsp/PageDumpHtml.h"
 #include "lsp/Report.h"
 #include "lsp/Server.h"
@@ -74,8 +76,9 @@ struct ReportArgs {
   uint64_t maxMemory = 0;  // --max-memory; 0: the default budget
 };
 
-int report(const ReportArgs& args) {
-  const std::string& path = args.path;
+// Loads a dump on this thread, showing the load's phases on stderr when it is a terminal.
+// Prints the error and returns nullptr when the dump cannot be loaded.
+std::unique_ptr<Dump> loadForCli(const std::string& path, const LoadOptions& options) {
   bool showPhases = ::isatty(STDERR_FILENO) != 0;
   std::mutex mutex;
   std::string lastPhase;
@@ -89,23 +92,30 @@ int report(const ReportArgs& args) {
     lastPercent = percent;
     std::cerr << "\r\033[K" << phase << " " << percent << "%" << std::flush;
   };
-  LoadOptions options;
-  options.snapshot = args.snapshot;
-  options.pageBytes = args.pageBytes;
-  options.maxMemory = args.maxMemory;
   std::unique_ptr<Dump> dump;
   try {
     dump = loadDump(path, options, TaskContext({}, progress));
   } catch (const LoadError& e) {
     if (showPhases) std::cerr << "\r\033[K";
     std::cerr << "heaplens: cannot load " << path << ": " << lsp::loadErrorText(e) << std::endl;
-    return 1;
+    return nullptr;
   } catch (const std::exception& e) {
     if (showPhases) std::cerr << "\r\033[K";
     std::cerr << "heaplens: cannot load " << path << ": " << e.what() << std::endl;
-    return 1;
+    return nullptr;
   }
   if (showPhases) std::cerr << "\r\033[K" << std::flush;
+  return dump;
+}
+
+int report(const ReportArgs& args) {
+  const std::string& path = args.path;
+  LoadOptions options;
+  options.snapshot = args.snapshot;
+  options.pageBytes = args.pageBytes;
+  options.maxMemory = args.maxMemory;
+  std::unique_ptr<Dump> dump = loadForCli(path, options);
+  if (!dump) return 1;
   if (!args.html.empty()) {
     if (!lsp::hasPageDumpView(*dump)) {
       std::cerr << "heaplens: --html: " << path << " (" << dump->formatDescription
@@ -133,6 +143,59 @@ int report(const ReportArgs& args) {
     std::cout << "\n";
   }
   else std::cout << lsp::reportText(*dump, ro);
+  return 0;
+}
+
+// `heaplens diff BASE TARGET`: objects matched by id; growth per type and sampled new objects
+// with their shortest paths, as heap-diff NDJSON (default), the report's text, or its JSON.
+int diff(const std::string& basePath, const std::string& targetPath, const std::string& format,
+         const std::string& outPath, size_t top) {
+  std::unique_ptr<Dump> base = loadForCli(basePath, LoadOptions{});
+  if (!base) return 1;
+  std::unique_ptr<Dump> target = loadForCli(targetPath, LoadOptions{});
+  if (!target) return 1;
+  for (const Dump* d : {base.get(), target.get()}) {
+    if (!d->heap || d->heap->graph.address.empty()) {
+      std::cerr << "heaplens: cannot compare " << d->path << ": it is a " << d->formatDescription
+                << ", which has no objects with ids to match (diff needs two heap snapshots of one process)" << std::endl;
+      return 1;
+    }
+  }
+  if (base->format != target->format)
+    std::cerr << "heaplens: warning: comparing a " << base->formatDescription << " with a " << target->formatDescription << std::endl;
+  Dump result;
+  result.format = "heap-diff";
+  result.formatDescription = "heap-diff (" + base->formatDescription + ", compared by object id)";
+  result.path = targetPath;
+  result.languages = target->languages;
+  result.sites = target->sites;
+  try {
+    result.growth = diffHeaps(*base->heap, *target->heap);
+  } catch (const std::exception& e) {
+    std::cerr << "heaplens: cannot compare: " << e.what() << std::endl;
+    return 1;
+  }
+  result.growth->baseline = basePath;
+  result.growth->target = targetPath;
+  std::ofstream file;
+  if (!outPath.empty()) {
+    file.open(outPath, std::ios::binary);
+    if (!file) {
+      std::cerr << "heaplens: cannot write " << outPath << ": " << std::strerror(errno) << std::endl;
+      return 1;
+    }
+  }
+  std::ostream& out = outPath.empty() ? std::cout : file;
+  lsp::ReportOptions ro;
+  ro.top = top;
+  if (format == "heap-diff") heapdiff::writeHeapDiff(out, *result.growth, *result.sites);
+  else if (format == "json") out << lsp::reportJson(result, ro).dump(2) << "\n";
+  else out << lsp::reportText(result, ro);
+  out.flush();
+  if (!out) {
+    std::cerr << "heaplens: cannot write " << (outPath.empty() ? "the output" : outPath) << std::endl;
+    return 1;
+  }
   return 0;
 }
 
@@ -199,6 +262,15 @@ int main(int argc, char** argv) {
   bool typescript = false;
   protocolCmd->add_flag("--typescript", typescript, "As TypeScript (vscode-extension/src/protocol.generated.ts)")->required();
 
+  auto* diffCmd = app.add_subcommand("diff", "Compare two heap snapshots of one process (objects matched by id)");
+  std::string baseFile, targetFile, diffFormat = "heap-diff", outFile;
+  diffCmd->add_option("BASE", baseFile, "The earlier snapshot")->required();
+  diffCmd->add_option("TARGET", targetFile, "The later snapshot")->required();
+  diffCmd->add_option("--format", diffFormat, "heap-diff (NDJSON, the default), text or json")
+      ->check(CLI::IsMember({"heap-diff", "text", "json"}));
+  diffCmd->add_option("-o,--output", outFile, "Write to FILE instead of standard output");
+  diffCmd->add_option("--top", top, "Rows per ranking (text and json)")->check(CLI::Range(1, 100000));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -226,6 +298,7 @@ int main(int argc, char** argv) {
     return serve(port >= 0 ? std::optional<uint16_t>(static_cast<uint16_t>(port)) : std::nullopt, testLoadDelayMs,
                  maxMessageSize.empty() ? protocol::FrameParser::kDefaultMaxBody
                                         : static_cast<size_t>(parseByteSize(maxMessageSize).value_or(0)));
+  if (diffCmd->parsed()) return diff(baseFile, targetFile, diffFormat, outFile, top);
   if (snapshot >= 0) args.snapshot = static_cast<uint32_t>(snapshot);
   if (pageKib) args.pageBytes = pageKib * 1024;
   if (!maxMemory.empty()) args.maxMemory = parseByteSize(maxMemory).value_or(0);

@@ -19,15 +19,17 @@
 #include "analysis/Text.h"
 #include "analysis/formats/MappedFile.h"
 #include "analysis/formats/go/GoFormat.h"
+#include "analysis/formats/heapdiff/HeapDiffFormat.h"
 #include "analysis/formats/moar/MoarFormat.h"
 #include "analysis/formats/other/RecognisedFormats.h"
 #include "analysis/formats/pagedump/PageDumpFormat.h"
+#include "analysis/formats/v8/V8Format.h"
 
 namespace heaplens {
 namespace {
 
 std::vector<const DumpFormat*> makeFormats() {
-  std::vector<const DumpFormat*> all = {&goFormat(), &moarFormat(), &pageDumpFormat()};
+  std::vector<const DumpFormat*> all = {&goFormat(), &moarFormat(), &v8Format(), &heapDiffFormat(), &pageDumpFormat()};
   for (const DumpFormat* f : recognisedFormats()) all.push_back(f);
   return all;
 }

@@ -19,6 +19,27 @@ for fuzzer in "$build"/tests/fuzz/*_fuzz; do
     pagedump) cp "$data"/pagedump/seed-template.txt "$data"/pagedump/malformed/*.txt "$corpus/"
               python3 "$here/../pagedump/gen_pagedump.py" --out "$corpus" --samples 300 --gcs 3 --no-expected >/dev/null
               rm -f "$corpus"/*.json ;;
+    v8) # A small complete snapshot in Node 20's layout (the same as tests/formats/v8/V8TestData.h).
+        cat > "$corpus/tiny.heapsnapshot" <<'SNAP'
+{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape","wasm object"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"trace_function_info_fields":["function_id","name","script_name","script_id","line","column"],"trace_node_fields":["id","function_info_index","count","size","children"],"sample_fields":["timestamp_us","last_assigned_id"],"location_fields":["object_index","script_id","line","column"]},"node_count":5,"edge_count":5,"trace_function_count":1},
+"nodes":[9,0,1,0,2,0,0
+,9,1,3,0,1,0,0
+,3,2,61,56,2,2,0
+,2,3,63,32,0,0,0
+,3,4,65,24,0,0,0],
+"edges":[1,1,7
+,5,2,14
+,1,0,14
+,2,5,21
+,6,6,28],
+"trace_function_infos":[1,2,5,7,3,4],
+"trace_tree":[1,0,0,0,[2,0,1,56,[]]],
+"samples":[0,61],
+"locations":[14,7,4,2],
+"strings":["<dummy>","(GC roots)","Foo","payload-\u00e9","Bar","name","cache"]}
+SNAP
+        ;;
+    heapdiff) cp "$data"/js/*.heapdiff.ndjson "$corpus"/ ;;
   esac
   echo "fuzz: $name for ${seconds}s"
   if ! "$fuzzer" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=4096 -print_final_stats=1 "$corpus" > "$build/$name-fuzz.log" 2>&1; then

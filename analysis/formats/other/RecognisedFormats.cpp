@@ -13,13 +13,6 @@ std::string_view asText(std::span<const uint8_t> head) {
   return {reinterpret_cast<const char*>(head.data()), head.size()};
 }
 
-// Skips a UTF-8 byte-order mark and leading white space.
-std::string_view trimLeading(std::string_view s) {
-  if (s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  return s;
-}
-
 class Recognised : public DumpFormat {
 public:
   Recognised(std::string_view name, std::string_view description, std::string_view why,
@@ -45,40 +38,12 @@ private:
 
 bool isMoarV2(std::string_view s) { return s.starts_with("MoarHeapDumpv002") || s.starts_with("MoarHeapDumpv001"); }
 
-bool isV8Snapshot(std::string_view s) {
-  s = trimLeading(s);
-  if (!s.starts_with("{")) return false;
-  s = trimLeading(s.substr(1));
-  return s.starts_with("\"snapshot\"");
-}
-
-bool isHeapDiff(std::string_view s) {
-  s = trimLeading(s);
-  std::string_view first = s.substr(0, s.find('\n'));
-  // Keys come in any order (andrewimm/spaa writes them alphabetically), so look for both pairs.
-  auto has = [&](std::string_view key, std::string_view value) {
-    for (size_t at = first.find(key); at != std::string_view::npos; at = first.find(key, at + 1)) {
-      std::string_view rest = first.substr(at + key.size());
-      size_t i = 0;
-      while (i < rest.size() && (rest[i] == ' ' || rest[i] == ':')) ++i;
-      if (rest.substr(i).starts_with(value)) return true;
-    }
-    return false;
-  };
-  return first.starts_with("{") && has("\"format\"", "\"heap-diff\"") && has("\"type\"", "\"header\"");
-}
-
 const Recognised kMoarV2("mvmheap-v2", "a MoarVM heap snapshot in format v2 (\"MoarHeapDumpv002\")",
                          "format v2 is not supported: HeapLens reads format v3. Debian's own moarvm package is "
                          "built without zstd and writes v2; take the snapshot with a MoarVM built with libzstd "
                          "(its Configure.pl prints -DMVM_HEAPSNAPSHOT_FORMAT=3)",
                          isMoarV2, {"mvmheap"}, {"raku"});
-const Recognised kV8("v8-heapsnapshot", "a V8 heap snapshot (.heapsnapshot)",
-                     "V8 heap snapshots are not supported yet", isV8Snapshot, {"heapsnapshot"},
-                     {"javascript"});
-const Recognised kHeapDiff("heap-diff", "a heap-diff NDJSON file", "heap-diff files are not supported yet",
-                           isHeapDiff, {"ndjson", "jsonl"}, {"javascript"});
-const DumpFormat* const kAll[] = {&kMoarV2, &kV8, &kHeapDiff};
+const DumpFormat* const kAll[] = {&kMoarV2};
 
 }  // namespace
 
