@@ -269,7 +269,7 @@ int main(int argc, char** argv) {
   diffCmd->add_option("--format", diffFormat, "heap-diff (NDJSON, the default), text or json")
       ->check(CLI::IsMember({"heap-diff", "text", "json"}));
   diffCmd->add_option("-o,--output", outFile, "Write to FILE instead of standard output");
-  diffCmd->add_option("--top", top, "Rows per ranking (text and json)")->check(CLI::Range(1, 100000));
+  diffCmd->add_option("--top", args.top, "Rows per ranking (text and json)")->check(CLI::Range(1, 100000));
 
   try {
     app.parse(argc, argv);
@@ -298,7 +298,7 @@ int main(int argc, char** argv) {
     return serve(port >= 0 ? std::optional<uint16_t>(static_cast<uint16_t>(port)) : std::nullopt, testLoadDelayMs,
                  maxMessageSize.empty() ? protocol::FrameParser::kDefaultMaxBody
                                         : static_cast<size_t>(parseByteSize(maxMessageSize).value_or(0)));
-  if (diffCmd->parsed()) return diff(baseFile, targetFile, diffFormat, outFile, top);
+  if (diffCmd->parsed()) return diff(baseFile, targetFile, diffFormat, outFile, args.top);
   if (snapshot >= 0) args.snapshot = static_cast<uint32_t>(snapshot);
   if (pageKib) args.pageBytes = pageKib * 1024;
   if (!maxMemory.empty()) args.maxMemory = parseByteSize(maxMemory).value_or(0);

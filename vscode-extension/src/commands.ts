@@ -30,9 +30,11 @@ export function dumpFileFilters(formats: FormatInfo[]): Record<string, string[]>
  * `heaplens formats --json` prints: the logic test fails when the two drift apart.
  */
 export const DumpFileFilters: Record<string, string[]> = {
-  'Heap dumps': ['heapdump', 'mvmheap', 'log', 'txt'],
+  'Heap dumps': ['heapdump', 'mvmheap', 'heapsnapshot', 'ndjson', 'jsonl', 'log', 'txt'],
   'Go heap dump (runtime/debug.WriteHeapDump)': ['heapdump'],
   'MoarVM heap snapshot (format v3)': ['mvmheap'],
+  'V8 heap snapshot (.heapsnapshot: Node.js, Chrome)': ['heapsnapshot'],
+  'heap-diff NDJSON (growth between two heap snapshots)': ['ndjson', 'jsonl'],
   'Kotlin/Native allocator heap timeline and page dump ("phase1: heap use", memdump.log)': ['log', 'txt'],
   'All files': ['*'],
 };
