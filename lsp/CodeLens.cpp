@@ -101,3 +101,40 @@ std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const D
 }
 
 }  // namespace heaplens::lsp
+
+namespace heaplens::lsp {
+
+nlohmann::json getInlayHints(const FeatureContext& ctx, const Document& doc, uint32_t first, uint32_t last) {
+  nlohmann::json hints = nlohmann::json::array();
+  if (!ctx.settings.inlayHints) return hints;
+  auto docLines = linesForDocument(ctx, doc);
+  auto text = splitLines(doc.text);
+  for (const DocumentLines& dl : docLines) {
+    const HeapIndex* index = dl.dump->heapIndex();
+    for (const LineEntry& e : *dl.lines) {
+      if (e.line == 0 || e.line - 1 < first || e.line - 1 > last) continue;
+      const uint32_t line0 = e.line - 1;
+      const uint32_t end = line0 < text.size() ? static_cast<uint32_t>(text[line0].size()) : 0;
+      std::string label;
+      switch (e.kind) {
+        case LineKind::Allocation:
+          label = plural(e.stats.count, "object") + " · " + formatBytes(e.stats.shallowBytes) + " · " +
+                  formatPercent(shareOfHeap(index, e.stats.shallowBytes));
+          break;
+        case LineKind::Frame:
+          label = plural(e.stats.count, "frame") + " · retain " + formatBytes(e.stats.retainedBytes);
+          break;
+        case LineKind::Growth:
+          label = "grew " + formatSignedCount(e.countDelta, true) + " · " + formatSignedBytes(e.sizeDelta);
+          break;
+        case LineKind::Definition:
+          continue;
+      }
+      if (docLines.size() > 1) label += " (" + dumpName(dl.dump->dump()) + ")";
+      hints.push_back({{"position", {{"line", line0}, {"character", end}}}, {"label", label}, {"paddingLeft", true}});
+    }
+  }
+  return hints;
+}
+
+}  // namespace heaplens::lsp

@@ -51,6 +51,42 @@ void addPath(protocol::Diagnostic& diag, const LoadedDump& loaded, NodeId node, 
   }
 }
 
+// Two dumps that say the same thing about a line (the same figures, e.g. one dump loaded under two
+// names, or a baseline and a target that agree) give one diagnostic naming both dumps.
+std::vector<protocol::Diagnostic> mergeIdentical(std::vector<protocol::Diagnostic> in) {
+  // The dump names are the message's trailing "[a.heapdump]" / "(a.heapdump)".
+  auto split = [](const std::string& m) -> std::pair<std::string, std::string> {
+    if (m.size() > 2 && (m.back() == ']' || m.back() == ')')) {
+      const char open = m.back() == ']' ? '[' : '(';
+      if (auto at = m.rfind(std::string(" ") + open); at != std::string::npos)
+        return {m.substr(0, at), m.substr(at + 2, m.size() - at - 3)};
+    }
+    return {m, ""};
+  };
+  std::vector<protocol::Diagnostic> out;
+  std::vector<std::pair<std::string, std::vector<std::string>>> keys;  // body, dump names of out[i]
+  for (protocol::Diagnostic& d : in) {
+    auto [body, dumpNames] = split(d.message);
+    bool merged = false;
+    for (size_t i = 0; i < out.size() && !dumpNames.empty(); ++i) {
+      if (out[i].range.start.line != d.range.start.line || out[i].code != d.code || keys[i].first != body ||
+          keys[i].second.empty())
+        continue;
+      keys[i].second.push_back(dumpNames);
+      std::string names;
+      for (const std::string& n : keys[i].second) names += (names.empty() ? "" : ", ") + n;
+      out[i].message = body + " [" + names + "]";
+      out[i].severity = std::min(out[i].severity, d.severity);
+      merged = true;
+      break;
+    }
+    if (merged) continue;
+    keys.push_back({body, dumpNames.empty() ? std::vector<std::string>{} : std::vector<std::string>{dumpNames}});
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, const Document& doc) {
@@ -72,7 +108,7 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
                                                           : protocol::DiagnosticSeverity::Information;
       diag.code = e.isFrame() ? "heaplens.frame" : "heaplens.hotspot";
       diag.message = entrySummary(d, index, e);
-      if (ctx.dumps.size() > 1) diag.message += " [" + dumpName(d) + "]";
+      diag.message += " [" + dumpName(d) + "]";
       addPath(diag, *dl.dump, e.representative, doc, ctx.sourceMap);
       out.push_back(std::move(diag));
     }
@@ -111,11 +147,12 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
       diag.code = "heaplens.growth";
       diag.message = decl.qualifiedName + " instances never decreased across " +
                      std::to_string(growth.snapshots.size()) + " snapshots: " + formatCount(t->firstCount) + " → " +
-                     formatCount(t->lastCount) + " (" + dumpName(d) + ")";
+                     formatCount(t->lastCount) + " [" + dumpName(d) + "]";
       out.push_back(std::move(diag));
     }
   }
 
+  out = mergeIdentical(std::move(out));
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.severity < b.severity; });
   if (out.size() > ctx.settings.maxDiagnosticsPerFile) out.resize(ctx.settings.maxDiagnosticsPerFile);
   std::stable_sort(out.begin(), out.end(),

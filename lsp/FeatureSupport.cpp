@@ -41,6 +41,36 @@ std::vector<LineHit> entriesAt(const std::vector<DocumentLines>& docLines, uint3
 
 std::string dumpName(const Dump& d) { return std::filesystem::path(d.path).filename().string(); }
 
+std::string readablePath(std::string_view recorded) {
+  std::string p = SourceMap::normalise(recorded);
+  // GOROOT and module caches: from the import path on. node_modules: from the package on.
+  for (std::string_view marker : {"/pkg/mod/", "/node_modules/", "/src/"}) {
+    if (marker == "/src/" && SourceMap::classifyPath(p) != FrameOrigin::Runtime) continue;
+    if (auto at = p.rfind(marker); at != std::string::npos) {
+      std::string tail = p.substr(at + marker.size());
+      return marker == "/node_modules/" ? "node_modules/" + tail : tail;
+    }
+  }
+  return p;
+}
+
+std::string locationLink(std::string_view recordedFile, uint32_t line, const SourceMap* sourceMap) {
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on chains of string concatenation.
+  std::string lineSuffix;
+  if (line) lineSuffix.append(":").append(std::to_string(line));
+  const FrameOrigin origin = SourceMap::classifyPath(recordedFile);
+  if (sourceMap && origin != FrameOrigin::Runtime && origin != FrameOrigin::Library) {
+    if (auto mapped = sourceMap->map(recordedFile)) {
+      std::string link = "[";
+      link.append(std::filesystem::path(mapped->localPath).filename().string()).append(lineSuffix);
+      link.append("](").append(pathToUri(mapped->localPath));
+      if (line) link.append("#L").append(std::to_string(line));
+      return link.append(")");
+    }
+  }
+  return readablePath(recordedFile).append(lineSuffix);
+}
+
 std::string shortLocation(const HeapGraph& g, const SourceLocation& loc) {
   std::string_view file = g.str(loc.file);
   if (file.empty()) return "";
@@ -151,5 +181,42 @@ std::string entrySummary(const Dump& d, const HeapIndex* index, const LineEntry&
 }
 
 std::vector<std::string_view> splitLines(std::string_view text) { return splitSourceLines(text); }
+
+std::string loadedMessage(const LoadedDump& loaded) {
+  const Dump& d = loaded.dump();
+  std::string m = "heaplens: loaded " + dumpName(d) + " (" + d.formatDescription + ")";
+  if (d.series && d.series->snapshots.size() > 1) m += ", snapshot " + snapshotLabel(*d.series, d.series->selected);
+  std::vector<std::string> what;
+  if (d.heap) what.push_back(plural(d.objectCount(), "object") + ", " + formatBytes(d.totalBytes()));
+  if (d.growth) what.push_back(plural(d.growth->records.size(), "growth record"));
+  if (d.timeline) what.push_back(plural(d.timeline->samples.size(), "heap sample"));
+  if (d.pageMaps) what.push_back(plural(d.pageMaps->gcs.size(), "collection") + " with page maps");
+  if (!d.lineProblems.empty()) what.push_back(plural(d.lineProblems.size(), "malformed line"));
+  for (size_t i = 0; i < what.size(); ++i) m += (i ? ", " : ": ") + what[i];
+  if (d.heap) {
+    // The largest allocation site by live bytes, named by its innermost non-runtime frame.
+    const HeapIndex& index = loaded.index();
+    const SiteAggregate* top = nullptr;
+    for (const SiteAggregate& a : index.aggregates.sites)
+      if (a.site < index.siteIsFrame.size() && !index.siteIsFrame[a.site] &&
+          (!top || a.stats.shallowBytes > top->stats.shallowBytes))
+        top = &a;
+    const HeapGraph& g = loaded.graph();
+    if (top) {
+      std::optional<SourceLocation> where;
+      for (LocationId l : g.frames(top->site)) {
+        std::string_view file = g.str(g.location(l).file);
+        if (!file.empty() && SourceMap::classifyPath(file) != FrameOrigin::Runtime) {
+          where = g.location(l);
+          break;
+        }
+      }
+      if (where) m += "; most at " + shortLocation(g, *where) + " (" + formatBytes(top->stats.shallowBytes) + ", " +
+                      formatPercent(shareOfHeap(index, top->stats.shallowBytes)) + ")";
+    }
+  }
+  if (d.attributionProblem) m += ". " + *d.attributionProblem;
+  return m;
+}
 
 }  // namespace heaplens::lsp

@@ -34,6 +34,11 @@ std::vector<LineHit> entriesAt(const std::vector<DocumentLines>& docLines, uint3
 
 // The dump's display name: the file name of its path.
 std::string dumpName(const Dump& d);
+// A recorded path as people read it: the workspace file as a markdown link ("[main.go:53](file:///…#L53)")
+// when the source map knows it; otherwise a short readable form of the recorded path — from the package
+// path on for runtime and module-cache files ("runtime/map.go:378"), as recorded for the rest.
+std::string locationLink(std::string_view recordedFile, uint32_t line, const SourceMap* sourceMap);
+std::string readablePath(std::string_view recordedFile);
 // "main.go:53" for a location (file name only), "" when unknown.
 std::string shortLocation(const HeapGraph& g, const SourceLocation& loc);
 // The location a node is attributed to: its frame's own location, or the innermost workspace frame
@@ -53,6 +58,10 @@ std::string entrySummary(const Dump& d, const HeapIndex* index, const LineEntry&
 // bytes / live heap; 0 without a heap index.
 double shareOfHeap(const HeapIndex* index, uint64_t bytes);
 inline double shareOfHeap(const HeapIndex& index, uint64_t bytes) { return shareOfHeap(&index, bytes); }
+
+// The one-line summary a finished load is announced with (window/showMessage):
+// "heaplens: loaded app.heapdump (Go heap dump): 21,247 objects, 4.1 MiB; most at main.go:53 (640 KiB, 21%)".
+std::string loadedMessage(const LoadedDump& loaded);
 
 // Lines of a document's text (no terminators).
 std::vector<std::string_view> splitLines(std::string_view text);

@@ -58,6 +58,11 @@ struct FeatureSettings {
   double hotspotShare = 0.005;  // lines below this share of the heap get no diagnostic
   size_t maxDiagnosticsPerFile = 50;
   size_t maxPaths = 5;          // retention paths per heaplens/retainers answer
+  size_t hoverMaxLines = 15;    // longer hovers are cut, with a line saying how to see the rest
+  bool inlayHints = false;      // textDocument/inlayHint answers only when on
+  size_t maxDiagnosticFiles = 50;  // workspace files (open or not) that get diagnostics after a load
+  // From the client's capabilities, not a setting: hover.contentFormat prefers plain text.
+  bool plainTextHover = false;
 };
 
 struct Document {
@@ -75,6 +80,10 @@ struct FeatureContext {
 };
 
 std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Document& doc, protocol::Position pos);
+// A hover's text as the client reads it: plain text or markdown, at most settings.hoverMaxLines lines.
+protocol::MarkupContent shapeHover(std::string markdown, const FeatureSettings& settings);
+// textDocument/inlayHint: the figures at the end of annotated lines in [first, last] (0-based), when on.
+nlohmann::json getInlayHints(const FeatureContext& ctx, const Document& doc, uint32_t first, uint32_t last);
 std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const Document& doc);
 std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, const Document& doc);
 

@@ -54,6 +54,15 @@ std::string rootPathSection(const LoadedDump& loaded, NodeId node, const SourceM
   std::string s = "\n**Path from a root**" +
                   std::string(path->throughAvoided ? " (only through inter-generational roots)" : "") + "\n\n`" +
                   pathText(g, *path, sourceMap) + "`\n";
+  // The steps that have a source line, as links to it.
+  std::string links;
+  for (const PathStep& step : path->steps) {
+    auto loc = nodeLocation(g, step.node, sourceMap);
+    if (!loc || loc->line == 0 || g.kind(step.node) == NodeKind::Root) continue;
+    std::string link = locationLink(g.str(loc->file), loc->line, sourceMap);
+    if (links.find(link) == std::string::npos) links += (links.empty() ? "" : " → ") + link;
+  }
+  if (!links.empty()) s += "\nSteps: " + links + "\n";
   return s;
 }
 
@@ -64,7 +73,9 @@ std::string allocationSection(const LoadedDump& loaded, const LineEntry& e, cons
   std::string s = heading(d);
   s += "**" + plural(e.stats.count, "live object") + ", " + formatBytesLong(e.stats.shallowBytes) + "** allocated here — " +
        formatPercent(shareOfHeap(index, e.stats.shallowBytes)) + " of the live heap  \n";
-  s += "Retained: " + formatBytesLong(e.stats.retainedBytes) + " (" + plural(e.stats.retainedObjects, "object") + ")\n\n";
+  s += "Retained: " + formatBytesLong(e.stats.retainedBytes) + " (" + plural(e.stats.retainedObjects, "object") + ")\n";
+  // Why it is alive comes before the detail, so a short hover still answers it.
+  s += rootPathSection(loaded, e.representative, sourceMap) + "\n";
 
   // Types and sizes (Go objects carry no type: then the rows are size classes).
   std::map<std::pair<std::string, uint64_t>, std::pair<uint64_t, uint64_t>> bySize;  // (type, size) -> count, bytes
@@ -101,11 +112,10 @@ std::string allocationSection(const LoadedDump& loaded, const LineEntry& e, cons
     for (LocationId l : g.frames(biggestSite)) {
       const SourceLocation& loc = g.location(l);
       s += std::to_string(++i) + ". `" + std::string(g.str(loc.function)) + "` " +
-           std::string(SourceMap::normalise(g.str(loc.file))) + ":" + std::to_string(loc.line) + "\n";
+           locationLink(g.str(loc.file), loc.line, sourceMap) + "\n";
       if (i == 12) break;
     }
   }
-  s += rootPathSection(loaded, e.representative, sourceMap);
   return s;
 }
 
@@ -226,7 +236,94 @@ std::string typeSection(const LoadedDump& loaded, const std::string& typeName) {
   return s;
 }
 
+// Plain text for clients that ask for it (terminal editors): no markup, tables as aligned columns.
+std::string markdownToPlain(const std::string& markdown) {
+  std::string out;
+  std::vector<std::vector<std::string>> table;
+  auto flushTable = [&] {
+    if (table.empty()) return;
+    std::vector<size_t> width;
+    for (const auto& row : table)
+      for (size_t c = 0; c < row.size(); ++c) {
+        if (width.size() <= c) width.push_back(0);
+        width[c] = std::max(width[c], row[c].size());
+      }
+    for (const auto& row : table) {
+      std::string line = " ";
+      for (size_t c = 0; c < row.size(); ++c) line += " " + row[c] + std::string(width[c] - row[c].size() + 1, ' ');
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+    }
+    table.clear();
+  };
+  for (std::string_view line : splitLines(markdown)) {
+    std::string l(line);
+    auto erase = [&](const std::string& what) {
+      for (size_t at; (at = l.find(what)) != std::string::npos;) l.erase(at, what.size());
+    };
+    if (l.starts_with("|")) {
+      if (l.find("---") != std::string::npos && l.find_first_not_of("|-: ") == std::string::npos) continue;
+      std::vector<std::string> cells;
+      size_t start = 1;
+      for (size_t bar; (bar = l.find('|', start)) != std::string::npos; start = bar + 1) {
+        std::string cell = l.substr(start, bar - start);
+        cell.erase(0, cell.find_first_not_of(' '));
+        while (!cell.empty() && cell.back() == ' ') cell.pop_back();
+        for (const char* m : {"**", "`"})
+          for (size_t at; (at = cell.find(m)) != std::string::npos;) cell.erase(at, std::string_view(m).size());
+        cells.push_back(cell);
+      }
+      table.push_back(std::move(cells));
+      continue;
+    }
+    flushTable();
+    if (l == "---") {
+      out += "\n";
+      continue;
+    }
+    if (l.starts_with("### ")) l.erase(0, 4);
+    erase("**");
+    erase("`");
+    if (l.ends_with("  ")) l.erase(l.size() - 2);
+    out += l + "\n";
+  }
+  flushTable();
+  // Collapse runs of blank lines.
+  std::string squeezed;
+  for (char c : out)
+    if (!(c == '\n' && squeezed.size() >= 2 && squeezed[squeezed.size() - 1] == '\n' && squeezed[squeezed.size() - 2] == '\n'))
+      squeezed += c;
+  while (!squeezed.empty() && squeezed.back() == '\n') squeezed.pop_back();
+  return squeezed;
+}
+
 }  // namespace
+
+protocol::MarkupContent shapeHover(std::string markdown, const FeatureSettings& settings) {
+  protocol::MarkupContent content;
+  content.kind = settings.plainTextHover ? "plaintext" : "markdown";
+  content.value = settings.plainTextHover ? markdownToPlain(markdown) : std::move(markdown);
+  // About a screenful (blank lines not counted): the rest is one command away.
+  auto lines = splitLines(content.value);
+  size_t filled = 0, cut = lines.size();
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].empty()) continue;
+    if (++filled == settings.hoverMaxLines) {
+      cut = i;  // this line and the rest give way to the "more" line
+      break;
+    }
+  }
+  if (cut < lines.size()) {
+    size_t more = 0;
+    for (size_t i = cut; i < lines.size(); ++i) more += !lines[i].empty();
+    std::string kept;
+    for (size_t i = 0; i < cut; ++i) kept += std::string(lines[i]) + "\n";
+    kept += (settings.plainTextHover ? "… " : "\n_… ") + plural(more, "more line") +
+            ": the full paths are in heaplens.showRetainers at this line" + (settings.plainTextHover ? "" : "_");
+    content.value = std::move(kept);
+  }
+  return content;
+}
 
 std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Document& doc, protocol::Position pos) {
   const uint32_t line1 = pos.line + 1;
@@ -259,6 +356,7 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
   if (sections.empty()) return std::nullopt;
   protocol::Hover hover;
   for (size_t i = 0; i < sections.size(); ++i) hover.contents.value += (i ? "\n---\n\n" : "") + sections[i];
+  hover.contents = shapeHover(std::move(hover.contents.value), ctx.settings);
   uint32_t lineLength = 0;
   if (const std::string_view* text = lineText()) lineLength = static_cast<uint32_t>(text->size());
   hover.range = protocol::Range{{pos.line, 0}, {pos.line, lineLength}};

@@ -11,6 +11,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "lsp/FeatureSupport.h"
 #include "lsp/Uri.h"
 
 namespace heaplens::lsp {
@@ -116,6 +117,7 @@ void Server::bindMethods() {
       {"textDocument/codeLens", &Server::onCodeLens},
       {"textDocument/documentSymbol", &Server::onDocumentSymbol},
       {"textDocument/foldingRange", &Server::onFoldingRange},
+      {"textDocument/inlayHint", &Server::onInlayHint},
       {"workspace/executeCommand", &Server::onExecuteCommand},
       {protocol::kRetainersMethod, &Server::onRetainers},
       {protocol::kSummaryMethod, &Server::onSummary},
@@ -317,6 +319,28 @@ void Server::onInitialize(const json& params, ReplyOnce reply) {
       auto wdp = window->find("workDoneProgress");
       clientWorkDoneProgress_ = wdp != window->end() && wdp->is_boolean() && wdp->get<bool>();
     }
+    // Lenient reads: a missing or odd value means "not supported".
+    auto flag = [&](std::initializer_list<const char*> path) {
+      const json* at = &*caps;
+      for (const char* key : path) {
+        if (!at->is_object()) return false;
+        auto it = at->find(key);
+        if (it == at->end()) return false;
+        at = &*it;
+      }
+      return at->is_boolean() && at->get<bool>();
+    };
+    clientCodeLensRefresh_ = flag({"workspace", "codeLens", "refreshSupport"});
+    clientInlayHintRefresh_ = flag({"workspace", "inlayHint", "refreshSupport"});
+    if (auto td = caps->find("textDocument"); td != caps->end() && td->is_object()) {
+      auto hover = td->find("hover");
+      if (hover != td->end() && hover->is_object()) {
+        auto formats = hover->find("contentFormat");
+        // The client's first choice decides; markdown is the default when it names none.
+        if (formats != hover->end() && formats->is_array() && !formats->empty() && (*formats)[0].is_string())
+          plainTextHover_ = (*formats)[0].get<std::string>() == "plaintext";
+      }
+    }
   }
   std::vector<std::string> folders;
   if (const json* wf = protocol::optArray(params, "workspaceFolders")) {
@@ -345,6 +369,8 @@ void Server::onInitialize(const json& params, ReplyOnce reply) {
       {"hoverProvider", true},
       {"documentSymbolProvider", true},
       {"foldingRangeProvider", true},
+      // Answered always; empty unless the inlayHints setting is on (lenses are the default).
+      {"inlayHintProvider", true},
       // Offered whatever the client says: Neovim 0.7 uses lenses without advertising them.
       {"codeLensProvider", {{"resolveProvider", false}}},
       {"executeCommandProvider", {{"commands", {kLoadDumpCommand, kUnloadDumpCommand, kShowRetainersCommand}}}},
@@ -419,11 +445,9 @@ void Server::onDidChange(const json& params) {
 void Server::onDidClose(const json& params) {
   auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
   workspace_.close(td.uri);
-  {
-    std::lock_guard lock(diagMutex_);
-    ++diagGeneration_[td.uri];  // drops any computation still running for it
-  }
-  notify("textDocument/publishDiagnostics", json{{"uri", td.uri}, {"diagnostics", json::array()}});
+  // A closed file keeps its findings in the Problems list: they are recomputed from the file on disk
+  // (which clears them when it has none, or when the file is gone).
+  publishDiagnostics({documentFor(td.uri)});
 }
 
 void Server::onDidChangeWorkspaceFolders(const json& params) {
@@ -445,13 +469,13 @@ void Server::onDidChangeWorkspaceFolders(const json& params) {
     return out;
   };
   workspace_.changeFolders(paths("added"), paths("removed"));
-  publishDiagnostics(workspace_.documents());
+  publishWorkspaceDiagnostics();
 }
 
 void Server::onDidChangeConfiguration(const json& params) {
   applySettings(params, "workspace/didChangeConfiguration");
   loadConfiguredDumps();
-  publishDiagnostics(workspace_.documents());
+  afterDumpsChanged();
 }
 
 void Server::applySettings(const json& value, const char* where) {
@@ -496,6 +520,7 @@ FeatureContext Server::featureContext(std::shared_ptr<const SourceMap>& keepAliv
   FeatureContext ctx;
   ctx.sourceMap = keepAlive.get();
   ctx.settings = workspace_.settings().features;
+  ctx.settings.plainTextHover = plainTextHover_;
   ctx.dumps = store_.dumps();
   return ctx;
 }
@@ -566,6 +591,18 @@ void Server::onDocumentSymbol(const json& params, ReplyOnce reply) {
   auto doc = documentFor(td.uri);
   runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc)](std::stop_token) -> json {
     return json(getDocumentSymbols(ctx, doc));
+  });
+}
+
+void Server::onInlayHint(const json& params, ReplyOnce reply) {
+  auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
+  protocol::Range range{{0, 0}, {UINT32_MAX, 0}};
+  if (params.contains("range")) range = protocol::getAs<protocol::Range>(params, "range");
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  auto doc = documentFor(td.uri);
+  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc), range](std::stop_token) -> json {
+    return getInlayHints(ctx, doc, range.start.line, range.end.line);
   });
 }
 
@@ -706,13 +743,16 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
       store_.install(loaded, summary);
       progress.end("Loaded " + plural(dump->objectCount(), "object"));
       finish(json(summary), std::nullopt);
-      publishDiagnostics(workspace_.documents());
+      if (workspace_.settings().loadMessages) notify("window/showMessage", json{{"type", 3}, {"message", loadedMessage(*loaded)}});
+      afterDumpsChanged();
     } catch (const OperationCancelled&) {
       progress.end("Cancelled; the previous state is kept");
       finish(std::nullopt, ResponseError(ErrorCode::RequestCancelled, "loading " + path + " was cancelled"));
     } catch (const LoadError& e) {
       std::string message = loadErrorText(e);
       progress.end("Failed: " + message);
+      if (workspace_.settings().loadMessages)
+        notify("window/showMessage", json{{"type", 1}, {"message", "heaplens: cannot load " + name + ": " + message}});
       json data = {{"path", path}};
       if (e.offset) data["offset"] = *e.offset;
       finish(std::nullopt, ResponseError(ErrorCode::RequestFailed, message, data));
@@ -727,7 +767,7 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
 
 void Server::unloadDump(const std::string& path) {
   store_.unload(path);
-  publishDiagnostics(workspace_.documents());
+  afterDumpsChanged();
 }
 
 void Server::publishDiagnostics(std::vector<Document> docs) {
@@ -740,21 +780,77 @@ void Server::publishDiagnostics(std::vector<Document> docs) {
     for (auto& d : docs) work.emplace_back(std::move(d), ++diagGeneration_[d.uri]);
   }
   boost::asio::post(pool_, [this, ctx = std::move(ctx), keep, work = std::move(work)] {
-    for (const auto& [doc, generation] : work) {
-      json diagnostics = json::array();
-      try {
-        diagnostics = getDiagnostics(ctx, doc);
-      } catch (const std::exception& e) {
-        log("diagnostics for " + doc.uri + " failed: " + e.what());
-      }
-      std::lock_guard lock(diagMutex_);
-      // Sending under the lock keeps a newer generation from overtaking this one on the wire.
-      if (diagGeneration_[doc.uri] != generation) continue;
-      json params = {{"uri", doc.uri}, {"diagnostics", std::move(diagnostics)}};
-      if (doc.version) params["version"] = doc.version;
-      notify("textDocument/publishDiagnostics", std::move(params));
-    }
+    for (const auto& [doc, generation] : work) sendDiagnostics(ctx, doc, generation);
   });
+}
+
+void Server::sendDiagnostics(const FeatureContext& ctx, const Document& doc, uint64_t generation) {
+  json diagnostics = json::array();
+  try {
+    diagnostics = getDiagnostics(ctx, doc);
+  } catch (const std::exception& e) {
+    log("diagnostics for " + doc.uri + " failed: " + e.what());
+  }
+  std::lock_guard lock(diagMutex_);
+  // Sending under the lock keeps a newer generation from overtaking this one on the wire.
+  if (diagGeneration_[doc.uri] != generation) return;
+  if (diagnostics.empty()) published_.erase(doc.uri);
+  else published_.insert(doc.uri);
+  json params = {{"uri", doc.uri}, {"diagnostics", std::move(diagnostics)}};
+  if (doc.version) params["version"] = doc.version;
+  notify("textDocument/publishDiagnostics", std::move(params));
+}
+
+void Server::publishWorkspaceDiagnostics() {
+  std::vector<Document> open = workspace_.documents();
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  // Every open document, then the workspace files with the most heap attributed to them (read from
+  // disk), at most maxDiagnosticFiles, so the Problems list shows findings without opening files;
+  // files that had findings and have none now are cleared.
+  boost::asio::post(pool_, [this, ctx = std::move(ctx), keep, open = std::move(open)] {
+    std::set<std::string> openUris;
+    std::vector<Document> docs = open;
+    for (const Document& d : open) openUris.insert(d.uri);
+    std::map<std::string, uint64_t> weight;  // local path -> bytes attributed
+    if (ctx.sourceMap)
+      for (const auto& loaded : ctx.dumps)
+        for (const auto& [path, lines] : loaded->sources(*ctx.sourceMap)->byFile)
+          for (const LineEntry& e : lines) weight[path] += e.isFrame() ? e.stats.retainedBytes : e.stats.shallowBytes;
+    std::vector<std::pair<uint64_t, std::string>> ranked;
+    for (const auto& [path, w] : weight) ranked.emplace_back(w, path);
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    size_t added = 0;
+    for (const auto& [w, path] : ranked) {
+      if (added >= ctx.settings.maxDiagnosticFiles) break;
+      const std::string uri = pathToUri(path);
+      if (openUris.count(uri)) continue;
+      docs.push_back(documentFor(uri));
+      openUris.insert(uri);
+      ++added;
+    }
+    std::vector<std::string> stale;
+    std::vector<std::pair<Document, uint64_t>> work;
+    {
+      std::lock_guard lock(diagMutex_);
+      for (const std::string& uri : published_)
+        if (!openUris.count(uri)) stale.push_back(uri);
+      for (const std::string& uri : stale) {
+        ++diagGeneration_[uri];
+        published_.erase(uri);
+        notify("textDocument/publishDiagnostics", json{{"uri", uri}, {"diagnostics", json::array()}});
+      }
+      for (auto& d : docs) work.emplace_back(std::move(d), ++diagGeneration_[d.uri]);
+    }
+    for (const auto& [doc, generation] : work) sendDiagnostics(ctx, doc, generation);
+  });
+}
+
+void Server::afterDumpsChanged() {
+  publishWorkspaceDiagnostics();
+  // Open editors update without being reopened, in clients that let the server ask.
+  if (clientCodeLensRefresh_) (void)call("workspace/codeLens/refresh", nullptr);
+  if (clientInlayHintRefresh_) (void)call("workspace/inlayHint/refresh", nullptr);
 }
 
 }  // namespace heaplens::lsp

@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <unordered_map>
@@ -119,6 +120,7 @@ private:
   void onCodeLens(const json& params, ReplyOnce reply);
   void onDocumentSymbol(const json& params, ReplyOnce reply);
   void onFoldingRange(const json& params, ReplyOnce reply);
+  void onInlayHint(const json& params, ReplyOnce reply);
   void onRetainers(const json& params, ReplyOnce reply);
   void onExecuteCommand(const json& params, ReplyOnce reply);
   void onSummary(const json& params, ReplyOnce reply);
@@ -134,6 +136,11 @@ private:
   void startLoad(std::string path, LoadOptions options, std::stop_source stop, LoadDone done);
   void unloadDump(const std::string& path);
   void publishDiagnostics(std::vector<Document> docs);
+  // Open documents and the workspace files with the most findings (Problems list), stale ones cleared.
+  void publishWorkspaceDiagnostics();
+  void sendDiagnostics(const FeatureContext& ctx, const Document& doc, uint64_t generation);
+  // After a load, unload, baseline or settings change: diagnostics, and refresh requests to the client.
+  void afterDumpsChanged();
   void applySettings(const json& value, const char* where);
   void loadConfiguredDumps();
   std::string resolvePath(const std::string& path) const;
@@ -148,6 +155,9 @@ private:
   bool shutdownRequested_ = false;
   std::optional<int> exitCode_;
   bool clientWorkDoneProgress_ = false;
+  bool clientCodeLensRefresh_ = false;   // workspace.codeLens.refreshSupport
+  bool clientInlayHintRefresh_ = false;  // workspace.inlayHint.refreshSupport
+  bool plainTextHover_ = false;          // textDocument.hover.contentFormat starts with plaintext
 
   Workspace workspace_;
 
@@ -170,6 +180,7 @@ private:
   // Latest diagnostics generation per document, so an old computation never overwrites a newer one.
   std::mutex diagMutex_;
   std::map<std::string, uint64_t> diagGeneration_;
+  std::set<std::string> published_;  // URIs whose last published diagnostics were not empty
 
   boost::asio::thread_pool pool_;
   boost::asio::strand<boost::asio::thread_pool::executor_type> loadStrand_;

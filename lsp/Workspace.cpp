@@ -40,6 +40,23 @@ void readSettings(const json& value, Settings& into) {
       if (*v < 1 || *v > 1000) throw ParamsError("/maxPaths", "integer from 1 to 1000");
       next.features.maxPaths = static_cast<size_t>(*v);
     }
+    auto integer = [&](std::string_view key, int64_t lo, int64_t hi, size_t& out) {
+      if (auto v = protocol::optInteger(*s, key)) {
+        if (*v < lo || *v > hi)
+          throw ParamsError("/" + std::string(key), "integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+        out = static_cast<size_t>(*v);
+      }
+    };
+    auto boolean = [&](std::string_view key, bool& out) {
+      auto it = s->find(std::string(key));
+      if (it == s->end() || it->is_null()) return;
+      if (!it->is_boolean()) throw ParamsError("/" + std::string(key), "true or false, got " + protocol::typeName(*it));
+      out = it->get<bool>();
+    };
+    integer("hoverMaxLines", 3, 10000, next.features.hoverMaxLines);
+    integer("maxDiagnosticFiles", 0, 100000, next.features.maxDiagnosticFiles);
+    boolean("inlayHints", next.features.inlayHints);
+    boolean("loadMessages", next.loadMessages);
     if (auto v = protocol::optInteger(*s, "maxDiagnosticsPerFile")) {
       if (*v < 0 || *v > 100000) throw ParamsError("/maxDiagnosticsPerFile", "integer from 0 to 100000");
       next.features.maxDiagnosticsPerFile = static_cast<size_t>(*v);

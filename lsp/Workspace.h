@@ -31,6 +31,7 @@ struct Settings {
   FeatureSettings features;
   std::vector<PathMapping> pathMappings;
   std::vector<std::string> dumps;  // paths to load (initializationOptions / configuration)
+  bool loadMessages = true;        // window/showMessage when a load finishes or fails
 };
 
 // Reads {"heaplens": {...}}, {"settings": {"heaplens": {...}}} or a flat settings object into `into`,

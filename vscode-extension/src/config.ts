@@ -24,7 +24,10 @@ export interface HeapLensSettings {
 }
 
 /** What the server receives in initializationOptions and didChangeConfiguration's `heaplens` key. */
-export type ServerSettings = Omit<HeapLensSettings, 'serverPath'>;
+export type ServerSettings = Omit<HeapLensSettings, 'serverPath'> & {
+  /** The extension announces loads itself (a notification with actions), so the server's own message is off. */
+  loadMessages: false;
+};
 
 export const Section = 'heaplens';
 
@@ -113,7 +116,7 @@ export function parseSettings(source: SettingsSource, workspaceRoot?: string): P
 /** The part of the settings the server cares about (it never sees serverPath). */
 export function toServerSettings(settings: HeapLensSettings): ServerSettings {
   const { serverPath: _unused, ...rest } = settings;
-  return rest;
+  return { ...rest, loadMessages: false };
 }
 
 function expandHome(p: string): string {
