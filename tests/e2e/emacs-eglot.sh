@@ -20,5 +20,5 @@ export HEAPLENS_BIN=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 export TEST_FILE="$ws/leakcache/main.go" MODE=go-mode
 export DUMP="$data/go/leakcache-go1.19.heapdump"
 export HOVERS='53:2:10,000' DIAG_LINES=53
-export LOAD_DUMP="$data/go/leakcache-go1.22.heapdump" LOAD_HOVER='53:2:leakcache-go1.22.heapdump'
+export LOAD_DUMP="$data/go/leakcache-go1.22.heapdump" LOAD_DIAG='53:leakcache-go1.22.heapdump' UNLOAD=1
 bash "$here/emacs/run.sh"

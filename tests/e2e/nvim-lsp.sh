@@ -30,5 +30,5 @@ export TEST_FILE="$ws/app/leakcache/main.go" FILETYPE=go EXPECT_ROOT="$ws/app"
 export SAME_ROOT_FILE="$ws/app/leakcache/util.go" OTHER_ROOT_FILE="$ws/scratch/other.go" OTHER_ROOT="$ws/scratch"
 export DUMP="$data/go/leakcache-go1.19.heapdump" EXPECT_FORMAT=go EXPECT_OBJECTS=21247
 export HOVERS='53:2:10,000' DIAG_LINES=53 LENS_LINES=53
-export LOAD_DUMP="$data/go/leakcache-go1.22.heapdump" LOAD_HOVER='53:2:leakcache-go1.22.heapdump'
+export LOAD_DUMP="$data/go/leakcache-go1.22.heapdump" LOAD_DIAG='53:leakcache-go1.22.heapdump' UNLOAD=1
 bash "$here/nvim/run.sh"

@@ -19,7 +19,8 @@
 ;;                   contain; the first is polled until the dump has loaded
 ;;   DIAG_LINES      "53,...": lines that must carry a heaplens Flymake diagnostic
 ;;   LOAD_DUMP       if set, `heaplens-load-dump' (README) loads it; it must then be listed and
-;;   LOAD_HOVER      announced, and the hover at LOAD_HOVER ("line:col:text") must show it
+;;   LOAD_DIAG       announced, and a diagnostic on LOAD_DIAG's line ("line:text") must contain text
+;;   UNLOAD_SCRIPT   the README's unload line for LOAD_DUMP; then only DUMP must be listed
 ;;   FORM_SCRIPT     a README load line to evaluate, then FORM_HOVER ("line:col:text") must appear
 ;;   FORM_HOVER
 ;;   DEFINE_MODE     if set, a major mode of that name (derived from prog-mode) for FILE_EXT
@@ -83,6 +84,13 @@
     (hl-ok (string-search text shown) (format "hover on line %d contains \"%s\"" line text) shown)
     shown))
 
+(defun hl-heaplens-diagnostics (line)
+  "Flymake's diagnostics from heaplens on LINE (Eglot prefixes each with the server's source)."
+  (save-excursion
+    (hl-goto line 0)
+    (cl-remove-if-not (lambda (d) (string-prefix-p "heaplens" (flymake-diagnostic-text d)))
+                      (flymake-diagnostics (line-beginning-position) (line-end-position)))))
+
 (defun hl-summary (server)
   (condition-case e (jsonrpc-request server :heaplens/summary nil) (error (list :error e))))
 
@@ -119,11 +127,7 @@
            (format "the server's \"heaplens: loaded %s\" reached *Messages*" dump-name) (hl-messages))
 
     (dolist (line (mapcar #'string-to-number (split-string (hl-env "DIAG_LINES" "") "," t)))
-      (let ((here (lambda ()
-                    (save-excursion
-                      (hl-goto line 0)
-                      (cl-remove-if-not (lambda (d) (string-prefix-p "heaplens" (flymake-diagnostic-text d)))
-                                        (flymake-diagnostics (line-beginning-position) (line-end-position)))))))
+      (let ((here (lambda () (hl-heaplens-diagnostics line))))
         (hl-wait hl-timeout here)
         (let ((d (car (funcall here))))
           (when (hl-ok d (format "a Flymake diagnostic on line %d" line)
@@ -138,8 +142,22 @@
                (format "after heaplens-load-dump heaplens/summary lists %s" name) (hl-summary server))
         (hl-wait hl-message-timeout (lambda () (hl-loaded-message name)))
         (hl-ok (hl-loaded-message name) (format "the server's \"heaplens: loaded %s\" reached *Messages*" name) (hl-messages))
-        (when-let ((spot (hl-env "LOAD_HOVER")))
-          (hl-poll-hover (hl-spot spot) hl-load-timeout))))
+        (when-let ((spec (hl-env "LOAD_DIAG")))
+          (unless (string-match "\\`\\([0-9]+\\):\\(.+\\)\\'" spec) (error "bad LOAD_DIAG %s" spec))
+          (let* ((line (string-to-number (match-string 1 spec))) (text (match-string 2 spec))
+                 (said (lambda () (cl-find-if (lambda (d) (string-search text (flymake-diagnostic-text d)))
+                                              (hl-heaplens-diagnostics line)))))
+            (hl-wait hl-timeout said)
+            (hl-ok (funcall said) (format "then a Flymake diagnostic on line %d names %s" line text)
+                   (mapcar #'flymake-diagnostic-text (hl-heaplens-diagnostics line)))))))
+
+    (when-let ((unload (hl-env "UNLOAD_SCRIPT")))
+      (hl-say "     evaluating: %s" (string-trim (with-temp-buffer (insert-file-contents unload) (buffer-string))))
+      (load unload nil t t)
+      (let ((names (lambda () (mapcar (lambda (d) (file-name-nondirectory (or (plist-get d :path) "")))
+                                      (plist-get (hl-summary server) :dumps)))))
+        (hl-ok (hl-wait hl-timeout (lambda () (equal (funcall names) (list dump-name))))
+               (format "after the unload line heaplens/summary lists only %s" dump-name) (funcall names))))
 
     (when-let ((form (hl-env "FORM_SCRIPT")))
       (hl-say "     evaluating: %s" (string-trim (with-temp-buffer (insert-file-contents form) (buffer-string))))

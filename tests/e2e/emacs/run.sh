@@ -6,7 +6,9 @@
 #
 # The init file is README's snippet `emacs` followed by `emacs-load`; the only change made is the
 # dump placeholder /path/to/app.heapdump, replaced by $DUMP. `heaplens` is found on PATH, where a
-# directory holding a link to $HEAPLENS_BIN comes first. When FORM_DUMP and FORM_LINE are set, the
+# directory holding a link to $HEAPLENS_BIN comes first. With LOAD_DUMP and UNLOAD=1, the unload
+# line of emacs-load-forms (/path/to/other.heapdump replaced by LOAD_DUMP) is given to the
+# driver. When FORM_DUMP and FORM_LINE are set, the
 # line of snippet emacs-load-forms containing FORM_LINE, its FORM_PLACEHOLDER replaced by
 # FORM_DUMP, is given to the driver. HOME is a temporary directory.
 set -uo pipefail
@@ -21,6 +23,10 @@ state=$(mktemp -d)
 trap 'rm -rf "$state"' EXIT
 mkdir -p "$state/home" "$state/bin"
 { snippet_of emacs --replace /path/to/app.heapdump "$DUMP" && snippet_of emacs-load; } >"$state/init.el" || exit 1
+if [ -n "${LOAD_DUMP:-}" ] && [ -n "${UNLOAD:-}" ]; then
+  snippet_of emacs-load-forms --line-containing heaplens.unloadDump --replace /path/to/other.heapdump "$LOAD_DUMP" >"$state/unload.el" || exit 1
+  export UNLOAD_SCRIPT="$state/unload.el"
+fi
 if [ -n "${FORM_DUMP:-}" ]; then
   snippet_of emacs-load-forms --line-containing "$FORM_LINE" --replace "$FORM_PLACEHOLDER" "$FORM_DUMP" >"$state/form.el" || exit 1
   export FORM_SCRIPT="$state/form.el"

@@ -23,7 +23,8 @@
 --   OTHER_ROOT
 --   LOAD_SCRIPT        the README's load command (placeholder replaced by LOAD_DUMP), run with
 --   LOAD_DUMP          :luafile from TEST_FILE's buffer; LOAD_DUMP must then be loaded and announced
---   LOAD_HOVER         "line:col:text" the hover must then contain
+--   LOAD_DIAG          "line:text": a heaplens diagnostic on that line must then contain text
+--   UNLOAD_SCRIPT      the README's unload line for LOAD_DUMP, run the same way; then only DUMP is listed
 --   FORM_SCRIPT        another README load line, run the same way; FORM_HOVER ("line:col:text")
 --   FORM_HOVER         must then appear (polled)
 --   LOAD_TIMEOUT_MS    deadline for a load to show in a hover (default 20000); other waits 10000
@@ -226,11 +227,29 @@ local function main()
     vim.wait(MESSAGE_TIMEOUT, function() return message_starting('heaplens: loaded ' .. loadName) ~= nil end, 20)
     ok(message_starting('heaplens: loaded ' .. loadName) ~= nil,
       'window/showMessage "heaplens: loaded ' .. loadName .. '" reached the client', 'messages: ' .. short(messages))
-    if env.LOAD_HOVER and env.LOAD_HOVER ~= '' then
-      local at = spot(env.LOAD_HOVER)
-      local found, text = poll_hover(bufnr, at, LOAD_TIMEOUT)
-      ok(found, string.format('then the hover on line %d contains "%s"', at.line, at.text), text)
+    if env.LOAD_DIAG and env.LOAD_DIAG ~= '' then
+      local line, text = env.LOAD_DIAG:match('^(%d+):(.+)$')
+      local function said()
+        for _, x in ipairs(vim.diagnostic.get(bufnr, { lnum = tonumber(line) - 1 })) do
+          if x.source == 'heaplens' and x.message:find(text, 1, true) then return x.message end
+        end
+      end
+      vim.wait(TIMEOUT, function() return said() ~= nil end, 20)
+      ok(said() ~= nil, string.format('then a diagnostic on line %s names %s', line, text),
+        short(vim.tbl_map(function(x) return x.message end, vim.diagnostic.get(bufnr, { lnum = tonumber(line) - 1 }))))
     end
+  end
+  if env.UNLOAD_SCRIPT and env.UNLOAD_SCRIPT ~= '' then
+    local loadName = basename(env.LOAD_DUMP)
+    say('     running: ' .. vim.fn.readfile(env.UNLOAD_SCRIPT)[1])
+    vim.cmd('luafile ' .. vim.fn.fnameescape(env.UNLOAD_SCRIPT))
+    local names
+    vim.wait(TIMEOUT, function()
+      local s2 = summary(client, bufnr)
+      names = vim.tbl_map(function(x) return basename(x.path or '') end, s2 and s2.dumps or {})
+      return #names == 1 and names[1] == dumpName
+    end, 100)
+    ok(#names == 1 and names[1] == dumpName, 'after the unload command heaplens/summary lists only ' .. dumpName, short(names))
   end
   if env.FORM_SCRIPT and env.FORM_SCRIPT ~= '' then
     local at = spot(env.FORM_HOVER)

@@ -7,7 +7,8 @@
 # The snippet becomes Neovim's init.lua; the only change made to it is the dump placeholder
 # /path/to/app.heapdump, replaced by $DUMP. `heaplens` is found on PATH, where a directory holding
 # a link to $HEAPLENS_BIN comes first. When LOAD_DUMP is set, the README's load command
-# (snippet nvim-load, /path/to/other.heapdump replaced by it) is given to the driver; when
+# (snippet nvim-load, /path/to/other.heapdump replaced by it) is given to the driver, and with
+# UNLOAD=1 so is the unload line of nvim-load-forms (the same placeholder, the same dump); when
 # FORM_DUMP and FORM_LINE are set, so is the line of snippet nvim-load-forms containing
 # FORM_LINE, its FORM_PLACEHOLDER replaced by FORM_DUMP.
 #
@@ -51,6 +52,10 @@ export PATH="$state/bin:$PATH"
 if [ -n "${LOAD_DUMP:-}" ]; then
   snippet_of nvim-load --replace /path/to/other.heapdump "$LOAD_DUMP" >"$state/load.lua" || exit 1
   export LOAD_SCRIPT="$state/load.lua"
+fi
+if [ -n "${LOAD_DUMP:-}" ] && [ -n "${UNLOAD:-}" ]; then
+  snippet_of nvim-load-forms --line-containing heaplens.unloadDump --replace /path/to/other.heapdump "$LOAD_DUMP" >"$state/unload.lua" || exit 1
+  export UNLOAD_SCRIPT="$state/unload.lua"
 fi
 if [ -n "${FORM_DUMP:-}" ]; then
   snippet_of nvim-load-forms --line-containing "$FORM_LINE" --replace "$FORM_PLACEHOLDER" "$FORM_DUMP" >"$state/form.lua" || exit 1
