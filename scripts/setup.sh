@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build pkg-config g++ clang libclang-rt-14-dev
   nlohmann-json3-dev libboost-dev libboost-graph-dev libzstd-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  neovim python3
+  neovim emacs-nox elpa-eglot elpa-go-mode python3
   chromium
 )
 missing=()

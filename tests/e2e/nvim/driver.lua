@@ -1,29 +1,35 @@
--- driver.lua: headless Neovim (0.7.x) as a real LSP client of `heaplens serve`.
+-- driver.lua: what a Neovim user does and sees, after the README's snippet has started things.
 --
--- Generic part: start the server with vim.lsp.start_client, attach the buffer,
--- wait for initialize, run heaplens.loadDump, ask heaplens/summary, hover and
--- code lenses (raw request and the built-in vim.lsp.codelens machinery), an
--- unknown method, then client.stop() and check the exit code. Every request
--- must be answered without error within a bounded time. What the answers must
--- contain comes from the environment, so one driver serves every dump format:
+-- run.sh starts Neovim with the README's snippet as its init.lua (the dump placeholder replaced
+-- by a test dump, `heaplens` on PATH being the built server) and this file as a -c command.
+-- The snippet alone starts the server and attaches buffers; this driver only opens files, asks
+-- what a user asks (hover, diagnostics, code lenses, the load command) and checks the answers.
+-- It wraps vim.lsp.handlers['window/showMessage'] (and vim.notify) to see the messages the user
+-- sees. Every wait polls with a deadline; nothing sleeps for a fixed time.
 --
---   HEAPLENS_BIN        server executable (started as `<bin> serve`)       [required]
---   ROOT_DIR            workspace folder (root_dir)                         [required]
---   TEST_FILE           source file opened in the buffer                    [required]
---   DUMP                dump passed to heaplens.loadDump                    [required]
---   FILETYPE            buffer filetype = languageId (go, raku, ...)
---   DUMP_SNAPSHOT       if set, loadDump gets [{path=DUMP, snapshot=N}] instead of [DUMP]
---   EXPECT_FORMAT       summary.format
---   EXPECT_MIN_OBJECTS / EXPECT_MAX_OBJECTS   bounds for summary.objects
---   EXPECT_LINE         1-based line that must carry a diagnostic, a hover and a code lens
---   EXPECT_HOVER_SUBSTR text the hover on EXPECT_LINE must contain
---   HOVER_COL           0-based column for the hover (default 0)
---   EXPECT_DIAGNOSTIC   "0" to not require a diagnostic on EXPECT_LINE
---   EXPECT_LENS         "0" to not require a code lens on EXPECT_LINE, "none" to require that it has none
---   LOAD_TIMEOUT_MS     bound for the load (default 120000); other requests get TIMEOUT_MS (default 15000)
+--   TEST_FILE          source file opened first                                  [required]
+--   DUMP               the dump the snippet loads at start                       [required]
+--   FILETYPE           the filetype Neovim must detect for TEST_FILE (go, raku)  [required]
+--   EXPECT_ROOT        the root directory the snippet must pick for TEST_FILE    [required]
+--   HOVERS             "line:col:text|line:col:text": 1-based line, 0-based column, text the
+--                      hover there must contain; the first is polled until the dump has loaded
+--   DIAG_LINES         "53,60": lines that must carry a heaplens diagnostic
+--   LENS_LINES         lines that must show a titled code lens (vim.lsp.codelens)
+--   NO_LENS_LINES      lines that must have no code lens
+--   EXPECT_FORMAT      summary format of the loaded dump
+--   EXPECT_OBJECTS     exact object count of the loaded dump
+--   SAME_ROOT_FILE     a second file under EXPECT_ROOT: must attach to the same client
+--   OTHER_ROOT_FILE    a file under another root: must get its own client, rooted at OTHER_ROOT
+--   OTHER_ROOT
+--   LOAD_SCRIPT        the README's load command (placeholder replaced by LOAD_DUMP), run with
+--   LOAD_DUMP          :luafile from TEST_FILE's buffer; LOAD_DUMP must then be loaded and announced
+--   LOAD_DIAG          "line:text": a heaplens diagnostic on that line must then contain text
+--   UNLOAD_SCRIPT      the README's unload line for LOAD_DUMP, run the same way; then only DUMP is listed
+--   FORM_SCRIPT        another README load line, run the same way; FORM_HOVER ("line:col:text")
+--   FORM_HOVER         must then appear (polled)
+--   LOAD_TIMEOUT_MS    deadline for a load to show in a hover (default 20000); other waits 10000
 --
 -- Prints one line per check ("ok ..." / "FAIL ...") and exits 0 only if every check passed.
--- Runs in Neovim's main loop; vim.wait pumps the LSP messages while it waits.
 
 local env = vim.env
 local failures = 0
@@ -37,166 +43,241 @@ local function ok(cond, what, detail)
   end
   return cond
 end
-local function short(v) local s = vim.inspect(v); if #s > 1500 then s = s:sub(1, 1500) .. ' …' end; return s end
+local function short(v) local s = type(v) == 'string' and v or vim.inspect(v); if #s > 1500 then s = s:sub(1, 1500) .. ' …' end; return s end
 local function finish()
   if failures > 0 then
-    say(string.format('nvim-lsp: %d check(s) failed', failures))
+    say(string.format('nvim: %d check(s) failed', failures))
     vim.cmd('cquit 1')
   else
-    say('nvim-lsp: all checks passed')
+    say('nvim: all checks passed')
     vim.cmd('qall!')
   end
 end
-local function abort(msg) ok(false, msg); finish() end
 
--- Everything runs inside xpcall: an error in the driver or in Neovim's client (for example a
--- server that cannot be spawned) must end Neovim with a failure, not leave it waiting headless.
-local function main()
-  for _, k in ipairs({ 'HEAPLENS_BIN', 'ROOT_DIR', 'TEST_FILE', 'DUMP' }) do
-    if not env[k] or env[k] == '' then abort('environment variable ' .. k .. ' is required') return end
+local TIMEOUT = 10000
+local LOAD_TIMEOUT = tonumber(env.LOAD_TIMEOUT_MS or '') or 20000
+-- For the "loaded" message, once a hover or the summary has shown the dump loaded: the server
+-- announces a load when it finishes, so the message is already on its way.
+local MESSAGE_TIMEOUT = 5000
+local function basename(p) return vim.fn.fnamemodify(p, ':t') end
+local function set(list) local s = {}; for x in (list or ''):gmatch('[^,]+') do s[#s + 1] = tonumber(x) end; return s end
+local function spot(s)
+  local line, col, text = s:match('^(%d+):(%d+):(.+)$')
+  assert(line, 'bad position spec ' .. s)
+  return { line = tonumber(line), col = tonumber(col), text = text }
+end
+
+-- What reaches the user: the server's messages, and Neovim's own notifications (a server that
+-- exits with a non-zero code is reported through vim.notify).
+local messages, notes = {}, {}
+local showMessage = vim.lsp.handlers['window/showMessage']
+vim.lsp.handlers['window/showMessage'] = function(err, result, ctx, config)
+  if type(result) == 'table' then table.insert(messages, result.message or '') end
+  return showMessage(err, result, ctx, config)
+end
+local notify = vim.notify
+vim.notify = function(msg, level, opts)
+  table.insert(notes, tostring(msg))
+  return notify(msg, level, opts)
+end
+local function message_starting(prefix)
+  for _, m in ipairs(messages) do if m:sub(1, #prefix) == prefix then return m end end
+end
+
+local function heaplens_clients(bufnr)
+  local found = {}
+  for _, c in pairs(vim.lsp.buf_get_clients(bufnr)) do
+    if c.name == 'heaplens' then table.insert(found, c) end
   end
-  local TIMEOUT = tonumber(env.TIMEOUT_MS or '') or 15000
-  local LOAD_TIMEOUT = tonumber(env.LOAD_TIMEOUT_MS or '') or 120000
-  local line0 = env.EXPECT_LINE and (tonumber(env.EXPECT_LINE) - 1) or nil
+  return found
+end
 
-  vim.cmd('edit ' .. vim.fn.fnameescape(env.TEST_FILE))
+-- Opens a file the way a user does (:edit) and waits until a heaplens client is attached and initialized.
+local function open(path)
+  vim.cmd('edit ' .. vim.fn.fnameescape(path))
   local bufnr = vim.api.nvim_get_current_buf()
-  if env.FILETYPE and env.FILETYPE ~= '' then vim.bo[bufnr].filetype = env.FILETYPE end
-
-  local progress = {}
-  local exit_code, exit_signal
-  local default_progress = vim.lsp.handlers['$/progress']
-  local client_id = vim.lsp.start_client({
-    name = 'heaplens',
-    cmd = { env.HEAPLENS_BIN, 'serve' },
-    root_dir = env.ROOT_DIR,
-    handlers = {
-      ['$/progress'] = function(err, result, ctx, config)
-        table.insert(progress, result)
-        return default_progress(err, result, ctx, config)
-      end,
-    },
-    on_exit = function(code, signal) exit_code, exit_signal = code, signal end,
-  })
-  if not ok(client_id ~= nil, 'start_client returned a client id') then finish() return end
-  vim.lsp.buf_attach_client(bufnr, client_id)
-
   local client
-  local inited = vim.wait(TIMEOUT, function()
-    client = vim.lsp.get_client_by_id(client_id)
-    return (client ~= nil and client.initialized) or exit_code ~= nil
+  vim.wait(TIMEOUT, function()
+    local cs = heaplens_clients(bufnr)
+    client = cs[1]
+    return #cs > 0 and client.initialized
   end, 20)
-  if not ok(inited and client and client.initialized, 'initialize answered', exit_code and ('server exited with ' .. tostring(exit_code))) then
-    finish() return
-  end
-  local caps = client.server_capabilities or {}
-  ok(caps.hoverProvider, 'server advertises hoverProvider')
-  ok(caps.codeLensProvider ~= nil, 'server advertises codeLensProvider')
-  local commands = caps.executeCommandProvider and caps.executeCommandProvider.commands or {}
-  ok(vim.tbl_contains(commands, 'heaplens.loadDump'), 'executeCommandProvider lists heaplens.loadDump', short(commands))
+  return bufnr, client
+end
 
-  -- Sends a request and waits; returns result, err ("timeout" when there was no answer).
-  local function request(method, params, timeout)
-    local resp, err = client.request_sync(method, params, timeout or TIMEOUT, bufnr)
-    if not resp then return nil, err or 'no answer' end
-    return resp.result, resp.err
+local function hover_text(bufnr, at)
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = at.line - 1, character = at.col } }
+  local res = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', params, 2000) or {}
+  for _, r in pairs(res) do
+    local c = r.result and r.result.contents
+    if type(c) == 'table' then return c.value or vim.inspect(c) elseif type(c) == 'string' then return c end
   end
+  return ''
+end
 
-  -- heaplens.loadDump
-  local arg = env.DUMP
-  if env.DUMP_SNAPSHOT and env.DUMP_SNAPSHOT ~= '' then arg = { path = env.DUMP, snapshot = tonumber(env.DUMP_SNAPSHOT) } end
-  local summary, lerr = request('workspace/executeCommand', { command = 'heaplens.loadDump', arguments = { arg } }, LOAD_TIMEOUT)
-  if not ok(lerr == nil and type(summary) == 'table', 'heaplens.loadDump answered a summary', short(lerr or summary)) then
-    client.stop() vim.wait(5000, function() return exit_code ~= nil end, 20) finish() return
-  end
-  say('     summary: ' .. vim.fn.json_encode(summary))
-  if env.EXPECT_FORMAT then ok(summary.format == env.EXPECT_FORMAT, 'summary.format is ' .. env.EXPECT_FORMAT, tostring(summary.format)) end
-  ok(type(summary.objects) == 'number' and summary.objects > 0, 'summary.objects > 0', tostring(summary.objects))
-  if env.EXPECT_MIN_OBJECTS then
-    ok((summary.objects or -1) >= tonumber(env.EXPECT_MIN_OBJECTS), 'summary.objects >= ' .. env.EXPECT_MIN_OBJECTS, tostring(summary.objects))
-  end
-  if env.EXPECT_MAX_OBJECTS then
-    ok((summary.objects or math.huge) <= tonumber(env.EXPECT_MAX_OBJECTS), 'summary.objects <= ' .. env.EXPECT_MAX_OBJECTS, tostring(summary.objects))
-  end
-  ok(type(summary.totalBytes) == 'number' and summary.totalBytes > 0, 'summary.totalBytes > 0', tostring(summary.totalBytes))
-  ok(type(summary.path) == 'string' and summary.path:sub(-#vim.fn.fnamemodify(env.DUMP, ':t')) == vim.fn.fnamemodify(env.DUMP, ':t'),
-    'summary.path names the dump', tostring(summary.path))
+-- Asks for the hover until it contains the text or the deadline passes.
+local function poll_hover(bufnr, at, deadline_ms)
+  local text = ''
+  vim.wait(deadline_ms, function()
+    text = hover_text(bufnr, at)
+    return text:find(at.text, 1, true) ~= nil
+  end, 100)
+  return text:find(at.text, 1, true) ~= nil, text
+end
 
-  -- Progress (Neovim advertises window.workDoneProgress): a begin and an end.
-  local function kinds()
-    local k = {}
-    for _, p in ipairs(progress) do if type(p.value) == 'table' then table.insert(k, p.value.kind) end end
-    return k
+local function summary(client, bufnr)
+  local resp = client.request_sync('heaplens/summary', {}, TIMEOUT, bufnr)
+  return resp and resp.result, resp and resp.err
+end
+
+local function main()
+  for _, k in ipairs({ 'TEST_FILE', 'DUMP', 'FILETYPE', 'EXPECT_ROOT' }) do
+    assert(env[k] and env[k] ~= '', 'environment variable ' .. k .. ' is required')
   end
-  vim.wait(5000, function() return vim.tbl_contains(kinds(), 'end') end, 20)
-  ok(vim.tbl_contains(kinds(), 'begin') and vim.tbl_contains(kinds(), 'end'), '$/progress begin and end received', short(kinds()))
+  local hovers = {}
+  for s in (env.HOVERS or ''):gmatch('[^|]+') do table.insert(hovers, spot(s)) end
 
-  -- heaplens/summary with empty params: Neovim 0.7 encodes {} as [].
-  local s, serr = request('heaplens/summary', {})
-  ok(serr == nil and type(s) == 'table' and type(s.dumps) == 'table' and #s.dumps >= 1, 'heaplens/summary lists the dump', short(serr or s))
+  local bufnr, client = open(env.TEST_FILE)
+  ok(vim.bo[bufnr].filetype == env.FILETYPE, 'Neovim detects filetype ' .. env.FILETYPE, vim.bo[bufnr].filetype)
+  if not ok(client ~= nil and client.initialized, 'the snippet started a heaplens client and attached the buffer',
+      'clients on the buffer: ' .. short(vim.tbl_map(function(c) return c.name end, vim.lsp.buf_get_clients(bufnr)))) then
+    return
+  end
+  ok(#heaplens_clients(bufnr) == 1, 'exactly one heaplens client on the buffer', tostring(#heaplens_clients(bufnr)))
+  ok(client.config.root_dir == env.EXPECT_ROOT, 'its root is ' .. env.EXPECT_ROOT, tostring(client.config.root_dir))
 
-  -- Diagnostics pushed for the open file.
-  if line0 and env.EXPECT_DIAGNOSTIC ~= '0' then
-    vim.wait(TIMEOUT, function() return #vim.diagnostic.get(bufnr, { lnum = line0 }) > 0 end, 20)
-    local d = vim.diagnostic.get(bufnr, { lnum = line0 })
-    local lines = {}
-    for _, x in ipairs(vim.diagnostic.get(bufnr)) do table.insert(lines, x.lnum + 1) end
-    if ok(#d > 0, 'a diagnostic on line ' .. env.EXPECT_LINE, 'diagnostics on lines ' .. short(lines)) then
-      ok(d[1].source == 'heaplens', 'its source is "heaplens"', tostring(d[1].source))
-      say('     diagnostic: ' .. d[1].message)
+  -- The dump named in init_options loads by itself; the first hover shows once it has.
+  local dumpName = basename(env.DUMP)
+  for i, at in ipairs(hovers) do
+    local found, text = poll_hover(bufnr, at, i == 1 and LOAD_TIMEOUT or 2000)
+    ok(found, string.format('hover on line %d contains "%s"', at.line, at.text), text)
+    if found and i == 1 then say('     hover: ' .. text:gsub('\n.*', ' …')) end
+  end
+  vim.wait(MESSAGE_TIMEOUT, function() return message_starting('heaplens: loaded ' .. dumpName) ~= nil end, 20)
+  ok(message_starting('heaplens: loaded ' .. dumpName) ~= nil,
+    'window/showMessage "heaplens: loaded ' .. dumpName .. '" reached the client', 'messages: ' .. short(messages))
+
+  local s, serr = summary(client, bufnr)
+  local d = s and s.dumps and s.dumps[1]
+  ok(serr == nil and d ~= nil and #s.dumps == 1, 'heaplens/summary lists one dump', short(serr or s))
+  if d and env.EXPECT_FORMAT then ok(d.format == env.EXPECT_FORMAT, 'its format is ' .. env.EXPECT_FORMAT, tostring(d.format)) end
+  if d and env.EXPECT_OBJECTS then ok(d.objects == tonumber(env.EXPECT_OBJECTS), 'it has ' .. env.EXPECT_OBJECTS .. ' objects', tostring(d.objects)) end
+
+  for _, line in ipairs(set(env.DIAG_LINES)) do
+    local function here() return vim.diagnostic.get(bufnr, { lnum = line - 1 }) end
+    vim.wait(TIMEOUT, function() return #here() > 0 end, 20)
+    local diag = here()[1]
+    if ok(diag ~= nil and diag.source == 'heaplens', 'a heaplens diagnostic on line ' .. line,
+        'diagnostics: ' .. short(vim.tbl_map(function(x) return (x.lnum + 1) .. ' ' .. tostring(x.source) end, vim.diagnostic.get(bufnr)))) then
+      say('     diagnostic: ' .. diag.message)
     end
   end
 
-  -- Hover.
-  local hover_pos = { line = line0 or 0, character = tonumber(env.HOVER_COL or '') or 0 }
-  local hparams = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = hover_pos }
-  local hres = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', hparams, TIMEOUT)
-  local h = hres and hres[client_id]
-  ok(h ~= nil and h.err == nil, 'textDocument/hover answered without error', short(h and h.err or 'no answer'))
-  if env.EXPECT_HOVER_SUBSTR and env.EXPECT_HOVER_SUBSTR ~= '' then
-    local text = ''
-    local c = h and h.result and h.result.contents
-    if type(c) == 'table' then text = c.value or vim.inspect(c) elseif type(c) == 'string' then text = c end
-    ok(text:find(env.EXPECT_HOVER_SUBSTR, 1, true) ~= nil, 'hover on line ' .. tostring(env.EXPECT_LINE) .. ' contains "' .. env.EXPECT_HOVER_SUBSTR .. '"', text)
-  end
-
-  -- Code lenses: the raw request, then Neovim's own codelens refresh/get.
-  local lenses, cerr = request('textDocument/codeLens', { textDocument = { uri = vim.uri_from_bufnr(bufnr) } })
-  ok(cerr == nil and type(lenses) == 'table', 'textDocument/codeLens answered a list', short(cerr or lenses))
-  local function lens_on(list, want)
-    for _, l in ipairs(list or {}) do if l.range and l.range.start.line == want then return l end end
-  end
-  if line0 and env.EXPECT_LENS == 'none' then
-    ok(lens_on(lenses, line0) == nil, 'no code lens on line ' .. env.EXPECT_LINE, short(lens_on(lenses, line0)))
-  elseif line0 and env.EXPECT_LENS ~= '0' then
-    local starts = {}
-    for _, l in ipairs(lenses or {}) do table.insert(starts, l.range.start.line + 1) end
-    ok(lens_on(lenses, line0) ~= nil, 'a code lens on line ' .. env.EXPECT_LINE, 'lenses on lines ' .. short(starts))
+  local lensLines, noLensLines = set(env.LENS_LINES), set(env.NO_LENS_LINES)
+  if #lensLines + #noLensLines > 0 then
+    local function lens_on(line)
+      for _, l in ipairs(vim.lsp.codelens.get(bufnr) or {}) do
+        if l.range and l.range.start.line == line - 1 then return l end
+      end
+    end
     vim.lsp.codelens.refresh()
     vim.wait(TIMEOUT, function()
-      local l = lens_on(vim.lsp.codelens.get(bufnr), line0)
-      return l ~= nil and l.command ~= nil
+      for _, line in ipairs(lensLines) do
+        local l = lens_on(line)
+        if not (l and l.command and (l.command.title or '') ~= '') then return false end
+      end
+      return #(vim.lsp.codelens.get(bufnr) or {}) > 0
     end, 20)
-    local shown = lens_on(vim.lsp.codelens.get(bufnr), line0)
-    if ok(shown ~= nil and shown.command ~= nil and (shown.command.title or '') ~= '', 'vim.lsp.codelens shows a titled lens on line ' .. env.EXPECT_LINE, short(shown)) then
-      say('     lens: ' .. shown.command.title)
+    for _, line in ipairs(lensLines) do
+      local l = lens_on(line)
+      if ok(l and l.command and (l.command.title or '') ~= '', 'vim.lsp.codelens shows a titled lens on line ' .. line, short(vim.lsp.codelens.get(bufnr))) then
+        say('     lens: ' .. l.command.title)
+      end
     end
+    for _, line in ipairs(noLensLines) do ok(lens_on(line) == nil, 'no code lens on line ' .. line, short(lens_on(line))) end
   end
 
-  -- An unknown method is -32601, and the server keeps serving.
-  local _, uerr = request('heaplens/noSuchMethod', {})
-  ok(type(uerr) == 'table' and uerr.code == -32601, 'unknown method answers -32601', short(uerr))
+  -- One client per root: a second file under the same root joins it, a file under another root gets its own.
+  if env.SAME_ROOT_FILE and env.SAME_ROOT_FILE ~= '' then
+    local b2, c2 = open(env.SAME_ROOT_FILE)
+    ok(c2 ~= nil and c2.id == client.id and #heaplens_clients(b2) == 1,
+      basename(env.SAME_ROOT_FILE) .. ' (same root) is attached to the same client', c2 and ('client ' .. c2.id .. ' vs ' .. client.id) or 'no client')
+  end
+  if env.OTHER_ROOT_FILE and env.OTHER_ROOT_FILE ~= '' then
+    local _, c3 = open(env.OTHER_ROOT_FILE)
+    ok(c3 ~= nil and c3.id ~= client.id, basename(env.OTHER_ROOT_FILE) .. ' (another root) gets its own client', c3 and ('client ' .. c3.id) or 'no client')
+    ok(c3 ~= nil and c3.config.root_dir == env.OTHER_ROOT, 'rooted at ' .. tostring(env.OTHER_ROOT), c3 and tostring(c3.config.root_dir))
+    local n = 0
+    for _, c in pairs(vim.lsp.get_active_clients()) do if c.name == 'heaplens' then n = n + 1 end end
+    ok(n == 2, 'two heaplens clients in all, one per root', tostring(n))
+  end
+  vim.cmd('buffer ' .. bufnr)
 
-  -- Clean shutdown: client.stop() sends shutdown and exit.
-  client.stop()
-  local exited = vim.wait(TIMEOUT, function() return exit_code ~= nil end, 20)
-  ok(exited and exit_code == 0, 'server exited with code 0 after shutdown/exit', 'exit code ' .. tostring(exit_code) .. ', signal ' .. tostring(exit_signal))
-  finish()
+  -- The README's load command, from the source buffer, as typed after :lua.
+  if env.LOAD_SCRIPT and env.LOAD_SCRIPT ~= '' then
+    local loadName = basename(env.LOAD_DUMP)
+    vim.cmd('luafile ' .. vim.fn.fnameescape(env.LOAD_SCRIPT))
+    local listed
+    vim.wait(LOAD_TIMEOUT, function()
+      local s2 = summary(client, bufnr)
+      for _, x in ipairs(s2 and s2.dumps or {}) do if basename(x.path or '') == loadName then listed = x end end
+      return listed ~= nil
+    end, 100)
+    ok(listed ~= nil, 'after the load command heaplens/summary lists ' .. loadName)
+    vim.wait(MESSAGE_TIMEOUT, function() return message_starting('heaplens: loaded ' .. loadName) ~= nil end, 20)
+    ok(message_starting('heaplens: loaded ' .. loadName) ~= nil,
+      'window/showMessage "heaplens: loaded ' .. loadName .. '" reached the client', 'messages: ' .. short(messages))
+    if env.LOAD_DIAG and env.LOAD_DIAG ~= '' then
+      local line, text = env.LOAD_DIAG:match('^(%d+):(.+)$')
+      local function said()
+        for _, x in ipairs(vim.diagnostic.get(bufnr, { lnum = tonumber(line) - 1 })) do
+          if x.source == 'heaplens' and x.message:find(text, 1, true) then return x.message end
+        end
+      end
+      vim.wait(TIMEOUT, function() return said() ~= nil end, 20)
+      ok(said() ~= nil, string.format('then a diagnostic on line %s names %s', line, text),
+        short(vim.tbl_map(function(x) return x.message end, vim.diagnostic.get(bufnr, { lnum = tonumber(line) - 1 }))))
+    end
+  end
+  if env.UNLOAD_SCRIPT and env.UNLOAD_SCRIPT ~= '' then
+    local loadName = basename(env.LOAD_DUMP)
+    say('     running: ' .. vim.fn.readfile(env.UNLOAD_SCRIPT)[1])
+    vim.cmd('luafile ' .. vim.fn.fnameescape(env.UNLOAD_SCRIPT))
+    local names
+    vim.wait(TIMEOUT, function()
+      local s2 = summary(client, bufnr)
+      names = vim.tbl_map(function(x) return basename(x.path or '') end, s2 and s2.dumps or {})
+      return #names == 1 and names[1] == dumpName
+    end, 100)
+    ok(#names == 1 and names[1] == dumpName, 'after the unload command heaplens/summary lists only ' .. dumpName, short(names))
+  end
+  if env.FORM_SCRIPT and env.FORM_SCRIPT ~= '' then
+    local at = spot(env.FORM_HOVER)
+    say('     running: ' .. vim.fn.readfile(env.FORM_SCRIPT)[1])
+    vim.cmd('luafile ' .. vim.fn.fnameescape(env.FORM_SCRIPT))
+    local found, text = poll_hover(bufnr, at, LOAD_TIMEOUT)
+    ok(found, string.format('then the hover on line %d contains "%s"', at.line, at.text), text)
+  end
+
+  -- Quitting stops every client: shutdown and exit, and no "quit with exit code" warning.
+  local ids = {}
+  for _, c in pairs(vim.lsp.get_active_clients()) do if c.name == 'heaplens' then table.insert(ids, c.id) end end
+  vim.lsp.stop_client(ids)
+  local gone = vim.wait(TIMEOUT, function()
+    for _, id in ipairs(ids) do if vim.lsp.get_client_by_id(id) then return false end end
+    return true
+  end, 20)
+  -- Neovim schedules its "quit with exit code" notification on exit: a callback scheduled now runs after it.
+  local flushed = false
+  vim.schedule(function() flushed = true end)
+  vim.wait(TIMEOUT, function() return flushed end, 20)
+  local bad = vim.tbl_filter(function(n) return n:find('quit with exit code', 1, true) ~= nil end, notes)
+  ok(gone and #bad == 0, 'every heaplens server exited cleanly after shutdown', short(bad))
 end
 
 local fine, err = xpcall(main, debug.traceback)
 if not fine then
   ok(false, 'driver error', tostring(err))
   pcall(function() for _, c in pairs(vim.lsp.get_active_clients()) do c.stop(true) end end)
-  finish()
 end
+finish()
