@@ -72,27 +72,25 @@ std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const D
       lenses.push_back(std::move(lens));
     }
 
-    {
-      for (const SourceDeclaration& fn : functions) {
-        GroupStats sum;
-        const LineEntry* biggest = nullptr;
-        for (const LineEntry& e : *dl.lines) {
-          if (e.kind != LineKind::Allocation || e.line == 0 || e.line - 1 < fn.firstLine || e.line - 1 > fn.lastLine) continue;
-          sum.count += e.stats.count;
-          sum.shallowBytes += e.stats.shallowBytes;
-          sum.retainedBytes += e.stats.retainedBytes;
-          if (!biggest || e.stats.shallowBytes > biggest->stats.shallowBytes) biggest = &e;
-        }
-        if (!biggest) continue;
-        protocol::CodeLens lens;
-        lens.range = {{fn.firstLine, 0}, {fn.firstLine, 0}};
-        std::string title = fn.name + ": " + plural(sum.count, "live object") + " · " +
-                            formatBytes(sum.shallowBytes) + " allocated in this function · " +
-                            formatPercent(shareOfHeap(index, sum.shallowBytes)) + " of the heap";
-        if (docLines.size() > 1) title += " (" + dumpName(d) + ")";
-        lens.command = protocol::Command{title, "heaplens.showRetainers", retainersArgument(doc, biggest->line - 1)};
-        lenses.push_back(std::move(lens));
+    for (const SourceDeclaration& fn : functions) {
+      GroupStats sum;
+      const LineEntry* biggest = nullptr;
+      for (const LineEntry& e : *dl.lines) {
+        if (e.kind != LineKind::Allocation || e.line == 0 || e.line - 1 < fn.firstLine || e.line - 1 > fn.lastLine) continue;
+        sum.count += e.stats.count;
+        sum.shallowBytes += e.stats.shallowBytes;
+        sum.retainedBytes += e.stats.retainedBytes;
+        if (!biggest || e.stats.shallowBytes > biggest->stats.shallowBytes) biggest = &e;
       }
+      if (!biggest) continue;
+      protocol::CodeLens lens;
+      lens.range = {{fn.firstLine, 0}, {fn.firstLine, 0}};
+      std::string title = fn.name + ": " + plural(sum.count, "live object") + " · " +
+                          formatBytes(sum.shallowBytes) + " allocated in this function · " +
+                          formatPercent(shareOfHeap(index, sum.shallowBytes)) + " of the heap";
+      if (docLines.size() > 1) title += " (" + dumpName(d) + ")";
+      lens.command = protocol::Command{title, "heaplens.showRetainers", retainersArgument(doc, biggest->line - 1)};
+      lenses.push_back(std::move(lens));
     }
   }
   std::stable_sort(lenses.begin(), lenses.end(),
@@ -108,7 +106,7 @@ nlohmann::json getInlayHints(const FeatureContext& ctx, const Document& doc, uin
   nlohmann::json hints = nlohmann::json::array();
   if (!ctx.settings.inlayHints) return hints;
   auto docLines = linesForDocument(ctx, doc);
-  auto text = splitLines(doc.text);
+  auto text = splitSourceLines(doc.text);
   for (const DocumentLines& dl : docLines) {
     const HeapIndex* index = dl.dump->heapIndex();
     for (const LineEntry& e : *dl.lines) {

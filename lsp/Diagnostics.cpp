@@ -51,38 +51,38 @@ void addPath(protocol::Diagnostic& diag, const LoadedDump& loaded, NodeId node, 
   }
 }
 
+// A finding of one dump, before it is named: its message does not say the dump yet.
+struct Finding {
+  protocol::Diagnostic diag;
+  std::string dump;  // the dump's name; empty for findings that name it themselves
+};
+
 // Two dumps that say the same thing about a line (the same figures, e.g. one dump loaded under two
-// names, or a baseline and a target that agree) give one diagnostic naming both dumps.
-std::vector<protocol::Diagnostic> mergeIdentical(std::vector<protocol::Diagnostic> in) {
-  // The dump names are the message's trailing "[a.heapdump]" / "(a.heapdump)".
-  auto split = [](const std::string& m) -> std::pair<std::string, std::string> {
-    if (m.size() > 2 && (m.back() == ']' || m.back() == ')')) {
-      const char open = m.back() == ']' ? '[' : '(';
-      if (auto at = m.rfind(std::string(" ") + open); at != std::string::npos)
-        return {m.substr(0, at), m.substr(at + 2, m.size() - at - 3)};
-    }
-    return {m, ""};
-  };
+// names, or a baseline and a target that agree) give one diagnostic naming both dumps; every
+// finding ends with the names of the dumps it comes from.
+std::vector<protocol::Diagnostic> nameAndMerge(std::vector<Finding> findings) {
   std::vector<protocol::Diagnostic> out;
-  std::vector<std::pair<std::string, std::vector<std::string>>> keys;  // body, dump names of out[i]
-  for (protocol::Diagnostic& d : in) {
-    auto [body, dumpNames] = split(d.message);
-    bool merged = false;
-    for (size_t i = 0; i < out.size() && !dumpNames.empty(); ++i) {
-      if (out[i].range.start.line != d.range.start.line || out[i].code != d.code || keys[i].first != body ||
-          keys[i].second.empty())
-        continue;
-      keys[i].second.push_back(dumpNames);
-      std::string names;
-      for (const std::string& n : keys[i].second) names += (names.empty() ? "" : ", ") + n;
-      out[i].message = body + " [" + names + "]";
-      out[i].severity = std::min(out[i].severity, d.severity);
-      merged = true;
-      break;
+  std::vector<std::vector<std::string>> names;  // dump names of out[i]
+  for (Finding& f : findings) {
+    size_t i = 0;
+    if (!f.dump.empty())
+      for (; i < out.size(); ++i)
+        if (!names[i].empty() && out[i].range.start.line == f.diag.range.start.line && out[i].code == f.diag.code &&
+            out[i].message == f.diag.message)
+          break;
+    if (f.dump.empty() || i == out.size()) {
+      out.push_back(std::move(f.diag));
+      names.push_back(f.dump.empty() ? std::vector<std::string>{} : std::vector<std::string>{f.dump});
+    } else {
+      names[i].push_back(f.dump);
+      out[i].severity = std::min(out[i].severity, f.diag.severity);
     }
-    if (merged) continue;
-    keys.push_back({body, dumpNames.empty() ? std::vector<std::string>{} : std::vector<std::string>{dumpNames}});
-    out.push_back(std::move(d));
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (names[i].empty()) continue;
+    std::string list;
+    for (const std::string& n : names[i]) list += (list.empty() ? "" : ", ") + n;
+    out[i].message += " [" + list + "]";
   }
   return out;
 }
@@ -90,9 +90,10 @@ std::vector<protocol::Diagnostic> mergeIdentical(std::vector<protocol::Diagnosti
 }  // namespace
 
 std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, const Document& doc) {
-  std::vector<protocol::Diagnostic> out;
-  if (const LoadedDump* file = dumpOfDocument(ctx, doc)) out = dumpFileDiagnostics(*file, doc);
-  auto lines = splitLines(doc.text);
+  std::vector<Finding> found;
+  if (const LoadedDump* file = dumpOfDocument(ctx, doc))
+    for (protocol::Diagnostic& diag : dumpFileDiagnostics(*file, doc)) found.push_back({std::move(diag), ""});
+  auto lines = splitSourceLines(doc.text);
 
   for (const DocumentLines& dl : linesForDocument(ctx, doc)) {
     const Dump& d = dl.dump->dump();
@@ -108,9 +109,8 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
                                                           : protocol::DiagnosticSeverity::Information;
       diag.code = e.isFrame() ? "heaplens.frame" : "heaplens.hotspot";
       diag.message = entrySummary(d, index, e);
-      diag.message += " [" + dumpName(d) + "]";
       addPath(diag, *dl.dump, e.representative, doc, ctx.sourceMap);
-      out.push_back(std::move(diag));
+      found.push_back({std::move(diag), dumpName(d)});
     }
   }
 
@@ -134,7 +134,7 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
       diag.severity = protocol::DiagnosticSeverity::Information;
       diag.code = "heaplens.noAttribution";
       diag.message = dumpName(d) + ": " + *d.attributionProblem;
-      out.push_back(std::move(diag));
+      found.push_back({std::move(diag), ""});
     }
     if (!d.series || types.empty()) continue;
     const SeriesGrowth growth = growingTypes(*d.series);
@@ -147,12 +147,12 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
       diag.code = "heaplens.growth";
       diag.message = decl.qualifiedName + " instances never decreased across " +
                      std::to_string(growth.snapshots.size()) + " snapshots: " + formatCount(t->firstCount) + " → " +
-                     formatCount(t->lastCount) + " [" + dumpName(d) + "]";
-      out.push_back(std::move(diag));
+                     formatCount(t->lastCount);
+      found.push_back({std::move(diag), dumpName(d)});
     }
   }
 
-  out = mergeIdentical(std::move(out));
+  std::vector<protocol::Diagnostic> out = nameAndMerge(std::move(found));
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.severity < b.severity; });
   if (out.size() > ctx.settings.maxDiagnosticsPerFile) out.resize(ctx.settings.maxDiagnosticsPerFile);
   std::stable_sort(out.begin(), out.end(),

@@ -16,6 +16,7 @@
 #include "analysis/Text.h"
 #include "lsp/FeatureSupport.h"
 #include "lsp/Uri.h"
+#include "lsp/languages/Language.h"
 
 namespace heaplens::lsp {
 namespace {
@@ -56,7 +57,7 @@ const LoadedDump* dumpOfDocument(const FeatureContext& ctx, const Document& doc)
 
 std::vector<protocol::Diagnostic> dumpFileDiagnostics(const LoadedDump& loaded, const Document& doc) {
   std::vector<protocol::Diagnostic> out;
-  auto lines = splitLines(doc.text);
+  auto lines = splitSourceLines(doc.text);
   for (const DumpLineEntry& e : loaded.dumpFileIndex().entries) {
     if (e.kind != DumpLineKind::Problem) continue;
     protocol::Diagnostic d;
@@ -73,7 +74,7 @@ std::vector<protocol::DocumentSymbol> getDocumentSymbols(const FeatureContext& c
   const LoadedDump* loaded = dumpOfDocument(ctx, doc);
   if (!loaded) return {};
   const DumpFileIndex& index = loaded->dumpFileIndex();
-  auto lines = splitLines(doc.text);
+  auto lines = splitSourceLines(doc.text);
   // Blocks only (sections, page maps, growth records): single lines of data would drown the outline.
   auto shown = [](const DumpLineEntry& e) {
     return e.kind == DumpLineKind::Section || e.kind == DumpLineKind::PageMap || e.kind == DumpLineKind::Growth;

@@ -180,8 +180,6 @@ std::string entrySummary(const Dump& d, const HeapIndex* index, const LineEntry&
          formatPercent(shareOfHeap(index, s.shallowBytes)) + " of the live heap";
 }
 
-std::vector<std::string_view> splitLines(std::string_view text) { return splitSourceLines(text); }
-
 std::string loadedMessage(const LoadedDump& loaded) {
   const Dump& d = loaded.dump();
   std::string m = "heaplens: loaded " + dumpName(d) + " (" + d.formatDescription + ")";

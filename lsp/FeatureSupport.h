@@ -63,7 +63,4 @@ inline double shareOfHeap(const HeapIndex& index, uint64_t bytes) { return share
 // "heaplens: loaded app.heapdump (Go heap dump): 21,247 objects, 4.1 MiB; most at main.go:53 (640 KiB, 21%)".
 std::string loadedMessage(const LoadedDump& loaded);
 
-// Lines of a document's text (no terminators).
-std::vector<std::string_view> splitLines(std::string_view text);
-
 }  // namespace heaplens::lsp

@@ -256,7 +256,7 @@ std::string markdownToPlain(const std::string& markdown) {
     }
     table.clear();
   };
-  for (std::string_view line : splitLines(markdown)) {
+  for (std::string_view line : splitSourceLines(markdown)) {
     std::string l(line);
     auto erase = [&](const std::string& what) {
       for (size_t at; (at = l.find(what)) != std::string::npos;) l.erase(at, what.size());
@@ -304,7 +304,7 @@ protocol::MarkupContent shapeHover(std::string markdown, const FeatureSettings& 
   content.kind = settings.plainTextHover ? "plaintext" : "markdown";
   content.value = settings.plainTextHover ? markdownToPlain(markdown) : std::move(markdown);
   // About a screenful (blank lines not counted): the rest is one command away.
-  auto lines = splitLines(content.value);
+  auto lines = splitSourceLines(content.value);
   size_t filled = 0, cut = lines.size();
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i].empty()) continue;
@@ -342,7 +342,7 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
   // The document is split at most once, and only when the line's text is needed.
   std::vector<std::string_view> lines;
   auto lineText = [&]() -> const std::string_view* {
-    if (lines.empty()) lines = splitLines(doc.text);
+    if (lines.empty()) lines = splitSourceLines(doc.text);
     return pos.line < lines.size() ? &lines[pos.line] : nullptr;
   };
   const Language& language = languageFor(doc.languageId, doc.path);

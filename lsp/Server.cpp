@@ -594,12 +594,18 @@ void Server::runFeature(ReplyOnce reply, std::function<json(std::stop_token)> wo
   });
 }
 
-void Server::onHover(const json& params, ReplyOnce reply) {
-  auto p = params.get<protocol::TextDocumentPositionParams>();
+void Server::runDocumentFeature(const std::string& uri, ReplyOnce reply,
+                                std::function<json(const FeatureContext&, const Document&)> feature) {
   std::shared_ptr<const SourceMap> keep;
   auto ctx = featureContext(keep);
-  auto doc = documentFor(p.textDocument.uri);
-  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc), pos = p.position](std::stop_token) -> json {
+  auto doc = documentFor(uri);
+  runFeature(std::move(reply), [ctx = std::move(ctx), keep, doc = std::move(doc), feature = std::move(feature)](
+                                   std::stop_token) -> json { return feature(ctx, doc); });
+}
+
+void Server::onHover(const json& params, ReplyOnce reply) {
+  auto p = params.get<protocol::TextDocumentPositionParams>();
+  runDocumentFeature(p.textDocument.uri, reply, [pos = p.position](const FeatureContext& ctx, const Document& doc) {
     auto hover = getHover(ctx, doc, pos);
     return hover ? json(*hover) : json(nullptr);
   });
@@ -607,20 +613,14 @@ void Server::onHover(const json& params, ReplyOnce reply) {
 
 void Server::onCodeLens(const json& params, ReplyOnce reply) {
   auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
-  std::shared_ptr<const SourceMap> keep;
-  auto ctx = featureContext(keep);
-  auto doc = documentFor(td.uri);
-  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc)](std::stop_token) -> json {
+  runDocumentFeature(td.uri, reply, [](const FeatureContext& ctx, const Document& doc) {
     return json(getCodeLenses(ctx, doc));
   });
 }
 
 void Server::onDocumentSymbol(const json& params, ReplyOnce reply) {
   auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
-  std::shared_ptr<const SourceMap> keep;
-  auto ctx = featureContext(keep);
-  auto doc = documentFor(td.uri);
-  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc)](std::stop_token) -> json {
+  runDocumentFeature(td.uri, reply, [](const FeatureContext& ctx, const Document& doc) {
     return json(getDocumentSymbols(ctx, doc));
   });
 }
@@ -629,20 +629,14 @@ void Server::onInlayHint(const json& params, ReplyOnce reply) {
   auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
   protocol::Range range{{0, 0}, {UINT32_MAX, 0}};
   if (params.contains("range")) range = protocol::getAs<protocol::Range>(params, "range");
-  std::shared_ptr<const SourceMap> keep;
-  auto ctx = featureContext(keep);
-  auto doc = documentFor(td.uri);
-  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc), range](std::stop_token) -> json {
+  runDocumentFeature(td.uri, reply, [range](const FeatureContext& ctx, const Document& doc) {
     return getInlayHints(ctx, doc, range.start.line, range.end.line);
   });
 }
 
 void Server::onFoldingRange(const json& params, ReplyOnce reply) {
   auto td = protocol::getAs<protocol::TextDocumentIdentifier>(params, "textDocument");
-  std::shared_ptr<const SourceMap> keep;
-  auto ctx = featureContext(keep);
-  auto doc = documentFor(td.uri);
-  runFeature(reply, [ctx = std::move(ctx), keep, doc = std::move(doc)](std::stop_token) -> json {
+  runDocumentFeature(td.uri, reply, [](const FeatureContext& ctx, const Document& doc) {
     return json(getFoldingRanges(ctx, doc));
   });
 }

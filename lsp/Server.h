@@ -128,6 +128,9 @@ private:
 
   // Runs work on the pool; its result (or ResponseError / ParamsError / cancellation) is the reply.
   void runFeature(ReplyOnce reply, std::function<json(std::stop_token)> work);
+  // runFeature for a feature of one document: the dumps, source map and document as they are now.
+  void runDocumentFeature(const std::string& uri, ReplyOnce reply,
+                          std::function<json(const FeatureContext&, const Document&)> feature);
   FeatureContext featureContext(std::shared_ptr<const SourceMap>& keepAlive);
   Document documentFor(const std::string& uri);
 

@@ -3,11 +3,8 @@
 //
 // Expected values come from shared/fixtures/go/README.md and shared/fixtures/moar/README.md.
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -15,37 +12,14 @@
 #include "lsp/FeatureSupport.h"
 #include "lsp/Features.h"
 #include "lsp/Uri.h"
+#include "TestWorkspace.h"
 
 namespace heaplens::lsp {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string readFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A workspace in a fresh temporary directory holding a copy of one source file.
-struct Workspace {
-  fs::path root;
-  Document doc;
-  SourceMap sourceMap;
-  Workspace(const fs::path& source, const std::string& relative, const std::string& languageId) {
-    root = fs::temp_directory_path() / ("heaplens-ws-" + std::to_string(::getpid()) + "-" + languageId);
-    fs::remove_all(root);
-    fs::create_directories((root / relative).parent_path());
-    fs::copy_file(source, root / relative);
-    doc.path = (root / relative).string();
-    doc.uri = pathToUri(doc.path);
-    doc.languageId = languageId;
-    doc.text = readFile(source);
-    sourceMap.setWorkspaceRoots({root.string()});
-  }
-  ~Workspace() { fs::remove_all(root); }
-};
+using test::Workspace;
 
 std::shared_ptr<const LoadedDump> load(const std::string& relative, std::optional<uint32_t> snapshot = {}) {
   LoadOptions options;

@@ -1,10 +1,7 @@
 // ReadableTests: the figures and paths people read, as issue #16 found them wrong (each fails on the
 // code before the fix). Expected figures come from shared/fixtures/go/README.md.
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -14,36 +11,16 @@
 #include "lsp/Features.h"
 #include "lsp/Uri.h"
 #include "lsp/languages/Language.h"
+#include "TestWorkspace.h"
 
 namespace heaplens::lsp {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string readFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // leakcache's main.go in a workspace elsewhere than the dump records (/tmp/realdumps/go/leakcache).
-struct GoWorkspace {
-  fs::path root;
-  Document doc;
-  SourceMap sourceMap;
-  GoWorkspace() {
-    root = fs::temp_directory_path() / ("heaplens-readable-" + std::to_string(::getpid()));
-    fs::remove_all(root);
-    fs::create_directories(root / "cmd/leakcache");
-    fs::copy_file(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", root / "cmd/leakcache/main.go");
-    doc.path = (root / "cmd/leakcache/main.go").string();
-    doc.uri = pathToUri(doc.path);
-    doc.languageId = "go";
-    doc.text = readFile(doc.path);
-    sourceMap.setWorkspaceRoots({root.string()});
-  }
-  ~GoWorkspace() { fs::remove_all(root); }
+struct GoWorkspace : test::Workspace {
+  GoWorkspace() : Workspace(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "cmd/leakcache/main.go", "go") {}
 };
 
 std::shared_ptr<const LoadedDump> load(const std::string& path) {
@@ -95,7 +72,7 @@ TEST(Readable, PlainTextClientsGetNoMarkupAndLongHoversAreCut) {
   EXPECT_EQ(text.find("###"), std::string::npos) << text;
   EXPECT_NE(text.find("more lines: the full paths are in heaplens.showRetainers"), std::string::npos) << text;
   size_t nonBlank = 0;
-  for (std::string_view l : splitLines(text)) nonBlank += !l.empty();
+  for (std::string_view l : splitSourceLines(text)) nonBlank += !l.empty();
   EXPECT_EQ(nonBlank, 4u) << text;  // three lines of content and the "more" line
 }
 
