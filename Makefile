@@ -12,8 +12,8 @@ SAN_CMAKE  := $(GENERATOR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWi
               "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG" \
               -DHEAPLENS_ONLY_ANALYSIS=ON -DHEAPLENS_BENCH=OFF
 
-.PHONY: all setup setup-packages setup-npm native build demo test test-native asan-configure asan \
-        test-asan test-fuzz tsan-configure tsan test-tsan test-extension extension bench clean
+.PHONY: all setup setup-packages setup-npm native build demo test test-native asan test-asan \
+        test-fuzz tsan test-tsan test-extension extension bench clean
 
 all: build
 
@@ -43,10 +43,9 @@ demo: build
 # then the two-thread dominator code under ThreadSanitizer.
 #
 # Steps run two at a time (make -j2) only where they do not get in each other's way: npm ci
-# and the sanitizer builds' configuration beside the Release build, the extension's tests
-# beside the ASan/UBSan build, the TSan build beside the fuzz smoke. Every ctest run has the
-# machine to itself: the dominator code spin-waits on its helper thread and slows down many
-# times with anything running beside it.
+# beside the Release build, the extension's tests beside the ASan/UBSan build. Every ctest run
+# and the fuzz smoke have the machine to themselves: the dominator code spin-waits on its
+# helper thread and slows down many times with anything running beside it.
 test:
 	@$(MAKE) --no-print-directory -j2 TEST_ORDER=1 test-native test-extension test-asan test-fuzz test-tsan
 
@@ -55,18 +54,15 @@ test-extension: | test-native
 asan: | test-native
 test-asan: | test-extension
 test-fuzz: | test-asan
-tsan: | test-asan
-test-tsan: | test-fuzz
+tsan: | test-fuzz
 endif
 
 test-native: native
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # ASan/UBSan: the analysis and parser tests, and the fuzz targets, in one build.
-asan-configure: setup-packages
+asan: setup-packages
 	cmake -S . -B $(ASAN_BUILD) $(SAN_CMAKE) -DHEAPLENS_SANITIZE=ON -DHEAPLENS_FUZZ=ON
-
-asan: asan-configure
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 test-asan: asan
@@ -76,10 +72,8 @@ test-fuzz: asan
 	bash tests/fuzz/run-smoke.sh $(ASAN_BUILD)
 
 # ThreadSanitizer: only the dominator tests (tests/CMakeLists.txt says which).
-tsan-configure: setup-packages
+tsan: setup-packages
 	cmake -S . -B $(TSAN_BUILD) $(SAN_CMAKE) -DHEAPLENS_SANITIZE_THREAD=ON
-
-tsan: tsan-configure
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target dominator_tests
 
 test-tsan: tsan
