@@ -21,16 +21,22 @@ void putOptional(json& j, const char* key, const std::optional<T>& v) {
 void to_json(json& j, const LoadDumpArgument& v) {
   j = json{{"path", v.path}};
   putOptional(j, "snapshot", v.snapshot);
+  putOptional(j, "baseline", v.baseline);
+  putOptional(j, "executable", v.executable);
 }
 
 void from_json(const json& j, LoadDumpArgument& v) {
-  if (!j.is_object()) throw ParamsError("", "object {path, snapshot?}, got " + typeName(j));
+  if (!j.is_object()) throw ParamsError("", "object {path, snapshot?, baseline?, executable?}, got " + typeName(j));
   v.path = getString(j, "path");
   v.snapshot.reset();
   if (auto s = optInteger(j, "snapshot")) {
     if (*s < 0 || *s > UINT32_MAX) throw ParamsError("/snapshot", "integer from 0");
     v.snapshot = static_cast<uint32_t>(*s);
   }
+  v.baseline.reset();
+  v.executable.reset();
+  if (j.contains("baseline") && !j["baseline"].is_null()) v.baseline = getString(j, "baseline");
+  if (j.contains("executable") && !j["executable"].is_null()) v.executable = getString(j, "executable");
 }
 
 void to_json(json& j, const DumpSummary& v) {
@@ -42,6 +48,8 @@ void to_json(json& j, const DumpSummary& v) {
            {"snapshotCount", v.snapshotCount}, {"parts", v.parts},
            {"warnings", v.warnings}};
   putOptional(j, "attributionProblem", v.attributionProblem);
+  putOptional(j, "baseline", v.baseline);
+  putOptional(j, "executable", v.executable);
 }
 
 void to_json(json& j, const SummaryResult& v) { j = json{{"dumps", v.dumps}, {"loading", v.loading}}; }
@@ -84,7 +92,9 @@ const std::vector<TypeSpec>& heapLensTypes() {
   static const std::vector<TypeSpec> types = {
       {"LoadDumpArgument", "heaplens.loadDump's argument in object form (a bare path string is accepted too).",
        {{"path", "string", false, ""},
-        {"snapshot", "number", true, "0-based index, for formats holding several snapshots"}}},
+        {"snapshot", "number", true, "0-based index, for formats holding several snapshots"},
+        {"baseline", "string", true, "a dump of the same format to compare against (growth)"},
+        {"executable", "string", true, "the program that wrote the dump (Go: types and names)"}}},
       {"DumpSummary", "What heaplens.loadDump answers, and one entry of heaplens/summary.",
        {{"format", "string", false, ""},
         {"description", "string", false, ""},
@@ -97,7 +107,9 @@ const std::vector<TypeSpec>& heapLensTypes() {
         {"snapshotCount", "number", false, ""},
         {"parts", "string[]", false, "\"heap\", \"snapshots\", \"timeline\", \"pageMaps\", \"growth\""},
         {"warnings", "string[]", false, ""},
-        {"attributionProblem", "string", true, "why objects could not be put on source lines"}}},
+        {"attributionProblem", "string", true, "why objects could not be put on source lines"},
+        {"baseline", "string", true, "the dump this one is compared against, if any"},
+        {"executable", "string", true, "the executable read beside the dump, if any"}}},
       {"SummaryResult", "heaplens/summary's answer.",
        {{"dumps", "DumpSummary[]", false, ""}, {"loading", "string[]", false, "paths whose load is still running"}}},
       {"UnloadResult", "heaplens.unloadDump's answer.", {{"unloaded", "string", false, ""}}},

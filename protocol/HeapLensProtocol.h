@@ -35,6 +35,8 @@ inline constexpr const char* kFormatsMethod = "heaplens/formats";
 struct LoadDumpArgument {
   std::string path;
   std::optional<uint32_t> snapshot;  // 0-based index, for formats holding several snapshots
+  std::optional<std::string> baseline;    // a dump of the same format to compare against (growth)
+  std::optional<std::string> executable;  // the program that wrote the dump (Go: types and names)
 };
 
 // What heaplens.loadDump answers, and one entry of heaplens/summary.
@@ -51,6 +53,8 @@ struct DumpSummary {
   std::vector<std::string> parts;    // "heap", "snapshots", "timeline", "pageMaps", "growth"
   std::vector<std::string> warnings;
   std::optional<std::string> attributionProblem;
+  std::optional<std::string> baseline;    // the dump this one is compared against, if any
+  std::optional<std::string> executable;  // the executable read beside the dump, if any
 };
 
 struct SummaryResult {

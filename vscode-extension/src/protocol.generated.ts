@@ -20,6 +20,10 @@ export interface LoadDumpArgument {
   path: string;
   /** 0-based index, for formats holding several snapshots */
   snapshot?: number;
+  /** a dump of the same format to compare against (growth) */
+  baseline?: string;
+  /** the program that wrote the dump (Go: types and names) */
+  executable?: string;
 }
 
 /** What heaplens.loadDump answers, and one entry of heaplens/summary. */
@@ -39,6 +43,10 @@ export interface DumpSummary {
   warnings: string[];
   /** why objects could not be put on source lines */
   attributionProblem?: string;
+  /** the dump this one is compared against, if any */
+  baseline?: string;
+  /** the executable read beside the dump, if any */
+  executable?: string;
 }
 
 /** heaplens/summary's answer. */
