@@ -128,6 +128,35 @@ void addHeap(const HeapPart& heap, const HeapIndex& index, const SourceMap& sour
     if (!accept(loc.file)) continue;
     add(loc.file, loc.line, LineKind::Frame, sa.stats, {sa.site});
   }
+
+  // Types whose declaration the dump records (V8: a class's constructor): their instances on that line.
+  std::vector<NodeId> biggest(g.typeCount(), kNoNode);
+  bool anyDeclared = false;
+  for (TypeId t = 0; t < g.typeCount(); ++t) anyDeclared = anyDeclared || g.typeSiteOf(t) != kNoSite;
+  if (!anyDeclared) return;
+  for (NodeId v = 0; v < g.nodeCount(); ++v) {
+    const TypeId t = g.type[v];
+    if (g.kind(v) != NodeKind::Object || g.typeSiteOf(t) == kNoSite) continue;
+    if (biggest[t] == kNoNode || heap.retained[v] > heap.retained[biggest[t]]) biggest[t] = v;
+  }
+  for (TypeId t = 0; t < g.typeCount(); ++t) {
+    const SiteId site = g.typeSiteOf(t);
+    const GroupStats* stats = index.typeStats(t);
+    if (site == kNoSite || !stats || stats->count == 0) continue;
+    // Where a snapshot has no allocation stacks, instances are put at their declaration already (an
+    // Allocation entry on that line): a Definition entry would say the same twice.
+    if (g.site[biggest[t]] == site) continue;
+    auto frames = g.frames(site);
+    if (frames.empty()) continue;
+    const SourceLocation& loc = g.location(frames.front());
+    if (!accept(loc.file)) continue;
+    LineEntry* e = lines.at(g.str(loc.file), loc.line, LineKind::Definition);
+    if (!e) continue;
+    addStats(e->stats, *stats);
+    e->types.push_back(t);
+    if (e->representative == kNoNode || heap.retained[biggest[t]] > heap.retained[e->representative])
+      e->representative = biggest[t];
+  }
 }
 
 void addGrowth(const Dump& d, const GrowthRecords& growth, LineCollector& lines) {

@@ -64,6 +64,8 @@ struct LineEntry {
   // The node that best represents the line (paths from a root start there): of the sites' nodes,
   // the first that retains the most; kNoNode when the sites have none.
   NodeId representative = kNoNode;
+  // Definition: the types declared here (the dump records where each is declared).
+  std::vector<TypeId> types;
   // Growth: indices into dump.growth->records, and their summed deltas.
   std::vector<uint32_t> growthRecords;
   int64_t countDelta = 0;

@@ -31,8 +31,10 @@ std::string lensTitle(const LineEntry& e) {
              formatBytes(e.stats.retainedBytes);
     case LineKind::Growth:
       return "grew " + formatSignedCount(e.countDelta, true) + " objects · " + formatSignedBytes(e.sizeDelta);
-    case LineKind::Allocation:
     case LineKind::Definition:
+      return plural(e.stats.count, "instance") + " · " + formatBytes(e.stats.shallowBytes) + " · retain " +
+             formatBytes(e.stats.retainedBytes);
+    case LineKind::Allocation:
       break;
   }
   return plural(e.stats.count, "live object") + " · " + formatBytes(e.stats.shallowBytes) + " · retains " +
@@ -126,7 +128,9 @@ nlohmann::json getInlayHints(const FeatureContext& ctx, const Document& doc, uin
           label = "grew " + formatSignedCount(e.countDelta, true) + " · " + formatSignedBytes(e.sizeDelta);
           break;
         case LineKind::Definition:
-          continue;
+          label = plural(e.stats.count, "instance") + " · " + formatBytes(e.stats.shallowBytes) + " · " +
+                  formatPercent(shareOfHeap(index, e.stats.shallowBytes));
+          break;
       }
       if (docLines.size() > 1) label += " (" + dumpName(dl.dump->dump()) + ")";
       hints.push_back({{"position", {{"line", line0}, {"character", end}}}, {"label", label}, {"paddingLeft", true}});

@@ -10,6 +10,7 @@
 // Threading: runs on a worker with immutable inputs.
 #include <algorithm>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "analysis/Text.h"
@@ -51,9 +52,12 @@ std::string rootPathSection(const LoadedDump& loaded, NodeId node, const SourceM
   const HeapGraph& g = loaded.graph();
   auto path = loaded.paths().shortestPath(node);
   if (!path) return "\n**Path from a root:** none: not reachable from any root (unreachable objects are counted apart)\n";
-  std::string s = "\n**Path from a root**" +
-                  std::string(path->throughAvoided ? " (only through inter-generational roots)" : "") + "\n\n`" +
-                  pathText(g, *path, sourceMap) + "`\n";
+  // A root the format has the search take last (MoarVM's inter-generational roots, V8's internal
+  // roots): say so by the root's own name, since no other root keeps the object alive.
+  std::string through;
+  if (path->throughAvoided && !path->steps.empty())
+    through = " (only through " + describeNode(g, path->steps.front().node, sourceMap) + ", which is searched last)";
+  std::string s = "\n**Path from a root**" + through + "\n\n`" + pathText(g, *path, sourceMap) + "`\n";
   // The steps that have a source line, as links to it.
   std::string links;
   for (const PathStep& step : path->steps) {
@@ -331,12 +335,22 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
   if (const LoadedDump* file = dumpOfDocument(ctx, doc))
     if (auto s = dumpFileHover(*file, line1)) sections.push_back(std::move(*s));
   auto docLines = linesForDocument(ctx, doc);
+  std::set<std::pair<const LoadedDump*, std::string>> typesShown;  // a type declared here, once per dump
   for (const LineHit& hit : entriesAt(docLines, line1)) {
     switch (hit.entry->kind) {
       case LineKind::Frame: sections.push_back(frameSection(*hit.dump, *hit.entry, ctx.sourceMap)); break;
       case LineKind::Allocation: sections.push_back(allocationSection(*hit.dump, *hit.entry, ctx.sourceMap)); break;
       case LineKind::Growth: sections.push_back(growthSection(*hit.dump, *hit.entry)); break;
-      case LineKind::Definition: break;
+      case LineKind::Definition:
+        for (TypeId t : hit.entry->types) {
+          std::string name(hit.dump->graph().str(hit.dump->graph().typeName[t]));
+          if (!typesShown.insert({hit.dump, name}).second) continue;
+          std::string s = typeSection(*hit.dump, name);
+          // A type's own line speaks of the type first, then of what its constructor allocates.
+          if (!s.empty())
+            sections.insert(sections.begin(), std::move(s) + rootPathSection(*hit.dump, hit.entry->representative, ctx.sourceMap));
+        }
+        break;
     }
   }
   // The document is split at most once, and only when the line's text is needed.
@@ -349,6 +363,7 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
   for (const SourceDeclaration& decl : language.declarationsAt(doc.text, pos.line)) {
     if (decl.kind != SourceDeclaration::Kind::Type) continue;
     for (const auto& loaded : ctx.dumps) {
+      if (typesShown.count({loaded.get(), decl.qualifiedName})) continue;
       std::string s = typeSection(*loaded, decl.qualifiedName);
       if (!s.empty()) sections.push_back(std::move(s));
     }

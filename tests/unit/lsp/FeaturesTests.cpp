@@ -7,6 +7,9 @@
 
 
 #include <gtest/gtest.h>
+#include <zstd.h>
+
+#include <fstream>
 
 #include "analysis/formats/DumpFormat.h"
 #include "lsp/FeatureSupport.h"
@@ -165,6 +168,41 @@ TEST_F(MoarFeatures, ClassHoverShowsInstancesAndGrowth) {
   ASSERT_NE(growth, nullptr);
   EXPECT_EQ(growth->code, "heaplens.growth");
   EXPECT_NE(growth->message.find("770 → 23,000"), std::string::npos) << growth->message;
+}
+
+
+// A V8 snapshot with allocation stacks (fixtures/js/README.md, "Source lines the editor should get"):
+// the class LeakyRecord's constructor line, records.js:6, gets its 2,100 live instances (56 B each) in
+// the hover and a lens, with a path from a root.
+TEST(V8Features, ClassLineShowsItsInstances) {
+  // The committed snapshot is zstd-compressed; the server reads plain .heapsnapshot files.
+  const fs::path packed = fs::path(HEAPLENS_TEST_DATA) / "js/tracked-target.heapsnapshot.zst";
+  std::string bytes = test::readFile(packed);
+  const unsigned long long size = ZSTD_getFrameContentSize(bytes.data(), bytes.size());
+  ASSERT_NE(size, ZSTD_CONTENTSIZE_ERROR);
+  std::string plain(size, '\0');
+  ASSERT_EQ(ZSTD_decompress(plain.data(), plain.size(), bytes.data(), bytes.size()), size);
+  const fs::path file = fs::temp_directory_path() / ("heaplens-v8-" + std::to_string(::getpid()) + ".heapsnapshot");
+  { std::ofstream(file, std::ios::binary) << plain; }
+  std::shared_ptr<const Dump> dump = loadDump(file.string(), LoadOptions{}, {});
+  fs::remove(file);
+
+  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "js/lib/records.js", "web/lib/records.js", "javascript");
+  FeatureContext ctx;
+  ctx.dumps = {std::make_shared<const LoadedDump>(dump)};
+  ctx.sourceMap = &ws.sourceMap;
+
+  auto hover = getHover(ctx, ws.doc, {5, 4});
+  ASSERT_TRUE(hover.has_value());
+  const std::string& text = hover->contents.value;
+  EXPECT_NE(text.find("**LeakyRecord**: 2,100 instances, 56 B each"), std::string::npos) << text;
+  EXPECT_NE(text.find("Path from a root"), std::string::npos) << text;
+  EXPECT_NE(text.find("recordCache"), std::string::npos) << text;  // the README's path: ... > recordCache > table > ...
+
+  bool lens = false;
+  for (const auto& l : getCodeLenses(ctx, ws.doc))
+    if (l.range.start.line == 5 && l.command && l.command->title.starts_with("2,100 instances")) lens = true;
+  EXPECT_TRUE(lens) << "no lens with the instances on records.js:6";
 }
 
 }  // namespace
