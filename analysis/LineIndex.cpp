@@ -71,7 +71,11 @@ public:
   LineEntry* at(std::string_view recordedFile, uint32_t line, LineKind kind) {
     std::optional<MappedPath> mapped = sourceMap_.map(recordedFile);
     if (!mapped) return nullptr;
-    LineEntry& e = merged_[{mapped->localPath, line, kind}];
+    return atLocal(mapped->localPath, line, kind);
+  }
+  // The entry for a workspace file already resolved.
+  LineEntry* atLocal(const std::string& localPath, uint32_t line, LineKind kind) {
+    LineEntry& e = merged_[{localPath, line, kind}];
     e.line = line;
     e.kind = kind;
     return &e;
@@ -159,13 +163,20 @@ void addHeap(const HeapPart& heap, const HeapIndex& index, const SourceMap& sour
   }
 }
 
-void addGrowth(const Dump& d, const GrowthRecords& growth, LineCollector& lines) {
+void addGrowth(const Dump& d, const GrowthRecords& growth, const DeclarationLookup& declarations,
+               LineCollector& lines) {
   for (uint32_t i = 0; i < growth.records.size(); ++i) {
     const GrowthRecord& r = growth.records[i];
     auto frames = d.sites->frames(r.site);
-    if (frames.empty()) continue;
-    const SourceLocation& loc = d.sites->location(frames.front());
-    LineEntry* e = lines.at(d.sites->str(loc.file), loc.line, LineKind::Growth);
+    LineEntry* e = nullptr;
+    if (!frames.empty()) {
+      const SourceLocation& loc = d.sites->location(frames.front());
+      e = lines.at(d.sites->str(loc.file), loc.line, LineKind::Growth);
+    } else if (declarations) {
+      // No location in the record: the one declaration of that name in the workspace, if there is one.
+      if (std::optional<DeclarationPlace> place = declarations(r.type))
+        e = lines.atLocal(place->localPath, place->line, LineKind::Growth);
+    }
     if (!e) continue;
     e->growthRecords.push_back(i);
     e->countDelta += r.countDelta;
@@ -175,12 +186,13 @@ void addGrowth(const Dump& d, const GrowthRecords& growth, LineCollector& lines)
 
 }  // namespace
 
-LineIndex buildLineIndex(const Dump& d, const HeapIndex* heapIndex, const SourceMap& sourceMap) {
+LineIndex buildLineIndex(const Dump& d, const HeapIndex* heapIndex, const SourceMap& sourceMap,
+                         const DeclarationLookup& declarations) {
   LineIndex result;
   result.generation = sourceMap.generation();
   LineCollector lines(sourceMap);
   if (d.heap && heapIndex) addHeap(*d.heap, *heapIndex, sourceMap, lines);
-  if (d.growth) addGrowth(d, *d.growth, lines);
+  if (d.growth) addGrowth(d, *d.growth, declarations, lines);
   lines.into(result);
   return result;
 }
