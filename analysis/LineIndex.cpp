@@ -47,6 +47,20 @@ HeapIndex::HeapIndex(const HeapPart& d) {
   }
   liveBytes = d.liveBytes();
   aggregates = aggregateByTypeAndSite(d, {}, &domTree);
+
+  typeRepresentative.assign(g.typeCount(), kNoNode);
+  for (NodeId v = 0; v < n; ++v) {
+    const TypeId t = g.type[v];
+    if (t >= typeRepresentative.size() || g.kind(v) != NodeKind::Object) continue;
+    NodeId& best = typeRepresentative[t];
+    if (best == kNoNode || d.retained[v] > d.retained[best]) best = v;
+  }
+}
+
+TypeId HeapIndex::typeNamed(const HeapGraph& g, std::string_view name) const {
+  for (TypeId t = 1; t < g.typeCount(); ++t)
+    if (g.str(g.typeName[t]) == name) return t;
+  return kNoType;
 }
 
 const GroupStats* HeapIndex::typeStats(TypeId t) const {
@@ -134,19 +148,11 @@ void addHeap(const HeapPart& heap, const HeapIndex& index, const SourceMap& sour
   }
 
   // Types whose declaration the dump records (V8: a class's constructor): their instances on that line.
-  std::vector<NodeId> biggest(g.typeCount(), kNoNode);
-  bool anyDeclared = false;
-  for (TypeId t = 0; t < g.typeCount(); ++t) anyDeclared = anyDeclared || g.typeSiteOf(t) != kNoSite;
-  if (!anyDeclared) return;
-  for (NodeId v = 0; v < g.nodeCount(); ++v) {
-    const TypeId t = g.type[v];
-    if (g.kind(v) != NodeKind::Object || g.typeSiteOf(t) == kNoSite) continue;
-    if (biggest[t] == kNoNode || heap.retained[v] > heap.retained[biggest[t]]) biggest[t] = v;
-  }
+  const std::vector<NodeId>& biggest = index.typeRepresentative;
   for (TypeId t = 0; t < g.typeCount(); ++t) {
     const SiteId site = g.typeSiteOf(t);
     const GroupStats* stats = index.typeStats(t);
-    if (site == kNoSite || !stats || stats->count == 0) continue;
+    if (site == kNoSite || !stats || stats->count == 0 || biggest[t] == kNoNode) continue;
     // Where a snapshot has no allocation stacks, instances are put at their declaration already (an
     // Allocation entry on that line): a Definition entry would say the same twice.
     if (g.site[biggest[t]] == site) continue;

@@ -44,6 +44,10 @@ struct HeapIndex {
   // Per-type and per-site stats, from one walk of the dominator tree.
   TypeAndSiteAggregates aggregates;
   const GroupStats* typeStats(TypeId t) const;  // nullptr when the type has no instances
+  // Per type, the instance that retains the most (paths from a root start there); kNoNode when none.
+  std::vector<NodeId> typeRepresentative;
+  // The type of that name, kNoType when the dump has none (first match; names are unique per format).
+  TypeId typeNamed(const HeapGraph& g, std::string_view name) const;
 
   std::span<const NodeId> nodesOfSite(SiteId s) const {
     return {siteNodes.data() + siteFirst[s], siteNodes.data() + siteFirst[s + 1]};
