@@ -74,6 +74,7 @@ struct ReportArgs {
   std::optional<uint64_t> pageBytes;
   std::string html;  // --html OUT; empty: none
   uint64_t maxMemory = 0;  // --max-memory; 0: the default budget
+  std::string executable;  // --executable EXE; empty: none
 };
 
 // Loads a dump on this thread, showing the load's phases on stderr when it is a terminal.
@@ -114,6 +115,7 @@ int report(const ReportArgs& args) {
   options.snapshot = args.snapshot;
   options.pageBytes = args.pageBytes;
   options.maxMemory = args.maxMemory;
+  if (!args.executable.empty()) options.executable = args.executable;
   std::unique_ptr<Dump> dump = loadForCli(path, options);
   if (!dump) return 1;
   if (!args.html.empty()) {
@@ -247,6 +249,9 @@ int main(int argc, char** argv) {
             return bytes && *bytes > 0 ? "" : "expected a size above 0 such as 4G, 512M or a number of bytes, got '" + v + "'";
           },
           "SIZE"));
+  reportCmd->add_option("--executable", args.executable,
+                        "The program that wrote the dump (Go): names globals, locals and frame lines; a file that "
+                        "is not the same build is reported and the dump is shown without it");
   reportCmd->add_option("--html", args.html,
                         "Also write a self-contained HTML page of the heap timeline and page maps (page dumps)");
   reportCmd->add_option("--page-kib", pageKib,

@@ -363,7 +363,7 @@ private:
         GoGoroutine g;
         r_.skipUvarints({"goroutine address", "goroutine sp"});
         g.goid = r_.uvarint("goroutine id");
-        r_.skipUvarints({"goroutine gopc"});
+        g.gopc = r_.uvarint("goroutine gopc");
         g.status = r_.uvarint("goroutine status");
         r_.boolean("goroutine is_system");
         r_.boolean("goroutine is_background");
@@ -380,7 +380,10 @@ private:
         r_.skipUvarints({"frame child sp"});
         uint64_t len = 0;
         uint64_t base = r_.range("frame contents", len);
-        r_.skipUvarints({"frame entry pc", "frame pc", "frame continuation pc"});
+        f.size = len;
+        r_.skipUvarints({"frame entry pc"});
+        f.pc = r_.uvarint("frame pc");
+        r_.skipUvarints({"frame continuation pc"});
         f.function = r_.string("frame function name");
         f.ptrBegin = s_.rootPtrs.size();
         fields(base, len, "stack frame", start,
@@ -443,9 +446,10 @@ private:
       case kTagBss: {
         GoSegment seg;
         seg.bss = tag == kTagBss;
-        r_.skipUvarints({"segment address"});
+        seg.addr = r_.uvarint("segment address");
         uint64_t len = 0;
         uint64_t base = r_.range("segment contents", len);
+        seg.size = len;
         seg.ptrBegin = s_.rootPtrs.size();
         fields(base, len, seg.bss ? "bss segment" : "data segment", start,
                [&](uint64_t off, uint64_t v) { s_.rootPtrs.push_back({off, v}); });

@@ -107,16 +107,19 @@ struct GoRootPtr {
 
 struct GoSegment {  // tag 12 (data) or 13 (bss)
   bool bss = false;
+  uint64_t addr = 0, size = 0;  // the segment's address and length (checked against the executable)
   uint64_t ptrBegin = 0, ptrCount = 0;  // into GoScan::rootPtrs
 };
 
 struct GoGoroutine {
   uint64_t goid = 0, status = 0;
+  uint64_t gopc = 0;  // return PC of the go statement that created it (executable: "created by" line)
   std::string waitReason;
 };
 
 struct GoFrame {
   uint64_t depth = 0;
+  uint64_t pc = 0, size = 0;  // the frame's PC and the length of [sp, fp) (executable: lines, locals)
   std::string function;
   uint64_t ptrBegin = 0, ptrCount = 0;  // into GoScan::rootPtrs
   uint32_t goroutine = UINT32_MAX;      // index into GoScan::goroutines; frames follow their goroutine
