@@ -123,7 +123,7 @@ void GoExecutable::readElf(int fd) {
     if (!gelf_getshdr(scn, &sh))
       throw ExecutableError("the executable " + path_ + " has a corrupt section header: " + elf_errmsg(-1));
     const char* name = elf_strptr(elf, shstrndx, sh.sh_name);
-    std::string sname = name ? name : "";
+    std::string sname = name && *name ? name : "number " + std::to_string(elf_ndxscn(scn));
     if (sh.sh_type != SHT_NOBITS && (sh.sh_offset > fileSize || sh.sh_size > fileSize - sh.sh_offset))
       throw ExecutableError("the executable " + path_ + " is truncated or corrupt: section " + sname +
                             " (file bytes " + std::to_string(sh.sh_offset) + " to " +

@@ -12,10 +12,13 @@ import (
 
 var jobs chan *cart.Item
 
+// n is a parameter so that local's array is on the heap: an array on the stack (a constant
+// capacity) is a stack object, whose pointers a heap dump does not list.
+//
 //go:noinline
-func holder(ready, done chan struct{}) {
-	local := make([]*cart.Item, 0, 50)
-	for i := 0; i < 50; i++ {
+func holder(ready, done chan struct{}, n int) {
+	local := make([]*cart.Item, 0, n)
+	for i := 0; i < n; i++ {
 		local = append(local, &cart.Item{ID: int64(-i)})
 	}
 	close(ready)
@@ -31,7 +34,7 @@ func main() {
 		jobs <- &cart.Item{ID: int64(100000 + i)}
 	}
 	ready, done := make(chan struct{}), make(chan struct{})
-	go holder(ready, done)
+	go holder(ready, done, 50)
 	<-ready
 	runtime.GC()
 	f, err := os.Create(os.Args[1])
