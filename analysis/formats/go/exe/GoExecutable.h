@@ -73,6 +73,7 @@ public:
   const ExeSection* section(std::string_view name) const;
   const ExeSection* sectionAt(uint64_t addr) const;  // the allocated section containing addr
 
+  const std::vector<ExeGlobal>& globals() const { return globals_; }
   // The global variable containing addr, or nullptr.
   const ExeGlobal* globalAt(uint64_t addr) const;
   // The Go name of a DWARF type ("[]*example.com/app/cart.Item"), "" when unknown.
