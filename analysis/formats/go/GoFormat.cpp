@@ -49,7 +49,8 @@ public:
     {
       MappedFile file(path);
       file.adviseSequential();
-      scan = go::scanGoDump(file.bytes(), ctx, [&](uint64_t upTo) { file.dropBelow(upTo); });
+      scan = go::scanGoDump(file.bytes(), ctx, [&](uint64_t upTo) { file.dropBelow(upTo); },
+                            exe && exe->hasDwarf());
     }  // the mapping is gone before the graph is built
     std::unique_ptr<Dump> dump = go::buildGoDump(std::move(scan), ctx, exeIn);
     dump->path = path;
@@ -66,7 +67,7 @@ const DumpFormat& goFormat() {
 
 std::unique_ptr<Dump> loadGoDump(std::span<const uint8_t> bytes, const std::string& path, const TaskContext& ctx,
                                  const go::GoExeInput& exe) {
-  std::unique_ptr<Dump> dump = go::buildGoDump(go::scanGoDump(bytes, ctx), ctx, exe);
+  std::unique_ptr<Dump> dump = go::buildGoDump(go::scanGoDump(bytes, ctx, {}, exe.exe != nullptr), ctx, exe);
   dump->path = path;
   return dump;
 }

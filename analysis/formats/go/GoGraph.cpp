@@ -9,6 +9,7 @@
 #include "analysis/formats/go/GoGraph.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cinttypes>
 #include <cstdio>
 #include <map>
@@ -22,6 +23,7 @@
 #include "analysis/formats/DumpFormat.h"
 #include "analysis/formats/go/GoFormat.h"
 #include "analysis/formats/go/exe/GoExeNaming.h"
+#include "analysis/formats/go/exe/GoTyping.h"
 
 namespace heaplens::go {
 
@@ -209,6 +211,7 @@ public:
 
     GoObjectLookup lookup(s_.objects);
     matchSamples(lookup);
+    if (names_) typeObjects(lookup);
     ctx_.report("Building graph", 0.2);
 
     b_.reserve(static_cast<uint32_t>(n + extraNodes), s_.objectPtrs.size() + s_.rootPtrs.size());
@@ -222,6 +225,7 @@ public:
     modelObjects_ = n;
     release(s_.objects);
     release(s_.objectPtrs);
+    release(s_.objectPtrOffsets);
     release(s_.rootPtrs);
     ctx_.report("Building graph", 0.9);
     dump->setGraph(b_.finish(ctx_));
@@ -314,6 +318,11 @@ private:
           }
         }
       }
+      if (type == kNoType && typing_ && typing_->typed(static_cast<uint32_t>(i))) {
+        auto [it, fresh] = typedTypes_.emplace(typing_->typeKey(static_cast<uint32_t>(i)), kNoType);
+        if (fresh) it->second = b_.addType(typing_->typeName(static_cast<uint32_t>(i)));
+        type = it->second;
+      }
       if (type == kNoType) type = typeForSize(o.size);
       SiteId site = o.bucket == UINT32_MAX ? kNoSite : bucketSite[o.bucket];
       NodeId node = b_.addNode(NodeKind::Object, o.size, type, site);
@@ -381,6 +390,48 @@ private:
     if (!s_.otherRoots.empty()) addRoot(RootKind::OtherRoots, 0, NodeKind::Root, "other roots", "other roots");
   }
 
+  // Types for objects, from the typed roots (exe/GoTyping.h).
+  void typeObjects(const GoObjectLookup& lookup) {
+    ctx_.report("Typing objects", 0.0);
+    typing_.emplace(names_->exe(), s_, lookup);
+    const GoExecutable& exe = names_->exe();
+    for (const GoSegment& seg : s_.segments) {
+      uint64_t prevOff = UINT64_MAX, prevValue = 0;
+      for (uint64_t k = 0; k < seg.ptrCount; ++k) {
+        const GoRootPtr& rp = s_.rootPtrs[seg.ptrBegin + k];
+        uint64_t addr = seg.addr + rp.offset;
+        if (const ExeGlobal* g = exe.globalAt(addr))
+          typing_->seedRoot(g->typeDie, addr - g->addr, rp.value, prevOff + 8 == rp.offset ? prevValue : 0);
+        prevOff = rp.offset;
+        prevValue = rp.value;
+      }
+    }
+    for (size_t f = 0; f < s_.frames.size(); ++f) {
+      const GoFrame& fr = s_.frames[f];
+      const GoFrame* callee = f > 0 && fr.depth > 0 && s_.frames[f - 1].goroutine == fr.goroutine ? &s_.frames[f - 1] : nullptr;
+      uint64_t prevOff = UINT64_MAX, prevValue = 0;
+      for (uint64_t k = 0; k < fr.ptrCount; ++k) {
+        const GoRootPtr& rp = s_.rootPtrs[fr.ptrBegin + k];
+        std::optional<ExeVar> v = exe.variableSlot(GoExeNaming::lookupPc(fr),
+                                                   static_cast<int64_t>(rp.offset) - static_cast<int64_t>(fr.size));
+        if (!v && callee) v = exe.variableSlot(GoExeNaming::lookupPc(*callee), static_cast<int64_t>(rp.offset), true);
+        if (v) typing_->seedRoot(v->typeDie, v->within, rp.value, prevOff + 8 == rp.offset ? prevValue : 0);
+        prevOff = rp.offset;
+        prevValue = rp.value;
+      }
+    }
+    typing_->run(ctx_);
+  }
+
+  EdgeLabel fieldLabel(uint32_t obj, uint64_t offset) {
+    GoTyping::Label l = typing_->label(obj, offset);
+    if (l.index >= 0) return EdgeLabel::index(static_cast<uint64_t>(l.index));
+    if (!l.name) return EdgeLabel::none();
+    auto [it, fresh] = labelIds_.emplace(l.name, 0);
+    if (fresh) it->second = b_.intern(*l.name);
+    return EdgeLabel::name(it->second);
+  }
+
   // One root per global variable of segment `seg` that holds pointers (exe/GoExeNaming.h).
   void addGlobalRoots(size_t seg) {
     for (GoGlobalRun& run : names_->globalRuns(s_.segments[seg], s_.rootPtrs)) {
@@ -416,11 +467,14 @@ private:
       const GoObjectRec& o = s_.objects[i];
       const uint64_t* p = s_.objectPtrs.data() + o.ptrBegin;
       NodeId from = objectNode(static_cast<uint32_t>(i));
+      const bool labelled = typing_ && typing_->typed(static_cast<uint32_t>(i));
       for (uint32_t k = 0; k < o.ptrCount; ++k) {
         uint64_t t = p[k];  // resolved above
         if (t == GoObjectLookup::kNil) continue;
         if (t == GoObjectLookup::kNone) { ++unresolved_; continue; }
-        b_.addEdge(from, objectNode(static_cast<uint32_t>(t)));
+        b_.addEdge(from, objectNode(static_cast<uint32_t>(t)),
+                   labelled ? fieldLabel(static_cast<uint32_t>(i), s_.objectPtrOffsets[o.ptrBegin + k])
+                            : EdgeLabel::none());
       }
     }
   }
@@ -590,6 +644,11 @@ private:
       fact(d, "namedGlobals", "Global variables named", Cell::num(static_cast<double>(namedGlobals_)));
       fact(d, "framesWithLines", "Stack frames with a source line", Cell::num(static_cast<double>(framesWithLines_)));
       fact(d, "namedFrameWords", "Stack pointers named by their variable", Cell::num(static_cast<double>(namedFrameWords_)));
+      if (typing_) {
+        fact(d, "typedObjects", "Objects typed from the executable", Cell::num(static_cast<double>(typing_->typedObjects())));
+        double pct = modelBytes_ ? 100.0 * static_cast<double>(typing_->typedBytes()) / static_cast<double>(modelBytes_) : 0;
+        fact(d, "typedBytesPct", "Live bytes typed (%)", Cell::num(std::round(pct * 10) / 10));
+      }
     }
     fact(d, "reachedEof", "Parse reached the EOF record", Cell::str(s_.reachedEof ? "yes" : "no"));
     fact(d, "bytesAfterEof", "Bytes after the EOF record", Cell::num(static_cast<double>(s_.trailingBytes)));
@@ -685,6 +744,9 @@ private:
   const TaskContext& ctx_;
   const GoExeInput& exeIn_;
   std::optional<GoExeNaming> names_;
+  std::optional<GoTyping> typing_;
+  std::unordered_map<uint64_t, TypeId> typedTypes_;
+  std::unordered_map<const std::string*, StringId> labelIds_;
   std::vector<std::string> exeWarnings_;
   std::vector<GoGlobalRun> globalRuns_;
   std::vector<uint64_t> globalRunSegment_;  // segment index of each run

@@ -163,8 +163,8 @@ private:
 
 class Scanner {
 public:
-  Scanner(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release)
-      : bytes_(bytes), r_(bytes), ctx_(ctx), release_(release) {}
+  Scanner(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release, bool offsets)
+      : bytes_(bytes), r_(bytes), ctx_(ctx), release_(release), offsets_(offsets) {}
 
   GoScan run() {
     s_.fileSize = bytes_.size();
@@ -329,9 +329,10 @@ private:
         uint64_t base = r_.range("object contents", len);
         o.size = len;
         o.ptrBegin = s_.objectPtrs.size();
-        fields(base, len, "object", start, [&](uint64_t, uint64_t v) {
+        fields(base, len, "object", start, [&](uint64_t off, uint64_t v) {
           if (s_.objectPtrs.size() == s_.objectPtrs.capacity()) growAhead(s_.objectPtrs, 36);
           s_.objectPtrs.push_back(v);
+          if (offsets_) s_.objectPtrOffsets.push_back(static_cast<uint32_t>(std::min<uint64_t>(off, UINT32_MAX)));
         });
         uint64_t n = s_.objectPtrs.size() - o.ptrBegin;
         if (n > UINT32_MAX)
@@ -430,9 +431,11 @@ private:
         s_.finalizers.push_back(f);
         return;
       }
-      case kTagItab:
-        r_.skipUvarints({"itab address", "itab type"});
+      case kTagItab: {
+        uint64_t itab = r_.uvarint("itab address");
+        s_.itabs.emplace_back(itab, r_.uvarint("itab type"));
         return;
+      }
       case kTagOSThread:
         r_.skipUvarints({"OS thread m", "OS thread id", "OS thread procid"});
         return;
@@ -522,14 +525,16 @@ private:
   const ReleaseFn& release_;
   GoScan s_;
   bool headers_ = false;  // Go ≥ 1.22: objects may start with a malloc header
+  bool offsets_ = false;  // keep object field offsets
   uint64_t released_ = 0;
 };
 
 }  // namespace
 
-GoScan scanGoDump(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release) {
+GoScan scanGoDump(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release,
+                  bool fieldOffsets) {
   ctx.report("Reading records", 0.0);
-  Scanner scanner(bytes, ctx, release);
+  Scanner scanner(bytes, ctx, release, fieldOffsets);
   GoScan s = scanner.run();
   ctx.report("Reading records", 1.0);
   return s;

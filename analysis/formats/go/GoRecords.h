@@ -165,6 +165,8 @@ struct GoScan {
 
   std::vector<GoObjectRec> objects;  // file (span) order until pass 2 sorts them
   std::vector<uint64_t> objectPtrs;  // pointer values at each object's field offsets
+  std::vector<uint32_t> objectPtrOffsets;  // their offsets in the object, only when asked for (typing)
+  std::vector<std::pair<uint64_t, uint64_t>> itabs;  // (itab address, type address) of each itab record
   // ≥ 1.22: the first word of pointerful objects > 512 B (the malloc header's *_type), by object address.
   std::vector<std::pair<uint64_t, uint64_t>> headerWords;
 
@@ -196,6 +198,8 @@ struct GoScan {
 using ReleaseFn = std::function<void(uint64_t upTo)>;
 
 // Pass 1 over a whole dump. Throws LoadError for malformed input, OperationCancelled.
-GoScan scanGoDump(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release = {});
+// `fieldOffsets`: also keep each object pointer's offset (GoScan::objectPtrOffsets), for typing.
+GoScan scanGoDump(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release = {},
+                  bool fieldOffsets = false);
 
 }  // namespace heaplens::go

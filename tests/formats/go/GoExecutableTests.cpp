@@ -163,6 +163,28 @@ protected:
     ASSERT_NE(def, kNoNode);
     EXPECT_EQ(g.typeNameOf(def), "*example.com/app/cart.Cart");
 
+    // Types from the executable: every Item the source makes (1000 in Fill, 50 in holder, 3 sent
+    // on jobs) is named, with its package path; the array of cart.all is a [N]*cart.Item whose
+    // edges are element indexes, and an Item's edge to its name string is labelled Name.
+    uint64_t items = 0;
+    for (NodeId n = 0; n < g.nodeCount(); ++n)
+      if (g.kind(n) == NodeKind::Object && g.typeNameOf(n) == "example.com/app/cart.Item") ++items;
+    EXPECT_EQ(items, 1053u);
+    EXPECT_GE(factNumber(*d, "typedBytesPct"), 90.0);
+    EXPECT_TRUE(g.typeNameOf(arrays[0]).starts_with("[")) << g.typeNameOf(arrays[0]);
+    EXPECT_TRUE(g.typeNameOf(arrays[0]).ends_with("]*example.com/app/cart.Item")) << g.typeNameOf(arrays[0]);
+    std::set<std::string> arrayLabels, itemLabels;
+    for (EdgeIndex e = g.firstEdge[arrays[0]]; e < g.firstEdge[arrays[0] + 1]; ++e) arrayLabels.insert(g.labelText(e));
+    EXPECT_TRUE(arrayLabels.count("[0]") && arrayLabels.count("[999]"));
+    NodeId item = g.edgeTarget[g.firstEdge[arrays[0]]];
+    for (EdgeIndex e = g.firstEdge[item]; e < g.firstEdge[item + 1]; ++e) itemLabels.insert(g.labelText(e));
+    EXPECT_EQ(itemLabels, std::set<std::string>{"Name"});
+    auto carts = g.targets(def);
+    ASSERT_EQ(carts.size(), 1u);
+    EXPECT_EQ(g.typeNameOf(carts[0]), "example.com/app/cart.Cart");
+    ASSERT_EQ(g.firstEdge[carts[0] + 1] - g.firstEdge[carts[0]], 1u);  // Owner is a constant string
+    EXPECT_EQ(g.labelText(g.firstEdge[carts[0]]), "Items");
+
     // main.holder's frame: its site is the line it waits on, and `local` holds the 50 items.
     const uint32_t waitLine = sourceLine("main.go", "holder waits here");
     const uint32_t goLine = sourceLine("main.go", "go holder(ready, done, 50)");

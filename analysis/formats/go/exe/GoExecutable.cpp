@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <unordered_map>
 
 namespace heaplens::go {
 
@@ -32,6 +33,8 @@ struct CuRange {
 
 struct GoExecutable::Impl {
   std::vector<CuRange> cuRanges;  // sorted by lo
+  std::unordered_map<uint64_t, uint64_t> byRuntimeType;  // *_type address -> type DIE
+  std::unordered_map<std::string, uint64_t> byName;      // type name -> type DIE (the first one)
 };
 
 namespace {
@@ -175,9 +178,10 @@ void GoExecutable::readElf(int fd) {
     for (size_t i = 0; i < count; ++i) {
       GElf_Sym sym;
       if (!gelf_getsym(d, static_cast<int>(i), &sym)) break;
-      if (GELF_ST_TYPE(sym.st_info) != STT_OBJECT || sym.st_size == 0) continue;
       const char* n = elf_strptr(elf, symStrIndex, sym.st_name);
       if (!n || !*n) continue;
+      if (std::strcmp(n, "runtime.types") == 0) runtimeTypes_ = sym.st_value;
+      if (GELF_ST_TYPE(sym.st_info) != STT_OBJECT || sym.st_size == 0) continue;
       const ExeSection* sec = sectionAt(sym.st_value);
       if (!sec || sec->name == ".rodata" || sec->name == ".gopclntab" || sec->name == ".typelink") continue;
       globals_.push_back({sym.st_value, sym.st_size, n, 0});
@@ -207,7 +211,19 @@ void GoExecutable::readDwarf() {
       Dwarf_Die child;
       if (dwarf_child(&cu, &child) == 0) {
         do {
-          if (dwarf_tag(&child) != DW_TAG_variable) continue;
+          int childTag = dwarf_tag(&child);
+          if (childTag != DW_TAG_variable) {
+            // A type: index it by name, and by runtime descriptor (DW_AT_go_runtime_type, 0x2904).
+            if (childTag == DW_TAG_subprogram || childTag == DW_TAG_inlined_subroutine) continue;
+            const char* tn = dwarf_diename(&child);
+            if (!tn) continue;
+            impl_->byName.emplace(tn, dwarf_dieoffset(&child));
+            Dwarf_Attribute rt;
+            Dwarf_Word off = 0;
+            if (dwarf_attr(&child, 0x2904, &rt) && dwarf_formudata(&rt, &off) == 0 && off != 0)
+              impl_->byRuntimeType.emplace(off, dwarf_dieoffset(&child));
+            continue;
+          }
           // The location is one DW_OP_addr. Go writes it as a DW_FORM_block1, which
           // dwarf_getlocation() refuses for a CU-level variable, so the block is read as it is.
           Dwarf_Attribute attr;
@@ -392,12 +408,127 @@ std::vector<ExeLine> GoExecutable::linesAt(uint64_t pc) const {
 }
 
 std::optional<std::string> GoExecutable::variableAt(uint64_t pc, int64_t cfaOffset, bool paramsOnly) const {
+  auto v = variableSlot(pc, cfaOffset, paramsOnly);
+  return v ? std::optional<std::string>(v->path) : std::nullopt;
+}
+
+uint64_t GoExecutable::typeForRuntimeType(uint64_t addr) const {
+  const ExeSection* rodata = section(".rodata");
+  uint64_t base = runtimeTypes_ ? runtimeTypes_ : (rodata ? rodata->addr : 0);
+  if (!dwarf_ || base == 0 || addr <= base) return 0;
+  auto it = impl_->byRuntimeType.find(addr - base);
+  return it == impl_->byRuntimeType.end() ? 0 : it->second;
+}
+
+uint64_t GoExecutable::typeByName(std::string_view name) const {
+  auto it = impl_->byName.find(std::string(name));
+  return it == impl_->byName.end() ? 0 : it->second;
+}
+
+namespace {
+
+// Adds the words of the value of type `die` at byte `base` to `words`.
+void flatten(const GoExecutable& exe, Dwarf* dbg, Dwarf_Die die, uint64_t base, std::vector<ExeWord>& words,
+             unsigned ptrSize, int depth) {
+  if (depth > 24) return;
+  for (int strip = 0; strip < 16 && dwarf_tag(&die) == DW_TAG_typedef; ++strip) {
+    Dwarf_Die under;
+    if (!refDie(&die, DW_AT_type, &under)) return;
+    die = under;
+  }
+  auto word = [&](uint64_t off, ExeWordKind kind, uint64_t pointee) {
+    uint64_t w = (base + off) / ptrSize;
+    if (w < words.size()) words[w] = {kind, pointee};
+  };
+  switch (dwarf_tag(&die)) {
+    case DW_TAG_pointer_type: {
+      Dwarf_Die to;
+      if (refDie(&die, DW_AT_type, &to)) word(0, ExeWordKind::Ptr, dwarf_dieoffset(&to));
+      return;
+    }
+    case DW_TAG_array_type: {
+      Dwarf_Die elem;
+      Dwarf_Word esize = 0, size = 0;
+      if (!refDie(&die, DW_AT_type, &elem) || dwarf_aggregate_size(&elem, &esize) != 0 || esize == 0 ||
+          dwarf_aggregate_size(&die, &size) != 0)
+        return;
+      for (uint64_t off = 0; off + esize <= size && (base + off) / ptrSize < words.size(); off += esize)
+        flatten(exe, dbg, elem, base + off, words, ptrSize, depth + 1);
+      return;
+    }
+    case DW_TAG_structure_type: {
+      std::string name = dieName(&die);
+      if (name == "string") {
+        word(0, ExeWordKind::StringData, 0);
+        return;
+      }
+      if (name == "runtime.iface" || name == "runtime.eface") {
+        word(0, name == "runtime.iface" ? ExeWordKind::IfaceTab : ExeWordKind::EfaceType, 0);
+        word(ptrSize, ExeWordKind::IfaceData, 0);
+        return;
+      }
+      uint64_t chanElem = 0;
+      if (name.starts_with("hchan<") && name.ends_with(">"))
+        chanElem = exe.typeByName(std::string_view(name).substr(6, name.size() - 7));
+      Dwarf_Die m;
+      if (dwarf_child(&die, &m) != 0) return;
+      do {
+        if (dwarf_tag(&m) != DW_TAG_member) continue;
+        uint64_t mo = 0;
+        Dwarf_Die mt;
+        if (!udata(&m, DW_AT_data_member_location, mo) || !refDie(&m, DW_AT_type, &mt)) continue;
+        std::string mname = dieName(&m);
+        if (name.starts_with("[]") && mname == "array") {
+          Dwarf_Die elem;
+          if (dwarf_tag(&mt) == DW_TAG_pointer_type && refDie(&mt, DW_AT_type, &elem))
+            word(mo, ExeWordKind::SliceArray, dwarf_dieoffset(&elem));
+          continue;
+        }
+        if (chanElem && mname == "buf") {
+          word(mo, ExeWordKind::ChanBuf, chanElem);
+          continue;
+        }
+        flatten(exe, dbg, mt, base + mo, words, ptrSize, depth + 1);
+      } while (dwarf_siblingof(&m, &m) == 0);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+}  // namespace
+
+ExeLayout GoExecutable::layout(uint64_t typeDie) const {
+  ExeLayout out;
+  Dwarf_Die die;
+  if (!dwarf_ || typeDie == 0 || !dwarf_offdie(asDwarf(dwarf_), typeDie, &die)) return out;
+  out.name = dieName(&die);
+  Dwarf_Word size = 0;
+  if (dwarf_aggregate_size(&die, &size) != 0) {
+    // Pointers and typedefs of pointers may have no size of their own.
+    Dwarf_Die d = die;
+    for (int strip = 0; strip < 16 && dwarf_tag(&d) == DW_TAG_typedef && refDie(&d, DW_AT_type, &d);) ++strip;
+    size = dwarf_tag(&d) == DW_TAG_pointer_type ? ptrSize_ : 0;
+  }
+  out.size = size;
+  if (size == 0 || size > 65536) return out;
+  out.words.assign((size + ptrSize_ - 1) / ptrSize_, ExeWord{});
+  flatten(*this, asDwarf(dwarf_), die, 0, out.words, ptrSize_, 0);
+  return out;
+}
+
+std::optional<ExeVar> GoExecutable::variableSlot(uint64_t pc, int64_t cfaOffset, bool paramsOnly) const {
   if (!dwarf_) return std::nullopt;
   Dwarf_Die cu;
   if (!cuDie(asDwarf(dwarf_), impl_->cuRanges, pc, &cu)) return std::nullopt;
   Dwarf_Die* scopes = nullptr;
   int n = dwarf_getscopes(&cu, pc, &scopes);
-  std::optional<std::string> found;
+  std::optional<ExeVar> found;
+  auto make = [&](Dwarf_Die* v, uint64_t typeDie, uint64_t within) {
+    std::string p = fieldPath(typeDie, within);
+    found = ExeVar{dieName(v) + (p.empty() ? "" : (p[0] == '[' ? "" : ".") + p), typeDie, within};
+  };
   for (int i = 0; i < n && !found; ++i) {
     int scopeTag = dwarf_tag(&scopes[i]);
     Dwarf_Die v;
@@ -424,21 +555,16 @@ std::optional<std::string> GoExecutable::variableAt(uint64_t pc, int64_t cfaOffs
             base = static_cast<int64_t>(op.number);
           } else if (op.atom == DW_OP_piece) {
             pieces = true;
-            if (base && cfaOffset >= *base && static_cast<uint64_t>(cfaOffset - *base) < op.number) {
-              uint64_t within = pieceStart + static_cast<uint64_t>(cfaOffset - *base);
-              std::string p = fieldPath(typeDie, within);
-              found = dieName(&v) + (p.empty() ? "" : (p[0] == '[' ? "" : ".") + p);
-            }
+            if (base && cfaOffset >= *base && static_cast<uint64_t>(cfaOffset - *base) < op.number)
+              make(&v, typeDie, pieceStart + static_cast<uint64_t>(cfaOffset - *base));
             pieceStart += op.number;
             base.reset();
           } else if (op.atom != DW_OP_call_frame_cfa) {
             base.reset();
           }
         }
-        if (!found && !pieces && base && cfaOffset >= *base && static_cast<uint64_t>(cfaOffset - *base) < size) {
-          std::string p = fieldPath(typeDie, static_cast<uint64_t>(cfaOffset - *base));
-          found = dieName(&v) + (p.empty() ? "" : (p[0] == '[' ? "" : ".") + p);
-        }
+        if (!found && !pieces && base && cfaOffset >= *base && static_cast<uint64_t>(cfaOffset - *base) < size)
+          make(&v, typeDie, static_cast<uint64_t>(cfaOffset - *base));
       } while (!found && dwarf_siblingof(&v, &v) == 0);
     }
     if (scopeTag == DW_TAG_subprogram) break;

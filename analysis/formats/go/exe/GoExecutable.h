@@ -55,6 +55,36 @@ struct ExeGlobal {
   uint64_t typeDie = 0;     // DWARF offset of its type, 0 when unknown (symbol table only)
 };
 
+// A stack slot's variable: its name with the field path of the slot ("it.Name"), its type and
+// the slot's offset inside it.
+struct ExeVar {
+  std::string path;
+  uint64_t typeDie = 0;
+  uint64_t within = 0;
+};
+
+// What one pointer-sized word of a typed value holds, for type propagation.
+enum class ExeWordKind : uint8_t {
+  None,        // no pointer, or one nothing can be said about (unsafe.Pointer, func)
+  Ptr,         // *T: points at a T (pointee)
+  SliceArray,  // a slice's array: points at an array of T (pointee)
+  StringData,  // a string's bytes
+  ChanBuf,     // a channel's buffer: an array of its element type (pointee)
+  IfaceTab,    // an interface's itab pointer (the next word is its data)
+  EfaceType,   // an empty interface's *_type (the next word is its data)
+  IfaceData,   // an interface's data word: its type is the dynamic type of the word before
+};
+struct ExeWord {
+  ExeWordKind kind = ExeWordKind::None;
+  uint64_t pointee = 0;  // DWARF type pointed at (Ptr, SliceArray, ChanBuf)
+};
+// A type flattened to its pointer-sized words (empty for types over 64 KiB).
+struct ExeLayout {
+  std::string name;
+  uint64_t size = 0;
+  std::vector<ExeWord> words;
+};
+
 class GoExecutable {
 public:
   // Throws ExecutableError (what was expected, where) for a file that cannot be read as an ELF.
@@ -88,6 +118,14 @@ public:
   // `cfaOffset` from the frame's CFA (the caller's SP), with the field path inside it:
   // "local", "it.Name", "p[2]"; nullopt when none does. `paramsOnly`: only formal parameters.
   std::optional<std::string> variableAt(uint64_t pc, int64_t cfaOffset, bool paramsOnly = false) const;
+  std::optional<ExeVar> variableSlot(uint64_t pc, int64_t cfaOffset, bool paramsOnly = false) const;
+
+  // The DWARF type of a runtime type descriptor (*_type) address: Go's DW_AT_go_runtime_type
+  // is the descriptor's offset from runtime.types. 0 when unknown.
+  uint64_t typeForRuntimeType(uint64_t addr) const;
+  ExeLayout layout(uint64_t typeDie) const;
+  // The DWARF type named `name` ("*example.com/app/cart.Item"), 0 when none.
+  uint64_t typeByName(std::string_view name) const;
 
 private:
   GoExecutable() = default;
@@ -99,6 +137,7 @@ private:
   void* elf_ = nullptr;    // Elf*
   void* dwarf_ = nullptr;  // Dwarf*
   bool hasSymtab_ = false;
+  uint64_t runtimeTypes_ = 0;  // address of runtime.types (the start of the type descriptors)
   unsigned ptrSize_ = 8;
   std::vector<ExeSection> sections_;
   std::vector<ExeGlobal> globals_;  // sorted by address, no overlaps
