@@ -225,7 +225,13 @@ public:
     modelObjects_ = n;
     release(s_.objects);
     release(s_.objectPtrs);
-    release(s_.objectPtrOffsets);
+    release(s_.objectPtrWords);
+    release(s_.objectPtrFarWords);
+    if (typing_) {
+      typedObjects_ = typing_->typedObjects();
+      typedBytes_ = typing_->typedBytes();
+    }
+    typing_.reset();  // its per-object arrays are in the graph's types and labels now
     release(s_.rootPtrs);
     ctx_.report("Building graph", 0.9);
     dump->setGraph(b_.finish(ctx_));
@@ -468,13 +474,15 @@ private:
       const uint64_t* p = s_.objectPtrs.data() + o.ptrBegin;
       NodeId from = objectNode(static_cast<uint32_t>(i));
       const bool labelled = typing_ && typing_->typed(static_cast<uint32_t>(i));
+      std::optional<GoFieldOffsets> offsets;
+      if (labelled) offsets.emplace(s_, o);
       for (uint32_t k = 0; k < o.ptrCount; ++k) {
+        const uint64_t off = labelled ? offsets->next() : 0;
         uint64_t t = p[k];  // resolved above
         if (t == GoObjectLookup::kNil) continue;
         if (t == GoObjectLookup::kNone) { ++unresolved_; continue; }
         b_.addEdge(from, objectNode(static_cast<uint32_t>(t)),
-                   labelled ? fieldLabel(static_cast<uint32_t>(i), s_.objectPtrOffsets[o.ptrBegin + k])
-                            : EdgeLabel::none());
+                   labelled ? fieldLabel(static_cast<uint32_t>(i), off) : EdgeLabel::none());
       }
     }
   }
@@ -644,9 +652,9 @@ private:
       fact(d, "namedGlobals", "Global variables named", Cell::num(static_cast<double>(namedGlobals_)));
       fact(d, "framesWithLines", "Stack frames with a source line", Cell::num(static_cast<double>(framesWithLines_)));
       fact(d, "namedFrameWords", "Stack pointers named by their variable", Cell::num(static_cast<double>(namedFrameWords_)));
-      if (typing_) {
-        fact(d, "typedObjects", "Objects typed from the executable", Cell::num(static_cast<double>(typing_->typedObjects())));
-        double pct = modelBytes_ ? 100.0 * static_cast<double>(typing_->typedBytes()) / static_cast<double>(modelBytes_) : 0;
+      if (typedObjects_ > 0 || exeIn_.exe->hasDwarf()) {
+        fact(d, "typedObjects", "Objects typed from the executable", Cell::num(static_cast<double>(typedObjects_)));
+        double pct = modelBytes_ ? 100.0 * static_cast<double>(typedBytes_) / static_cast<double>(modelBytes_) : 0;
         fact(d, "typedBytesPct", "Live bytes typed (%)", Cell::num(std::round(pct * 10) / 10));
       }
     }
@@ -745,6 +753,7 @@ private:
   const GoExeInput& exeIn_;
   std::optional<GoExeNaming> names_;
   std::optional<GoTyping> typing_;
+  uint64_t typedObjects_ = 0, typedBytes_ = 0;
   std::unordered_map<uint64_t, TypeId> typedTypes_;
   std::unordered_map<const std::string*, StringId> labelIds_;
   std::vector<std::string> exeWarnings_;

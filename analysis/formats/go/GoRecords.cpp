@@ -329,10 +329,16 @@ private:
         uint64_t base = r_.range("object contents", len);
         o.size = len;
         o.ptrBegin = s_.objectPtrs.size();
+        uint64_t prevWord = 0;
         fields(base, len, "object", start, [&](uint64_t off, uint64_t v) {
           if (s_.objectPtrs.size() == s_.objectPtrs.capacity()) growAhead(s_.objectPtrs, 36);
           s_.objectPtrs.push_back(v);
-          if (offsets_) s_.objectPtrOffsets.push_back(static_cast<uint32_t>(std::min<uint64_t>(off, UINT32_MAX)));
+          if (offsets_) {  // see GoScan::objectPtrWords
+            const uint64_t w = off / s_.params.ptrSize;
+            if (w - prevWord >= 0x10000) s_.objectPtrFarWords.emplace_back(s_.objectPtrs.size() - 1, w);
+            s_.objectPtrWords.push_back(static_cast<uint16_t>(w));
+            prevWord = w;
+          }
         });
         uint64_t n = s_.objectPtrs.size() - o.ptrBegin;
         if (n > UINT32_MAX)

@@ -20,6 +20,7 @@
 // Threading: runs on the loading worker; no shared state.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -165,7 +166,12 @@ struct GoScan {
 
   std::vector<GoObjectRec> objects;  // file (span) order until pass 2 sorts them
   std::vector<uint64_t> objectPtrs;  // pointer values at each object's field offsets
-  std::vector<uint32_t> objectPtrOffsets;  // their offsets in the object, only when asked for (typing)
+  // Their offsets, only when asked for (typing; read them with GoFieldOffsets): word indexes modulo
+  // 2^16, each widened by the one before it in the same object (a field list's offsets increase),
+  // and the rare fields 2^16 words or more past the one before them in full: (index into objectPtrs,
+  // word index). Two bytes per pointer instead of four.
+  std::vector<uint16_t> objectPtrWords;
+  std::vector<std::pair<uint64_t, uint64_t>> objectPtrFarWords;
   std::vector<std::pair<uint64_t, uint64_t>> itabs;  // (itab address, type address) of each itab record
   // ≥ 1.22: the first word of pointerful objects > 512 B (the malloc header's *_type), by object address.
   std::vector<std::pair<uint64_t, uint64_t>> headerWords;
@@ -191,6 +197,36 @@ struct GoScan {
   uint64_t eofOffset = 0;
   uint64_t trailingBytes = 0;         // after the EOF record
   std::optional<std::string> truncation;  // "truncated at byte N: ..." when the data ends before EOF
+};
+
+// The byte offsets of one object's pointer fields, in order, from GoScan::objectPtrWords.
+class GoFieldOffsets {
+public:
+  GoFieldOffsets(const GoScan& s, const GoObjectRec& o)
+      : words_(s.objectPtrWords), far_(s.objectPtrFarWords), idx_(o.ptrBegin), ptrSize_(s.params.ptrSize) {
+    if (!far_.empty())
+      farAt_ = static_cast<size_t>(std::lower_bound(far_.begin(), far_.end(), std::pair<uint64_t, uint64_t>{idx_, 0}) -
+                                   far_.begin());
+  }
+  // The next field's byte offset; call it once per field, in order.
+  uint64_t next() {
+    uint64_t full;
+    if (farAt_ < far_.size() && far_[farAt_].first == idx_) {
+      full = far_[farAt_++].second;
+    } else {
+      full = (prev_ & ~uint64_t{0xffff}) | words_[idx_];
+      if (full < prev_) full += 0x10000;
+    }
+    prev_ = full;
+    ++idx_;
+    return full * ptrSize_;
+  }
+
+private:
+  const std::vector<uint16_t>& words_;
+  const std::vector<std::pair<uint64_t, uint64_t>>& far_;
+  uint64_t idx_, ptrSize_, prev_ = 0;
+  size_t farAt_ = SIZE_MAX;
 };
 
 // Called now and then with a byte offset below which the data will not be read again

@@ -60,9 +60,10 @@ void GoTyping::assign(uint32_t obj, uint32_t type, uint64_t base, bool array) {
   const GoObjectRec& o = scan_.objects[obj];
   const uint64_t size = types_[type].layout.size;
   if (base >= o.size || size == 0) return;
+  if (base > 255) return;   // deep inside a bigger value: left to a pointer at its start
   if (!array && o.size - base < size) return;  // the type does not fit: a wrong guess
   type_[obj] = type;
-  base_[obj] = static_cast<uint32_t>(base);
+  base_[obj] = static_cast<uint8_t>(base);
   array_[obj] = (array || o.size - base >= 2 * size) ? 1 : 0;
   typedBytes_ += o.size;
   ++typedObjects_;
@@ -120,7 +121,7 @@ void GoTyping::run(const TaskContext& ctx) {
     uint32_t t = typeOfDie(exe_.typeForRuntimeType(typeAddr));
     if (t != kUntyped) assign(obj, t, ptr_, false);
   }
-  const bool withOffsets = scan_.objectPtrOffsets.size() == scan_.objectPtrs.size();
+  const bool withOffsets = scan_.objectPtrWords.size() == scan_.objectPtrs.size();
   if (!withOffsets) return;
   for (size_t q = 0; q < queue_.size(); ++q) {
     if ((q & 0xffff) == 0) ctx.checkCancelled();
@@ -130,8 +131,12 @@ void GoTyping::run(const TaskContext& ctx) {
     const uint64_t base = base_[obj];
     const uint64_t size = types_[t].layout.size;
     const bool array = array_[obj];
+    GoFieldOffsets offsets(scan_, o);
+    uint64_t prevOff = UINT64_MAX;
     for (uint32_t k = 0; k < o.ptrCount; ++k) {
-      const uint64_t off = scan_.objectPtrOffsets[o.ptrBegin + k];
+      const uint64_t off = offsets.next();
+      const uint64_t before = prevOff;
+      prevOff = off;
       if (off < base) continue;
       uint64_t rel = off - base;
       if (!array && rel >= size) continue;
@@ -139,9 +144,7 @@ void GoTyping::run(const TaskContext& ctx) {
       uint64_t w = (rel % size) / ptr_;
       if (w >= words.size() || words[w].kind == ExeWordKind::None) continue;
       ExeWord word = words[w];
-      uint64_t prev = k > 0 && scan_.objectPtrOffsets[o.ptrBegin + k - 1] + ptr_ == off
-                          ? scan_.objectPtrs[o.ptrBegin + k - 1]
-                          : 0;
+      uint64_t prev = k > 0 && before + ptr_ == off ? scan_.objectPtrs[o.ptrBegin + k - 1] : 0;
       fromWord(word, scan_.objectPtrs[o.ptrBegin + k], prev);
     }
   }

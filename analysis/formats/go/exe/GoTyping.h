@@ -83,7 +83,7 @@ private:
   std::unordered_map<uint64_t, uint64_t> itabType_;
   uint32_t stringType_ = kUntyped;
   std::vector<uint32_t> type_;    // per object
-  std::vector<uint32_t> base_;    // offset of the typed value in the object (8 after a malloc header)
+  std::vector<uint8_t> base_;     // offset of the typed value in the object (8 after a malloc header), < 256
   std::vector<uint8_t> array_;    // the object is an array of its type
   std::vector<uint32_t> queue_;
   uint64_t typedBytes_ = 0, typedObjects_ = 0;
