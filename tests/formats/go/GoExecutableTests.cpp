@@ -24,6 +24,7 @@
 #include <set>
 #include <sstream>
 
+#include "analysis/ReferenceProfile.h"
 #include "analysis/formats/DumpFormat.h"
 #include "tests/formats/go/GoTestUtil.h"
 
@@ -233,6 +234,46 @@ protected:
 TEST_F(GoExecutableTest, Go119NamesRootsFramesAndLocals) { check("1.19"); }
 TEST_F(GoExecutableTest, Go122NamesRootsFramesAndLocals) { check("1.22"); }
 TEST_F(GoExecutableTest, Go123NamesRootsFramesAndLocals) { check("1.23"); }
+
+std::string run(const std::string& cmd) {
+  std::string out;
+  if (FILE* f = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    ::pclose(f);
+  }
+  return out;
+}
+
+// The reference-chain profile, read by the real `go tool pprof`: the 1053 Items are one leaf
+// ("[] example.com/app/cart.Item": array elements), and a chain runs from cart.all down to them.
+TEST_F(GoExecutableTest, PprofOfReferenceChainsReadsInGoToolPprof) {
+  const Built& b = build("1.23");
+  ASSERT_TRUE(b.error.empty()) << b.error;
+  auto d = loadWith(b.dump, b.exe);
+  ASSERT_TRUE(d && d->heap);
+  const std::string out = fs::path(b.exe).parent_path() / "cartapp.pb";
+  {
+    std::ofstream f(out, std::ios::binary);
+    ReferenceProfileStats st = writeReferenceProfile(*d->heap, f);
+    EXPECT_EQ(st.objects, d->heap->objectCount() - d->heap->unreachableObjects);
+  }
+  const std::string pprof = "/usr/lib/go-1.23/bin/go tool pprof";
+  std::string top = run(pprof + " -top -sample_index=inuse_objects " + out + " 2>&1");
+  bool items = false;
+  std::istringstream lines(top);
+  for (std::string line; std::getline(lines, line);)
+    if (line.ends_with("  [] example.com/app/cart.Item")) items = std::stoull(line) == 1053;
+  EXPECT_TRUE(items) << top;
+  std::string traces = run(pprof + " -traces -sample_index=inuse_objects " + out + " 2>&1");
+  EXPECT_NE(traces.find("      1000   [] example.com/app/cart.Item\n"
+                        "             [1023]*example.com/app/cart.Item\n"
+                        "             example.com/app/cart.all []*example.com/app/cart.Item\n"
+                        "             bss bss segment\n"),
+            std::string::npos)
+      << traces.substr(0, 4000);
+}
 
 TEST_F(GoExecutableTest, AnotherBuildIsRefused) {
   const Built& other = build("1.19");
