@@ -24,7 +24,9 @@
 #include <set>
 #include <sstream>
 
+#include "analysis/LineIndex.h"
 #include "analysis/ReferenceProfile.h"
+#include "analysis/SourceMap.h"
 #include "analysis/formats/DumpFormat.h"
 #include "tests/formats/go/GoTestUtil.h"
 
@@ -215,6 +217,18 @@ protected:
 
     // Every frame of every goroutine maps to a line.
     EXPECT_EQ(factNumber(*d, "framesWithLines"), factNumber(*d, "stackFrames"));
+
+    // The editor's line index (lenses, hovers): main.go has a frame entry on the line holder waits
+    // on, beside the allocation entries the memory profile gave before.
+    SourceMap map;
+    map.setWorkspaceRoots({kProgram});
+    HeapIndex heapIndex(*d->heap);
+    LineIndex lines = buildLineIndex(*d, &heapIndex, map);
+    const std::vector<LineEntry>* mainLines = lines.linesOf(kProgram + "/main.go");
+    ASSERT_TRUE(mainLines);
+    bool frameEntry = false;
+    for (const LineEntry& e : *mainLines) frameEntry |= e.line == waitLine && e.isFrame();
+    EXPECT_TRUE(frameEntry) << "no frame entry at main.go:" << waitLine;
   }
 
   // The same dump loaded with `exe`: a warning containing `text`, and the untyped model.
