@@ -7,9 +7,7 @@ namespace heaplens::go {
 
 GoTyping::GoTyping(const GoExecutable& exe, const GoScan& scan, const GoObjectLookup& lookup)
     : exe_(exe), scan_(scan), lookup_(lookup), ptr_(static_cast<unsigned>(scan.params.ptrSize)) {
-  type_.assign(scan.objects.size(), kUntyped);
-  base_.assign(scan.objects.size(), 0);
-  array_.assign(scan.objects.size(), 0);
+  state_.assign(scan.objects.size(), kUntyped);
   for (const auto& [itab, type] : scan.itabs) itabType_.emplace(itab, type);
   Type s;
   s.layout.name = "string";
@@ -26,6 +24,7 @@ uint32_t GoTyping::typeOfDie(uint64_t die) {
   t.die = die;
   t.layout = exe_.layout(die);
   if (t.layout.size == 0 || t.layout.name.empty()) return kUntyped;  // void, unsafe.Pointer targets
+  if (types_.size() >= kTypeMask) return kUntyped;
   it->second = static_cast<uint32_t>(types_.size());
   types_.push_back(std::move(t));
   return it->second;
@@ -56,15 +55,14 @@ uint32_t GoTyping::dynamicType(bool itab, uint64_t word, bool& pointer) {
 }
 
 void GoTyping::assign(uint32_t obj, uint32_t type, uint64_t base, bool array) {
-  if (obj >= type_.size() || type_[obj] != kUntyped || type == kUntyped) return;
+  if (obj >= state_.size() || state_[obj] != kUntyped || type == kUntyped) return;
   const GoObjectRec& o = scan_.objects[obj];
   const uint64_t size = types_[type].layout.size;
   if (base >= o.size || size == 0) return;
   if (base > 255) return;   // deep inside a bigger value: left to a pointer at its start
   if (!array && o.size - base < size) return;  // the type does not fit: a wrong guess
-  type_[obj] = type;
-  base_[obj] = static_cast<uint8_t>(base);
-  array_[obj] = (array || o.size - base >= 2 * size) ? 1 : 0;
+  const uint32_t isArray = (array || o.size - base >= 2 * size) ? 1 : 0;
+  state_[obj] = type | isArray << 22 | static_cast<uint32_t>(base) << 23;
   typedBytes_ += o.size;
   ++typedObjects_;
   queue_.push_back(obj);
@@ -125,12 +123,21 @@ void GoTyping::run(const TaskContext& ctx) {
   if (!withOffsets) return;
   for (size_t q = 0; q < queue_.size(); ++q) {
     if ((q & 0xffff) == 0) ctx.checkCancelled();
+    // The queue is in no address order: fetch ahead an object record, then its pointer words.
+    if (q + 16 < queue_.size()) __builtin_prefetch(&scan_.objects[queue_[q + 16]]);
+    if (q + 8 < queue_.size()) {
+      const GoObjectRec& ahead = scan_.objects[queue_[q + 8]];
+      if (ahead.ptrCount) {
+        __builtin_prefetch(&scan_.objectPtrs[ahead.ptrBegin]);
+        __builtin_prefetch(&scan_.objectPtrWords[ahead.ptrBegin]);
+      }
+    }
     const uint32_t obj = queue_[q];
     const GoObjectRec& o = scan_.objects[obj];
-    const uint32_t t = type_[obj];
-    const uint64_t base = base_[obj];
+    const uint32_t t = typeOf(obj);
+    const uint64_t base = baseOf(obj);
     const uint64_t size = types_[t].layout.size;
-    const bool array = array_[obj];
+    const bool array = arrayOf(obj);
     GoFieldOffsets offsets(scan_, o);
     uint64_t prevOff = UINT64_MAX;
     for (uint32_t k = 0; k < o.ptrCount; ++k) {
@@ -152,31 +159,32 @@ void GoTyping::run(const TaskContext& ctx) {
 }
 
 std::string GoTyping::typeName(uint32_t obj) const {
-  const uint32_t t = type_[obj];
+  const uint32_t t = typeOf(obj);
   const ExeLayout& l = types_[t].layout;
-  if (!array_[obj] || t == stringType_) return l.name;
-  uint64_t n = (scan_.objects[obj].size - base_[obj]) / l.size;
+  if (!arrayOf(obj) || t == stringType_) return l.name;
+  uint64_t n = (scan_.objects[obj].size - baseOf(obj)) / l.size;
   return "[" + std::to_string(n) + "]" + l.name;
 }
 
 uint64_t GoTyping::typeKey(uint32_t obj) const {
-  const uint32_t t = type_[obj];
-  if (!array_[obj] || t == stringType_) return uint64_t{t} << 32 | 0xffffffffu;
-  const uint64_t n = (scan_.objects[obj].size - base_[obj]) / types_[t].layout.size;
+  const uint32_t t = typeOf(obj);
+  if (!arrayOf(obj) || t == stringType_) return uint64_t{t} << 32 | 0xffffffffu;
+  const uint64_t n = (scan_.objects[obj].size - baseOf(obj)) / types_[t].layout.size;
   return uint64_t{t} << 32 | std::min<uint64_t>(n, 0xfffffffeu);
 }
 
 GoTyping::Label GoTyping::label(uint32_t obj, uint64_t offset) const {
   Label out;
-  const uint32_t t = type_[obj];
-  if (t == kUntyped || t == stringType_ || offset < base_[obj]) return out;
+  if (!typed(obj)) return out;
+  const uint32_t t = typeOf(obj);
+  if (t == stringType_ || offset < baseOf(obj)) return out;
   const Type& type = types_[t];
-  const uint64_t size = type.layout.size, rel = offset - base_[obj];
-  if (array_[obj] && size == ptr_) {
+  const uint64_t size = type.layout.size, rel = offset - baseOf(obj);
+  if (arrayOf(obj) && size == ptr_) {
     out.index = static_cast<int64_t>(rel / size);
     return out;
   }
-  if (!array_[obj] && rel >= size) return out;
+  if (!arrayOf(obj) && rel >= size) return out;
   uint64_t w = (rel % size) / ptr_;
   if (labelCache_.size() < types_.size()) labelCache_.resize(types_.size());
   std::vector<std::string>& cache = labelCache_[t];

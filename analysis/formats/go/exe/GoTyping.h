@@ -48,7 +48,7 @@ public:
   // Malloc headers, then the walk from everything seeded.
   void run(const TaskContext& ctx);
 
-  bool typed(uint32_t obj) const { return type_[obj] != kUntyped; }
+  bool typed(uint32_t obj) const { return state_[obj] != kUntyped; }
   // The object's type name ("example.com/app/cart.Item", "[64]*example.com/app/cart.Item", "string").
   std::string typeName(uint32_t obj) const;
   // A key for typeName(): equal keys, equal names (for caching type ids).
@@ -82,9 +82,13 @@ private:
   std::unordered_map<uint64_t, uint32_t> byDie_;
   std::unordered_map<uint64_t, uint64_t> itabType_;
   uint32_t stringType_ = kUntyped;
-  std::vector<uint32_t> type_;    // per object
-  std::vector<uint8_t> base_;     // offset of the typed value in the object (8 after a malloc header), < 256
-  std::vector<uint8_t> array_;    // the object is an array of its type
+  // Per object, one word (one cache miss): bits 0-21 the type, bit 22 "an array of it", bits 23-30
+  // the offset of the typed value in the object (8 after a malloc header); kUntyped when untyped.
+  std::vector<uint32_t> state_;
+  static constexpr uint32_t kTypeMask = 0x3fffff;
+  uint32_t typeOf(uint32_t obj) const { return state_[obj] & kTypeMask; }
+  bool arrayOf(uint32_t obj) const { return (state_[obj] >> 22) & 1; }
+  uint32_t baseOf(uint32_t obj) const { return (state_[obj] >> 23) & 0xff; }
   std::vector<uint32_t> queue_;
   uint64_t typedBytes_ = 0, typedObjects_ = 0;
   mutable std::vector<std::vector<std::string>> labelCache_;
