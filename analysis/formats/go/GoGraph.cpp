@@ -473,7 +473,8 @@ private:
       const GoObjectRec& o = s_.objects[i];
       const uint64_t* p = s_.objectPtrs.data() + o.ptrBegin;
       NodeId from = objectNode(static_cast<uint32_t>(i));
-      const bool labelled = typing_ && typing_->typed(static_cast<uint32_t>(i));
+      const bool labelled = typing_ && typing_->typed(static_cast<uint32_t>(i)) &&
+                            s_.objectPtrWords.size() == s_.objectPtrs.size();
       std::optional<GoFieldOffsets> offsets;
       if (labelled) offsets.emplace(s_, o);
       for (uint32_t k = 0; k < o.ptrCount; ++k) {
