@@ -105,9 +105,9 @@ void GoExecutable::readElf(int fd) {
                           "executables");
   Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
   if (!elf) elf = elf_begin(fd, ELF_C_READ, nullptr);
+  elf_ = elf;  // owned from here on: the destructor ends it, also when a check below throws
   if (!elf || elf_kind(elf) != ELF_K_ELF)
     throw ExecutableError("the executable " + path_ + " is not a readable ELF file: " + elf_errmsg(-1));
-  elf_ = elf;
   GElf_Ehdr eh;
   if (!gelf_getehdr(elf, &eh))
     throw ExecutableError("the executable " + path_ + " has a corrupt ELF header: " + elf_errmsg(-1));
