@@ -1,4 +1,4 @@
-// MoarFormat: MoarVM heap snapshots (.mvmheap, format v3) turned into a Dump.
+// MoarFormat: MoarVM heap snapshots (.mvmheap, formats v3 and v2) turned into a Dump.
 //
 // MoarFile (MoarFile.h) reads the container; this file summarises every
 // snapshot from its columns (counts, bytes, per-type timeline, highscore
@@ -25,8 +25,10 @@
 
 namespace heaplens {
 
-// The "mvmheap" format: detects "MoarHeapDumpv003"; rejects v2/v1 with a clear LoadError.
+// The "mvmheap" format: detects "MoarHeapDumpv003".
 const DumpFormat& moarFormat();
+// The "mvmheap-v2" format: detects "MoarHeapDumpv002" (MoarVM built without libzstd, e.g. Debian's).
+const DumpFormat& moarV2Format();
 
 namespace moar {
 
