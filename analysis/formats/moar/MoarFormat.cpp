@@ -244,6 +244,34 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
   const uint32_t* target = c.col[kRefTarget].as<uint32_t>();
   std::vector<StringId> labelIds(s.stringsAvailable, kNoString);
   uint64_t kind3 = 0;
+
+  // The inter-generational roots are MoarVM's remembered set: old objects that point into the
+  // nursery (a frame whose closure outlived it, the containers of its captured lexicals). They
+  // are a GC bookkeeping list, not owners: what they list is alive through its real referrers.
+  // Counted as owners, they would dominate everything they list, and a closure's outer frame
+  // would retain nothing through its captured lexicals (issue #16). So their edges are weak for
+  // what the other roots reach, and keep only what nothing else holds (garbage awaiting a full GC).
+  std::vector<uint8_t> reachedOtherwise(n, 0);
+  {
+    std::vector<uint32_t> queue;
+    queue.reserve(1024);
+    reachedOtherwise[0] = 1;
+    queue.push_back(0);
+    for (size_t head = 0; head < queue.size(); ++head) {
+      if ((head & 0xFFFF) == 0) ctx.checkCancelled();
+      const uint32_t i = queue[head];
+      if (kind[i] == kKindInterGen) continue;
+      const uint64_t start = rfstr[i], cnt = rfcnt[i];
+      if (start > r || cnt > r - start) continue;  // reported by the loop below
+      for (uint64_t j = start; j < start + cnt; ++j) {
+        const uint32_t t = target[j];
+        if (t < n && !reachedOtherwise[t]) {
+          reachedOtherwise[t] = 1;
+          queue.push_back(t);
+        }
+      }
+    }
+  }
   for (uint64_t i = 0; i < n; ++i) {
     if ((i & 0xFFFF) == 0) {
       ctx.checkCancelled();
@@ -275,7 +303,8 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
         case 3: ++kind3; break;
         default: break;
       }
-      b.addEdge(from, static_cast<NodeId>(t + 1), label);
+      const uint8_t edgeKinds = kind[i] == kKindInterGen && reachedOtherwise[t] ? kEdgeWeak : 0;
+      b.addEdge(from, static_cast<NodeId>(t + 1), label, edgeKinds);
     }
   }
   if (kind3)
