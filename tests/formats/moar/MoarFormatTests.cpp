@@ -512,3 +512,41 @@ TEST(MoarFormat, ShortestPathToALeakyInSnapshot5GoesThroughAtLEAKS) {
 
 }  // namespace
 }  // namespace heaplens::moar
+
+namespace heaplens::moar {
+namespace {
+
+// Issue #16: the inter-generational roots (MoarVM's remembered set) list old objects that point
+// into the nursery: a closure's outer frame and its captured lexicals' containers. They do not own
+// them; the frame still retains what its lexicals hold. What only they hold stays theirs.
+TEST(MoarFormat, InterGenerationalRootsDoNotOwnWhatTheyList) {
+  testing::MiniSnapshot s;
+  // 0 Root, 1 Thread Roots, 2 Inter-generational Roots, 3 BOOTCode (the closure), 4 its outer frame,
+  // 5 Scalar ($buffer), 6 Buf (3,000,000 B unmanaged), 7 an old object only the remembered set lists.
+  s.kind = {9, 8, 10, 1, 4, 1, 1, 1};
+  s.size = {0, 0, 0, 64, 168, 48, 56, 40};
+  s.tofi = {0, 0, 0, 0, 0, 1, 2, 0};
+  s.usize = {0, 0, 0, 0, 0, 0, 3000000, 0};
+  // refs: Root -> 1, 2; Thread Roots -> closure; intergen -> frame, Scalar, old; closure -> frame;
+  // frame --[$buffer]--> Scalar; Scalar -> Buf.
+  s.rfstr = {0, 2, 3, 6, 7, 8, 0, 0};
+  s.rfcnt = {2, 1, 3, 1, 1, 1, 0, 0};
+  s.target = {1, 2, 3, 4, 5, 7, 4, 5, 6};
+  s.descr = {(1ull << 2) | 2, (2ull << 2) | 2, 0, (0ull << 2) | 1, (1ull << 2) | 1, (2ull << 2) | 1, 0,
+             (0ull << 2) | 2, 0};
+  s.newStrings = {"$buffer", "Thread Roots", "Inter-generational Roots", "P6opaque", "BOOTCode", "Scalar",
+                  "Buf[uint8]", "make-reader", "r.raku", "1"};
+  s.newTypes = {{3, 4}, {3, 5}, {3, 6}};
+  s.newFrames = {{7, 9, 4, 8}};
+  auto d = loadMoarDump(testing::MoarTestWriter().write({s}), {}, {});
+  finishDump(*d);
+  const std::vector<uint64_t>& retained = d->heap->retained;
+  // Node = collectable + 1.
+  EXPECT_EQ(retained[5], 168u + 48 + 56 + 3000000);  // the frame: itself, $buffer's Scalar and the Buf
+  EXPECT_EQ(retained[4], 64u + retained[5]);         // the closure holds the frame
+  EXPECT_EQ(retained[3], 40u);                        // the remembered set keeps only the object nothing else holds
+  EXPECT_EQ(d->heap->idom[6], 5u);                    // the Scalar's dominator is the frame
+}
+
+}  // namespace
+}  // namespace heaplens::moar
