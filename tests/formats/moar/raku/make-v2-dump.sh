@@ -11,7 +11,8 @@ if ! command -v raku >/dev/null 2>&1; then
   exit 1
 fi
 mkdir -p "$(dirname "$out")"
-tmp="$out.tmp.$$"
+# raku picks the heap profiler by the .mvmheap extension (another name gets the call-graph profiler).
+tmp="${out%.mvmheap}.tmp$$.mvmheap"
 work=$(mktemp -d)
 trap 'rm -rf "$work" "$tmp"' EXIT
 # The program's own output goes to a file: tests read the dump, not stdout.
@@ -20,6 +21,10 @@ trap 'rm -rf "$work" "$tmp"' EXIT
   cat "$work/stderr" >&2
   exit 1
 }
+if [ ! -s "$tmp" ]; then
+  echo "make-v2-dump: raku did not write $tmp" >&2
+  exit 1
+fi
 magic=$(head -c 16 "$tmp")
 if [ "$magic" != "MoarHeapDumpv002" ]; then
   echo "make-v2-dump: raku wrote a file starting \"$magic\", expected MoarHeapDumpv002 (Debian's moarvm)" >&2
