@@ -244,7 +244,8 @@ TEST(MoarMutation, EveryCutAndByteFlipOfASmallV2File) {
 // A real-data v2 file: the first 20,000 collectables of leaky's snapshot 0 with its real tables,
 // written as v2; 300 flips and 100 cuts, as for v3 above.
 TEST(MoarMutation, BitFlipsAndCutsOfRealDataV2) {
-  MoarFile v3(realSubset(firstSnapshotOfLeaky(), 20000), {});
+  const std::vector<uint8_t> v3Bytes = realSubset(firstSnapshotOfLeaky(), 20000);
+  MoarFile v3(v3Bytes, {});  // (holds a view of the bytes)
   // realSubset wrote one v3 snapshot; rewrite the same columns and tables as v2.
   const Column all[] = {kColKind, kColSize, kColToFi, kColRefCount, kColRefStart, kColUnmanagedSize, kRefDescr, kRefTarget};
   SnapshotColumns c = v3.readColumns(0, all, {}, "subset");
