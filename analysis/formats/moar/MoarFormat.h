@@ -6,8 +6,11 @@
 // node i+1 (node 0 is the builder's super-root), objects/type objects/STables
 // become Object nodes typed by the types table, frames become Frame nodes with
 // their static frame's name and file:line as site, the virtual root
-// collectables become Root nodes named after their kind. Dominators and
-// retained sizes are left to finishDump().
+// collectables become Root nodes named after their kind. The edges of the
+// inter-generational roots (the GC's remembered set, not an owner) are weak to
+// whatever the other roots reach. Dominators and retained sizes are left to
+// finishDump(). Both versions read the same; highscores (v3 only) are checked
+// when present.
 //
 // Threading: load() runs on a worker thread; column decompression inside uses
 // a small pool of its own threads. No shared state.
