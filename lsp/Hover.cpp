@@ -197,14 +197,10 @@ std::string growthSection(const LoadedDump& loaded, const LineEntry& e) {
 }
 
 // A type declared on this line: instances now and across snapshots, under the name the dump uses.
-std::string typeSection(const LoadedDump& loaded, const std::string& typeName) {
+std::string typeSection(const LoadedDump& loaded, const std::string& typeName, const SourceMap* sourceMap) {
   const Dump& d = loaded.dump();
   TypeId type = kNoType;
-  if (loaded.hasHeap()) {
-    const HeapGraph& g = loaded.graph();
-    for (TypeId t = 1; t < g.typeCount(); ++t)
-      if (g.str(g.typeName[t]) == typeName) type = t;
-  }
+  if (loaded.hasHeap()) type = loaded.index().typeNamed(loaded.graph(), typeName);
   std::optional<size_t> timelineType;
   if (d.series) timelineType = d.series->types.indexOf(typeName);
   if (type == kNoType && !timelineType) return "";
@@ -237,6 +233,8 @@ std::string typeSection(const LoadedDump& loaded, const std::string& typeName) {
       s += "**Grows:** never decreased across " + std::to_string(growth.snapshots.size()) + " snapshots, " +
            formatSignedCount(t->countDelta(), true) + " instances, " + formatSignedBytes(t->bytesDelta()) + "\n";
   }
+  // Why the instances are alive: the path to the one that retains the most.
+  if (type != kNoType) s += rootPathSection(loaded, loaded.index().typeRepresentative[type], sourceMap);
   return s;
 }
 
@@ -345,10 +343,9 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
         for (TypeId t : hit.entry->types) {
           std::string name(hit.dump->graph().str(hit.dump->graph().typeName[t]));
           if (!typesShown.insert({hit.dump, name}).second) continue;
-          std::string s = typeSection(*hit.dump, name);
+          std::string s = typeSection(*hit.dump, name, ctx.sourceMap);
           // A type's own line speaks of the type first, then of what its constructor allocates.
-          if (!s.empty())
-            sections.insert(sections.begin(), std::move(s) + rootPathSection(*hit.dump, hit.entry->representative, ctx.sourceMap));
+          if (!s.empty()) sections.insert(sections.begin(), std::move(s));
         }
         break;
     }
@@ -364,7 +361,7 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
     if (decl.kind != SourceDeclaration::Kind::Type) continue;
     for (const auto& loaded : ctx.dumps) {
       if (typesShown.count({loaded.get(), decl.qualifiedName})) continue;
-      std::string s = typeSection(*loaded, decl.qualifiedName);
+      std::string s = typeSection(*loaded, decl.qualifiedName, ctx.sourceMap);
       if (!s.empty()) sections.push_back(std::move(s));
     }
   }
