@@ -18,7 +18,7 @@ for fuzzer in "$build"/tests/fuzz/*_fuzz; do
   # Seeds: heads of the real dumps of that format (small, so mutations reach every record kind quickly).
   case $name in
     go) for f in "$data"/go/*.heapdump "$data"/go/rates/*.heapdump; do head -c 65536 "$f" > "$corpus/$(basename "$f")"; done ;;
-    moar) "$build"/tests/fuzz/moar_seed "$corpus/tiny.mvmheap"
+    moar) "$build"/tests/fuzz/moar_seed "$corpus/tiny.mvmheap" "$corpus/tiny-v2.mvmheap"
           head -c 65536 "$data"/moar/leaky.mvmheap > "$corpus/leaky-head" ;;
     pagedump) cp "$data"/pagedump/seed-template.txt "$data"/pagedump/malformed/*.txt "$corpus/"
               python3 "$here/../pagedump/gen_pagedump.py" --out "$corpus" --samples 300 --gcs 3 --no-expected >/dev/null
