@@ -547,24 +547,26 @@ std::optional<ExeVar> GoExecutable::variableSlot(uint64_t pc, int64_t cfaOffset,
         if (typeDie && dwarf_aggregate_size(&type, &size) != 0) size = ptrSize_;
         // Pieces: "fbreg k, piece s" per part held in the frame; parts in registers have no fbreg.
         uint64_t pieceStart = 0;
-        std::optional<int64_t> base;
+        int64_t base = 0;  // valid when hasBase (an optional here draws a false gcc warning)
+        bool hasBase = false;
         bool pieces = false;
         for (size_t k = 0; k < len && !found; ++k) {
           const Dwarf_Op& op = expr[k];
           if (op.atom == DW_OP_fbreg) {
             base = static_cast<int64_t>(op.number);
+            hasBase = true;
           } else if (op.atom == DW_OP_piece) {
             pieces = true;
-            if (base && cfaOffset >= *base && static_cast<uint64_t>(cfaOffset - *base) < op.number)
-              make(&v, typeDie, pieceStart + static_cast<uint64_t>(cfaOffset - *base));
+            if (hasBase && cfaOffset >= base && static_cast<uint64_t>(cfaOffset - base) < op.number)
+              make(&v, typeDie, pieceStart + static_cast<uint64_t>(cfaOffset - base));
             pieceStart += op.number;
-            base.reset();
+            hasBase = false;
           } else if (op.atom != DW_OP_call_frame_cfa) {
-            base.reset();
+            hasBase = false;
           }
         }
-        if (!found && !pieces && base && cfaOffset >= *base && static_cast<uint64_t>(cfaOffset - *base) < size)
-          make(&v, typeDie, static_cast<uint64_t>(cfaOffset - *base));
+        if (!found && !pieces && hasBase && cfaOffset >= base && static_cast<uint64_t>(cfaOffset - base) < size)
+          make(&v, typeDie, static_cast<uint64_t>(cfaOffset - base));
       } while (!found && dwarf_siblingof(&v, &v) == 0);
     }
     if (scopeTag == DW_TAG_subprogram) break;
