@@ -5,11 +5,13 @@
 // related information walks the shortest retention path, each step at its
 // source line where one is known. Types that grow across a dump's snapshots
 // (Growth.h's one rule) are flagged at their declaration, found by the
-// document's Language under the name the dump uses. Hotspots are never
+// document's Language under the name the dump uses; so is what grew since a
+// baseline (or in a heap-diff file), at the line its records name. Hotspots are never
 // tagged Unnecessary: that greys the line out.
 //
 // Threading: runs on a worker with immutable inputs.
 #include <algorithm>
+#include <filesystem>
 
 #include "analysis/Text.h"
 #include "analysis/Growth.h"
@@ -99,6 +101,25 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
     const Dump& d = dl.dump->dump();
     const HeapIndex* index = dl.dump->heapIndex();
     for (const LineEntry& e : *dl.lines) {
+      if (e.kind == LineKind::Growth && e.line > 0 && (e.countDelta > 0 || e.sizeDelta > 0)) {
+        // What grew since the baseline (or in a heap-diff file's records), at the line the records name.
+        protocol::Diagnostic diag;
+        diag.range = lineRange(lines, e.line - 1);
+        diag.severity = protocol::DiagnosticSeverity::Information;
+        diag.code = "heaplens.growth";
+        for (uint32_t i : e.growthRecords) {
+          const GrowthRecord& r = d.growth->records[i];
+          if (!diag.message.empty()) diag.message += "; ";
+          diag.message += r.type + " grew " + formatSignedCount(r.countDelta, true) + " objects (" +
+                          formatCount(static_cast<uint64_t>(std::max<int64_t>(r.countBefore, 0))) + " → " +
+                          formatCount(static_cast<uint64_t>(std::max<int64_t>(r.countAfter, 0))) + "), " +
+                          formatSignedBytes(r.sizeDelta);
+        }
+        if (!d.growth->baseline.empty())
+          diag.message += " since " + std::filesystem::path(d.growth->baseline).filename().string();
+        found.push_back({std::move(diag), dumpName(d)});
+        continue;
+      }
       if (e.kind != LineKind::Allocation && e.kind != LineKind::Frame) continue;
       uint64_t bytes = e.isFrame() ? e.stats.retainedBytes : e.stats.shallowBytes;
       double share = shareOfHeap(index, bytes);
