@@ -48,7 +48,7 @@ const dumps = join(out, 'dumps');
 const shots = join(out, 'shots');
 const extDir = join(out, 'extensions');
 const userData = join(out, 'user-data');
-for (const d of [ws, dumps, shots, extDir, join(userData, 'User')]) mkdirSync(d, { recursive: true });
+for (const d of [ws, dumps, shots, extDir, join(userData, 'User'), join(userData, 'Machine')]) mkdirSync(d, { recursive: true });
 mkdirSync(join(ws, 'leakcache'));
 copyFileSync(join(root, 'tests/data/go/leakcache/main.go'), join(ws, 'leakcache/main.go'));
 cpSync(join(root, 'tests/data/js/lib'), join(ws, 'leaky/lib'), { recursive: true });
@@ -59,6 +59,9 @@ const jsBaseline = join(dumps, 'plain-baseline.heapsnapshot');
 const jsTarget = join(dumps, 'plain-target.heapsnapshot');
 for (const f of [jsBaseline, jsTarget])
   writeFileSync(f, zstdDecompressSync(readFileSync(join(root, 'tests/data/js', `${f.split('/').pop()}.zst`))));
+// heaplens.serverPath is machine-overridable: code-server's workbench is remote, so it reads it from the
+// Machine settings; the rest from the User settings.
+writeFileSync(join(userData, 'Machine/settings.json'), JSON.stringify({ 'heaplens.serverPath': heaplens }, null, 2));
 writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
   'heaplens.serverPath': heaplens,
   'workbench.startupEditor': 'none',
@@ -72,6 +75,8 @@ writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
   'editor.hover.delay': 100,
   'window.commandCenter': false,
   'chat.disableAIFeatures': true,
+  'git.enabled': false,
+  'git.openRepositoryInParentFolders': 'never',
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 }, null, 2));
 
@@ -142,7 +147,7 @@ async function waitText(selector, parts, what, timeout = STEP_TIMEOUT) {
     }, { timeout, polling: 100 }, selector, parts);
     return await handle.jsonValue();
   } catch (e) {
-    const seen = await page.evaluate((sel) => [...document.querySelectorAll(sel)].map((el) => el.textContent).slice(0, 8), selector);
+    const seen = await page.evaluate((sel) => [...document.querySelectorAll(sel)].map((el) => (el.innerText || '').slice(0, 200)).slice(0, 8), selector);
     throw new Error(`${what}: no ${selector} with ${JSON.stringify(parts)} (seen: ${JSON.stringify(seen)})`);
   }
 }
@@ -151,13 +156,29 @@ async function visible(selector, timeout = STEP_TIMEOUT) {
   return page.waitForSelector(selector, { visible: true, timeout });
 }
 
-/** Runs a command from the palette (F1), by the title a user types. */
+/** Picks the quick-input row whose label is exactly `label` (arrowing down to it), with Enter. */
+async function pickRow(label) {
+  await waitText('.quick-input-list .monaco-list-row', [label], `a row "${label}"`);
+  for (let i = 0; i < 20; i++) {
+    const focused = await page.evaluate(() => {
+      const row = document.querySelector('.quick-input-list .monaco-list-row.focused .label-name');
+      return row ? row.textContent.trim() : '';
+    });
+    if (focused === label) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`no row labelled exactly "${label}" could be focused`);
+}
+
+/** Runs a command from the palette (F1), by its full title. */
 async function palette(title) {
   await page.keyboard.press('F1');
   const input = await visible('.quick-input-widget .quick-input-box input');
   await input.type(title);
-  await waitText('.quick-input-list .monaco-list-row', [title], `palette entry "${title}"`);
-  await page.keyboard.press('Enter');
+  await pickRow(title);
 }
 
 /** Opens a workspace file with Quick Open, and puts the cursor on a 1-based line. */
@@ -167,7 +188,12 @@ async function openFile(relative, line) {
   await page.keyboard.up('Control');
   const input = await visible('.quick-input-widget .quick-input-box input');
   await input.type(relative);
-  await waitText('.quick-input-list .monaco-list-row', [relative.split('/').pop()], `quick open ${relative}`);
+  // Enter only once the list is for what was typed and its first row is the file.
+  await page.waitForFunction((rel) => {
+    const box = document.querySelector('.quick-input-widget .quick-input-box input');
+    const row = document.querySelector('.quick-input-list .monaco-list-row.focused');
+    return box && box.value === rel && row && row.innerText.includes(rel.split('/').pop()) && row.innerText.includes(rel.split('/')[0]);
+  }, { polling: 100 }, relative);
   await page.keyboard.press('Enter');
   await waitText('.tabs-container .tab.active', [relative.split('/').pop()], `editor tab of ${relative}`);
   await page.keyboard.down('Control');
@@ -175,21 +201,90 @@ async function openFile(relative, line) {
   await page.keyboard.up('Control');
   const go = await visible('.quick-input-widget .quick-input-box input');
   await go.type(String(line));
+  await waitText('.quick-input-list .monaco-list-row', [`go to line ${line}`], `go to line ${line}`);
   await page.keyboard.press('Enter');
   await waitText('.statusbar-item', [`Ln ${line},`], `cursor on line ${line}`);
 }
 
 /** Answers VS Code's own open dialog (the simple file dialog in a browser) with a path. */
-async function answerOpenDialog(file) {
+async function answerOpenDialog(title, file) {
+  await waitText('.quick-input-widget .quick-input-title', [title], `the open dialog "${title}"`);
   const input = await visible('.quick-input-widget .quick-input-box input');
-  await input.click({ clickCount: 3 });
-  await page.keyboard.down('Control');
-  await page.keyboard.press('KeyA');
-  await page.keyboard.up('Control');
-  await page.keyboard.type(file);
+  // Empty the box (it holds the folder the dialog opened in), then type the path as a user would.
+  await input.click();
+  await input.evaluate((el) => { el.focus(); el.select(); });
+  await page.waitForFunction(() => {
+    const el = document.querySelector('.quick-input-widget .quick-input-box input');
+    return el && document.activeElement === el && el.selectionStart === 0 && el.selectionEnd === el.value.length;
+  }, { polling: 100 });
+  await page.keyboard.press('Backspace');
+  await page.waitForFunction(() => document.querySelector('.quick-input-widget .quick-input-box input')?.value === '', { polling: 100 });
+  // The whole path at once (typed key by key, the dialog's completion races the keys).
+  await input.evaluate((el, f) => {
+    el.value = f;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, file);
   await page.waitForFunction((f) => document.querySelector('.quick-input-widget .quick-input-box input')?.value === f,
     { polling: 100 }, file);
-  await page.keyboard.press('Enter');
+  // The dialog has listed the file's folder (it is busy until then, and ignores Enter while busy).
+  await waitText('.quick-input-list .monaco-list-row', [file.split('/').pop()], `the dialog listing ${file}`);
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Enter');
+    const closed = await page.waitForFunction(() => {
+      const w = document.querySelector('.quick-input-widget');
+      return !w || w.style.display === 'none' || w.getClientRects().length === 0;
+    }, { polling: 100, timeout: 10_000 }).then(() => true, () => false);
+    if (closed) return;
+    if (attempt === 2) throw new Error(`the open dialog did not take ${file}`);
+  }
+}
+
+/** Waits for a row of the side-bar view titled `view` whose text has every part (level: the tree depth); returns its text. */
+async function viewRow(view, parts, what, level) {
+  const found = await page.waitForFunction((v, ps, lvl) => {
+    for (const pane of document.querySelectorAll('.pane')) {
+      const title = pane.querySelector('.pane-header .title');
+      if (!title || title.textContent.trim().toLowerCase() !== v.toLowerCase()) continue;
+      for (const row of pane.querySelectorAll('.pane-body .monaco-list-row')) {
+        if (lvl !== undefined && row.getAttribute('aria-level') !== String(lvl)) continue;
+        const t = row.innerText || '';
+        if (ps.every((p) => t.includes(p))) return t;
+      }
+    }
+    return false;
+  }, { timeout: STEP_TIMEOUT, polling: 100 }, view, parts, level).catch(() => undefined);
+  if (!found) throw new Error(`${what}: no row of the ${view} view with ${JSON.stringify(parts)}`);
+  return found.jsonValue();
+}
+
+/** Clicks the row of view `view` whose text has every part. */
+async function clickViewRow(view, parts, what, level) {
+  await viewRow(view, parts, what, level);
+  const handle = await page.evaluateHandle((v, ps, lvl) => {
+    for (const pane of document.querySelectorAll('.pane')) {
+      const title = pane.querySelector('.pane-header .title');
+      if (!title || title.textContent.trim().toLowerCase() !== v.toLowerCase()) continue;
+      for (const row of pane.querySelectorAll('.pane-body .monaco-list-row')) {
+        if (lvl !== undefined && row.getAttribute('aria-level') !== String(lvl)) continue;
+        if (ps.every((p) => (row.innerText || '').includes(p))) return row;
+      }
+    }
+    return null;
+  }, view, parts, level);
+  await handle.asElement().click();
+}
+
+/** Folds (or unfolds) the side-bar view titled `view` by its header. */
+async function clickPaneHeader(view) {
+  const handle = await page.evaluateHandle((v) => {
+    for (const pane of document.querySelectorAll('.pane')) {
+      const title = pane.querySelector('.pane-header .title');
+      if (title && title.textContent.trim().toLowerCase() === v.toLowerCase()) return pane.querySelector('.pane-header');
+    }
+    return null;
+  }, view);
+  if (!handle.asElement()) throw new Error(`no view titled ${view}`);
+  await handle.asElement().click();
 }
 
 async function notification(parts, what) {
@@ -210,14 +305,17 @@ try {
     await visible('.monaco-workbench');
     // The explorer lists the workspace's folders, and the extension is up (its status bar item).
     await waitText('.explorer-folders-view .monaco-list-row', ['leakcache'], 'explorer');
-    await waitText('.statusbar-item', ['HeapLens'], 'the HeapLens status bar item');
+    // The side bar's container is in the activity bar before anything activates the extension.
+    await visible('.activitybar .action-item a[aria-label^="HeapLens"]');
   });
 
   await step('load-dump-from-palette', async () => {
     // An editor already open before the load: its lenses must appear without reopening it.
     await openFile('leakcache/main.go', 53);
-    await palette('HeapLens: Open Heap Dump');
-    await answerOpenDialog(goDump);
+    // A Go file activates the extension (onLanguage:go); it says so in the status bar.
+    await waitText('.statusbar-item', ['HeapLens: no dump'], 'the HeapLens status bar item');
+    await palette('HeapLens: Open Heap Dump…');
+    await answerOpenDialog('Open Heap Dump', goDump);
     await notification(['leakcache-go1.22.heapdump'], 'the load notification');
     await waitText('.statusbar-item', ['leakcache-go1.22.heapdump'], 'status bar after the load');
   });
@@ -236,13 +334,24 @@ try {
   if (process.env.HEAPLENS_E2E_TREES !== '0') {
     await step('trees', async () => {
       await page.keyboard.press('Escape');
+      // Types: Go's size classes; 64 B holds the 10,000 Sessions of main.go:53 and the 1,000 of main.go:48
+      // (fixture README) and 9 more. Expanding a type shows why its largest instance is alive.
       await palette('HeapLens: Focus on Types View');
-      await waitText('.pane-body .monaco-list-row', ['64 B object'], 'the Types view');
-      // Retainers of the site under the cursor, from the editor: every step with a line is a link.
+      await viewRow('Types', ['64 B object', '11,009'], 'the Types view');
+      await clickViewRow('Types', ['64 B object', '11,009'], 'the 64 B type');
+      await viewRow('Types', ['retains'], 'the expanded type', 2);
+      // Top sites by live bytes: main.go:83's one 1 MiB object first.
+      await viewRow('Top Sites', ['main.allocHuge', 'main.go:83', '1.00 MiB'], 'the Top Sites view');
+      // Room for the Retainers view: fold the two lists above it.
+      for (const title of ['Top Sites', 'Types']) await clickPaneHeader(title);
+      // Retainers of main.go:53, from the editor; the path's step with that line opens it.
       await openFile('leakcache/main.go', 53);
-      await palette('HeapLens: Why Is This Alive');
-      const row = await waitText('.pane-body .monaco-list-row', ['main.go:53'], 'the Retainers view');
-      void row;
+      await palette('HeapLens: Why Is This Alive? (Retention Paths at Cursor)');
+      await viewRow('Retainers', ['Path 1'], 'the Retainers view', 1);
+      await viewRow('Retainers', ['(main.go:53)'], 'the last step of path 1', 2);
+      await openFile('leakcache/main.go', 1);
+      await clickViewRow('Retainers', ['(main.go:53)'], 'the step at main.go:53', 2);
+      await waitText('.statusbar-item', ['Ln 53,'], 'the editor at main.go:53 after the click');
     });
   }
 
@@ -250,15 +359,13 @@ try {
     await step('compare', async () => {
       await clearNotifications();
       await openFile('leaky/lib/sessions.js', 10);
-      await palette('HeapLens: Open Heap Dump');
-      await answerOpenDialog(jsTarget);
+      await palette('HeapLens: Open Heap Dump…');
+      await answerOpenDialog('Open Heap Dump', jsTarget);
       await notification(['plain-target.heapsnapshot'], 'the load of the JS target');
-      await palette('HeapLens: Compare with Baseline');
+      await palette('HeapLens: Compare with Baseline…');
       // Which loaded dump to compare, when there are several.
-      await waitText('.quick-input-list .monaco-list-row', ['plain-target.heapsnapshot'], 'the dump to compare');
-      await page.keyboard.type('plain-target');
-      await page.keyboard.press('Enter');
-      await answerOpenDialog(jsBaseline);
+      await pickRow('plain-target.heapsnapshot');
+      await answerOpenDialog('Baseline for plain-target.heapsnapshot', jsBaseline);
       // class SessionState (sessions.js:10): 100 -> 2,100 instances (fixture README), 40 B each.
       await waitText('.monaco-editor .codelens-decoration', ['grew +2,000 objects'], 'the growth lens on sessions.js:10');
     });
