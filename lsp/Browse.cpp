@@ -1,4 +1,5 @@
-// Browse: the side bar's lists — top allocation sites, the types histogram, the dominator tree.
+// Browse: the side bar's lists — top allocation sites, the types histogram, the dominator tree —
+// and the page-dump page for a webview.
 //
 // heaplens/topSites, heaplens/types and heaplens/dominators answer one page
 // ({offset, limit}) of a loaded dump's list, sorted on the server, so a client
@@ -13,6 +14,7 @@
 #include <unordered_map>
 
 #include "lsp/FeatureSupport.h"
+#include "lsp/PageDumpHtml.h"
 #include "lsp/Uri.h"
 #include "protocol/Message.h"
 
@@ -196,6 +198,17 @@ protocol::TypesResult getTypes(const FeatureContext& ctx, const protocol::Browse
   }
   for (size_t i : chosen) out.items.push_back(std::move(rows[i].item));
   return out;
+}
+
+protocol::PageDumpHtmlResult getPageDumpHtml(const FeatureContext& ctx, const protocol::PageDumpHtmlParams& p) {
+  const LoadedDump& loaded = findDump(ctx, p.dump);
+  if (!hasPageDumpView(loaded.dump()))
+    throw ParamsError("/dump", "a dump with a heap timeline or page maps (" + p.dump + " is a " +
+                                   loaded.dump().formatDescription + ", which has neither)");
+  HtmlOptions options;
+  options.nonce = p.nonce;
+  options.cspSource = p.cspSource.value_or("");
+  return {pageDumpHtml(loaded.dump(), options)};
 }
 
 protocol::DominatorsResult getDominators(const FeatureContext& ctx, const protocol::BrowseParams& p) {

@@ -106,5 +106,7 @@ protocol::RetainersResult getRetainers(const FeatureContext& ctx, const nlohmann
 protocol::TopSitesResult getTopSites(const FeatureContext& ctx, const protocol::BrowseParams& params);
 protocol::TypesResult getTypes(const FeatureContext& ctx, const protocol::BrowseParams& params);
 protocol::DominatorsResult getDominators(const FeatureContext& ctx, const protocol::BrowseParams& params);
+// heaplens/pageDumpHtml: the page-dump page of a loaded dump, under the caller's nonce.
+protocol::PageDumpHtmlResult getPageDumpHtml(const FeatureContext& ctx, const protocol::PageDumpHtmlParams& params);
 
 }  // namespace heaplens::lsp

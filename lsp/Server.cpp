@@ -156,6 +156,7 @@ void Server::bindMethods() {
       {protocol::kTopSitesMethod, &Server::onTopSites},
       {protocol::kTypesMethod, &Server::onTypes},
       {protocol::kDominatorsMethod, &Server::onDominators},
+      {protocol::kPageDumpHtmlMethod, &Server::onPageDumpHtml},
   };
   notificationHandlers_ = {
       {"initialized", &Server::onInitialized},
@@ -672,6 +673,13 @@ void Server::onTypes(const json& params, ReplyOnce reply) {
   std::shared_ptr<const SourceMap> keep;
   auto ctx = featureContext(keep);
   runFeature(reply, [ctx = std::move(ctx), keep, p](std::stop_token) { return json(getTypes(ctx, p)); });
+}
+
+void Server::onPageDumpHtml(const json& params, ReplyOnce reply) {
+  auto p = params.get<protocol::PageDumpHtmlParams>();
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  runFeature(reply, [ctx = std::move(ctx), keep, p](std::stop_token) { return json(getPageDumpHtml(ctx, p)); });
 }
 
 void Server::onDominators(const json& params, ReplyOnce reply) {

@@ -128,6 +128,7 @@ private:
   void onTopSites(const json& params, ReplyOnce reply);
   void onTypes(const json& params, ReplyOnce reply);
   void onDominators(const json& params, ReplyOnce reply);
+  void onPageDumpHtml(const json& params, ReplyOnce reply);
 
   // Runs work on the pool; its result (or ResponseError / ParamsError / cancellation) is the reply.
   void runFeature(ReplyOnce reply, std::function<json(std::stop_token)> work);

@@ -3,6 +3,8 @@
 // Threading: pure functions; the spec table is built once.
 #include "protocol/HeapLensProtocol.h"
 
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include "protocol/Message.h"
@@ -136,6 +138,26 @@ void to_json(json& j, const TopSitesResult& v) { j = json{{"total", v.total}, {"
 void to_json(json& j, const TypesResult& v) { j = json{{"total", v.total}, {"growth", v.growth}, {"items", v.items}}; }
 void to_json(json& j, const DominatorsResult& v) { j = json{{"total", v.total}, {"items", v.items}}; }
 
+void from_json(const json& j, PageDumpHtmlParams& v) {
+  if (!j.is_object()) throw ParamsError("", "object {dump, nonce, cspSource?}, got " + typeName(j));
+  v.dump = getString(j, "dump");
+  v.nonce = getString(j, "nonce");
+  // The nonce goes into an attribute and a CSP header: letters and digits only.
+  if (v.nonce.size() < 16 || v.nonce.size() > 128 ||
+      !std::all_of(v.nonce.begin(), v.nonce.end(), [](unsigned char c) { return std::isalnum(c); }))
+    throw ParamsError("/nonce", "16 to 128 letters and digits");
+  v.cspSource = j.contains("cspSource") && !j["cspSource"].is_null() ? std::optional(getString(j, "cspSource")) : std::nullopt;
+  if (v.cspSource && v.cspSource->find_first_of(";\"'<>\n\r") != std::string::npos)
+    throw ParamsError("/cspSource", "a CSP source expression (no ; quotes or angle brackets)");
+}
+
+void to_json(json& j, const PageDumpHtmlParams& v) {
+  j = json{{"dump", v.dump}, {"nonce", v.nonce}};
+  putOptional(j, "cspSource", v.cspSource);
+}
+
+void to_json(json& j, const PageDumpHtmlResult& v) { j = json{{"html", v.html}}; }
+
 const std::vector<TypeSpec>& heapLensTypes() {
   static const std::vector<TypeSpec> types = {
       {"LoadDumpArgument", "heaplens.loadDump's argument in object form (a bare path string is accepted too).",
@@ -230,6 +252,11 @@ const std::vector<TypeSpec>& heapLensTypes() {
         {"items", "TypeItem[]", false, ""}}},
       {"DominatorsResult", "heaplens/dominators' answer.",
        {{"total", "number", false, ""}, {"items", "DominatorItem[]", false, ""}}},
+      {"PageDumpHtmlParams", "heaplens/pageDumpHtml params: the page `heaplens report --html` writes, for a webview.",
+       {{"dump", "string", false, "the path of a loaded dump with a heap timeline or page maps"},
+        {"nonce", "string", false, "the nonce of the page's script and style: 16 to 128 letters and digits"},
+        {"cspSource", "string", true, "the webview's cspSource, allowed for styles and images"}}},
+      {"PageDumpHtmlResult", "heaplens/pageDumpHtml's answer.", {{"html", "string", false, ""}}},
   };
   return types;
 }
@@ -252,6 +279,7 @@ std::string typescriptDeclarations() {
       << "  topSites: '" << kTopSitesMethod << "',\n"
       << "  types: '" << kTypesMethod << "',\n"
       << "  dominators: '" << kDominatorsMethod << "',\n"
+      << "  pageDumpHtml: '" << kPageDumpHtmlMethod << "',\n"
       << "} as const;\n\n";
   out << "export const Notifications = {\n"
       << "  dumpsChanged: '" << kDumpsChangedNotification << "',\n"

@@ -34,6 +34,8 @@ inline constexpr const char* kFormatsMethod = "heaplens/formats";
 inline constexpr const char* kTopSitesMethod = "heaplens/topSites";
 inline constexpr const char* kTypesMethod = "heaplens/types";
 inline constexpr const char* kDominatorsMethod = "heaplens/dominators";
+// The page-dump page (heap timeline, page heat maps) of a loaded dump, for a webview.
+inline constexpr const char* kPageDumpHtmlMethod = "heaplens/pageDumpHtml";
 // Notifications from the server.
 inline constexpr const char* kDumpsChangedNotification = "heaplens/dumpsChanged";  // params: SummaryResult
 
@@ -173,6 +175,16 @@ struct DominatorsResult {
   std::vector<DominatorItem> items;
 };
 
+// heaplens/pageDumpHtml: the page `heaplens report --html` writes, under the webview's nonce.
+struct PageDumpHtmlParams {
+  std::string dump;   // the path of a loaded dump with a heap timeline or page maps
+  std::string nonce;  // the nonce of the page's script and style (the webview's own)
+  std::optional<std::string> cspSource;  // the webview's cspSource, allowed for styles and images
+};
+struct PageDumpHtmlResult {
+  std::string html;
+};
+
 void to_json(nlohmann::json& j, const LoadDumpArgument& v);
 void from_json(const nlohmann::json& j, LoadDumpArgument& v);  // throws ParamsError
 void to_json(nlohmann::json& j, const DumpSummary& v);
@@ -192,6 +204,9 @@ void to_json(nlohmann::json& j, const DominatorItem& v);
 void to_json(nlohmann::json& j, const TopSitesResult& v);
 void to_json(nlohmann::json& j, const TypesResult& v);
 void to_json(nlohmann::json& j, const DominatorsResult& v);
+void from_json(const nlohmann::json& j, PageDumpHtmlParams& v);  // throws ParamsError
+void to_json(nlohmann::json& j, const PageDumpHtmlParams& v);
+void to_json(nlohmann::json& j, const PageDumpHtmlResult& v);
 
 // The description the TypeScript is generated from.
 struct FieldSpec {

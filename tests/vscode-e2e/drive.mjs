@@ -342,6 +342,7 @@ try {
       await viewRow('Types', ['retains'], 'the expanded type', 2);
       // Top sites by live bytes: main.go:83's one 1 MiB object first.
       await viewRow('Top Sites', ['main.allocHuge', 'main.go:83', '1.00 MiB'], 'the Top Sites view');
+      await page.screenshot({ path: join(shots, `${stepNo}-trees-types.png`) });
       // Room for the Retainers view: fold the two lists above it.
       for (const title of ['Top Sites', 'Types']) await clickPaneHeader(title);
       // Retainers of main.go:53, from the editor; the path's step with that line opens it.

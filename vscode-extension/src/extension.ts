@@ -17,6 +17,7 @@ import { ClientHost } from './host';
 import { errorText } from './format';
 import { DumpsChangedNotification, LoadDumpArgument, SummaryRequest, SummaryResult, asSummaryResult } from './protocol';
 import { StateKey, asRemembered, forget, remember, toRestore } from './remembered';
+import { registerPageDump } from './pageDump';
 import { registerRetainersCommand, retainersMiddleware } from './retainers';
 import { StatusBar } from './statusBar';
 import { Views } from './trees';
@@ -205,6 +206,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
   const ext = extension;
   registerCommands(ctx, ext, ext.output, ext.views);
   registerRetainersCommand(ctx, ext, ext.views.retainers, () => ext.currentSettings.maxPaths);
+  registerPageDump(ctx, ext);
   ctx.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(Section)) void ext.onSettingsChanged();

@@ -16,6 +16,7 @@ export const Methods = {
   topSites: 'heaplens/topSites',
   types: 'heaplens/types',
   dominators: 'heaplens/dominators',
+  pageDumpHtml: 'heaplens/pageDumpHtml',
 } as const;
 
 export const Notifications = {
@@ -202,4 +203,19 @@ export interface TypesResult {
 export interface DominatorsResult {
   total: number;
   items: DominatorItem[];
+}
+
+/** heaplens/pageDumpHtml params: the page `heaplens report --html` writes, for a webview. */
+export interface PageDumpHtmlParams {
+  /** the path of a loaded dump with a heap timeline or page maps */
+  dump: string;
+  /** the nonce of the page's script and style: 16 to 128 letters and digits */
+  nonce: string;
+  /** the webview's cspSource, allowed for styles and images */
+  cspSource?: string;
+}
+
+/** heaplens/pageDumpHtml's answer. */
+export interface PageDumpHtmlResult {
+  html: string;
 }

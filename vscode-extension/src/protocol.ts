@@ -15,6 +15,8 @@ import type {
   DominatorsResult,
   DumpSummary,
   FormatsResult,
+  PageDumpHtmlParams,
+  PageDumpHtmlResult,
   RetainersParams,
   RetainersResult,
   RetainerStep,
@@ -55,6 +57,11 @@ export const TypesRequest = {
 export const DominatorsRequest = {
   method: 'heaplens/dominators',
   type: new RequestType<BrowseParams, DominatorsResult, void>('heaplens/dominators'),
+} as const;
+
+export const PageDumpHtmlRequest = {
+  method: 'heaplens/pageDumpHtml',
+  type: new RequestType<PageDumpHtmlParams, PageDumpHtmlResult, void>('heaplens/pageDumpHtml'),
 } as const;
 
 /** Sent by the server whenever what is loaded or loading changes: the status bar and the Dumps view follow it. */

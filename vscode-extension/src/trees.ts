@@ -320,6 +320,7 @@ export class DumpRow extends vscode.TreeItem {
     const flags = ['heaplens.dump'];
     if (dump.baseline) flags.push('baseline');
     if (dump.snapshotCount > 1) flags.push('snapshots');
+    if (dump.parts.includes('timeline') || dump.parts.includes('pageMaps')) flags.push('pages');
     this.contextValue = flags.join('.');
   }
 }

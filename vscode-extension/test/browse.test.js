@@ -155,5 +155,21 @@ describe('heaplens serve: the side bar requests and baselines', () => {
     assert.ok(types.items.every((t) => t.countDelta === undefined));
   });
 
+  test('heaplens/pageDumpHtml: the page of a page dump under the caller\'s nonce; other dumps and bad nonces are refused', async () => {
+    const pages = path.join(testData, 'pagedump', 'seed-template.txt');
+    await load(pages);
+    const nonce = 'Ab3dEf6hIj9kLmN0pQrStUvWxYz12345';
+    const { html } = await req(protocol.PageDumpHtmlRequest.type, { dump: pages, nonce, cspSource: 'https://webview.test' });
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html);
+    assert.ok(csp, 'the page carries its CSP');
+    assert.match(csp[1], /default-src 'none'/);
+    assert.match(csp[1], new RegExp(`script-src 'nonce-${nonce}'`));
+    assert.match(csp[1], /https:\/\/webview\.test/);
+    assert.ok(html.includes(`<script nonce="${nonce}"`), 'the script runs under that nonce');
+    assert.ok(!/<script(?![^>]*(nonce=|type="application\/json"))/.test(html), 'no script without the nonce but the data block');
+    await assert.rejects(req(protocol.PageDumpHtmlRequest.type, { dump: goDump, nonce }), (e) => /heap timeline or page maps/.test(e.message));
+    await assert.rejects(req(protocol.PageDumpHtmlRequest.type, { dump: pages, nonce: 'x" onload="1' }), (e) => e.code === -32602 && /nonce/.test(e.message));
+  });
+
   shutdownTest(env);
 });

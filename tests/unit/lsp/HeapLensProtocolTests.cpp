@@ -79,6 +79,11 @@ TEST(HeapLensProtocol, EachTypeWritesExactlyItsSpecsFields) {
   expectMatchesSpec(json(TopSitesResult{1, {site}}), "TopSitesResult", true);
   expectMatchesSpec(json(TypesResult{1, true, {type}}), "TypesResult", true);
   expectMatchesSpec(json(DominatorsResult{1, {dom}}), "DominatorsResult", true);
+  PageDumpHtmlParams ph{"/d", "abcdefghijklmnop0123", std::nullopt};
+  expectMatchesSpec(json(ph), "PageDumpHtmlParams", false);
+  ph.cspSource = "https://webview.example";
+  expectMatchesSpec(json(ph), "PageDumpHtmlParams", true);
+  expectMatchesSpec(json(PageDumpHtmlResult{"<html>"}), "PageDumpHtmlResult", true);
   LoadDumpArgument la{"/a", 1u};
   expectMatchesSpec(json(la), "LoadDumpArgument", true);
 }
