@@ -14,11 +14,12 @@ import { HeapLensSettings, Section, parseSettings, toServerSettings } from './co
 import { createClient } from './client';
 import { loadDump, registerCommands } from './commands';
 import { ClientHost } from './host';
-import { errorText } from './format';
+import { dumpName, errorText } from './format';
 import { DumpsChangedNotification, LoadDumpArgument, SummaryRequest, SummaryResult, asSummaryResult } from './protocol';
 import { StateKey, asRemembered, forget, remember, toRestore } from './remembered';
 import { registerPageDump } from './pageDump';
 import { registerRetainersCommand, retainersMiddleware } from './retainers';
+import { registerSample } from './sample';
 import { StatusBar } from './statusBar';
 import { Views } from './trees';
 
@@ -136,13 +137,17 @@ class Extension implements ClientHost, vscode.Disposable {
       return;
     }
     const missing = toRestore(asRemembered(this.state.get(StateKey)), present);
-    if (missing.length > 0) this.output.appendLine(`loading the ${missing.length} dump(s) this workspace had loaded`);
+    if (missing.length === 0) return;
+    this.output.appendLine(`loading the ${missing.length} dump(s) this workspace had loaded`);
+    const back: string[] = [];
     for (const arg of missing) {
-      await loadDump(this, arg, this.output, (what, e) => {
+      const summary = await loadDump(this, arg, this.output, (what, e) => {
         this.output.appendLine(`HeapLens: ${what}: ${errorText(e)}`);
         void vscode.window.showErrorMessage(`HeapLens: ${what}: ${errorText(e)}`);
       }, { quiet: true });
+      if (summary) back.push(dumpName(summary));
     }
+    if (back.length > 0) void vscode.window.showInformationMessage(`HeapLens: loaded again what this workspace had loaded: ${back.join(', ')}.`);
   }
 
   async onSettingsChanged(): Promise<void> {
@@ -207,6 +212,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
   registerCommands(ctx, ext, ext.output, ext.views);
   registerRetainersCommand(ctx, ext, ext.views.retainers, () => ext.currentSettings.maxPaths);
   registerPageDump(ctx, ext);
+  registerSample(ctx);
   ctx.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(Section)) void ext.onSettingsChanged();

@@ -187,3 +187,24 @@ test('package.json: activation events and commands', () => {
   for (const id of Object.values(Commands)) assert.equal(titles[id], undefined, `${id} is not contributed`);
   assert.equal(pkg.main, './dist/extension.js');
 });
+
+test('package.json: the walkthrough names media that exist and go into the .vsix, and commands that exist', () => {
+  const fs = require('fs');
+  const pkg = require('../package.json');
+  const ignore = fs.readFileSync(path.join(__dirname, '..', '.vscodeignore'), 'utf8').split('\n');
+  const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
+  const views = new Set(pkg.contributes.views.heaplens.map((v) => `${v.id}.focus`));
+  const [walkthrough] = pkg.contributes.walkthroughs;
+  assert.ok(walkthrough.steps.length >= 3);
+  for (const step of walkthrough.steps) {
+    const media = step.media.markdown;
+    assert.ok(fs.existsSync(path.join(__dirname, '..', media)), `${media} exists`);
+    assert.ok(ignore.includes(`!${path.dirname(media)}/*.md`), `${media} is packaged`);
+    for (const m of step.description.matchAll(/\(command:([\w.]+)\)/g)) {
+      assert.ok(contributed.has(m[1]) || views.has(m[1]), `${step.id}: ${m[1]} exists`);
+    }
+  }
+  // The sample the first step opens is packaged (copied from tests/data by `npm run sample`).
+  assert.ok(ignore.includes('!sample/workers-go1.19.heapdump') && ignore.includes('!sample/main.go'));
+  assert.match(pkg.scripts.package, /npm run --silent sample/);
+});

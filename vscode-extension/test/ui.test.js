@@ -12,7 +12,7 @@ const { StatusBar } = require('../out/statusBar');
 const { retainersMiddleware, registerRetainersCommand } = require('../out/retainers');
 const { RetainersTree, DumpRow } = require('../out/trees');
 
-const summary = { format: 'go', path: '/data/leakcache-go1.22.heapdump', objects: 21440, totalBytes: 2500000, sites: 52, snapshot: 0, snapshotCount: 1, warnings: [] };
+const summary = { format: 'go', description: 'Go heap dump', path: '/data/leakcache-go1.22.heapdump', objects: 21440, totalBytes: 2500000, sites: 52, unreachableObjects: 0, snapshot: null, snapshotCount: 0, parts: ['heap'], warnings: [] };
 
 /** A host whose client records requests and answers from `answer(method, params)`. */
 function fakeHost(answer) {

@@ -107,14 +107,17 @@ TEST(HeapLensProtocol, BrowseParamsAreCheckedWithTheirPlace) {
   EXPECT_EQ(p.offset, 100u);
   EXPECT_EQ(p.limit, 50u);
   EXPECT_FALSE(p.node);
-  EXPECT_EQ(json{{"dump", "/d"}}.get<BrowseParams>().limit, 100u);
+  const json onlyDump = {{"dump", "/d"}};
+  EXPECT_EQ(onlyDump.get<BrowseParams>().limit, 100u);
   try {
-    (void)json{{"dump", "/d"}, {"limit", 5000}}.get<BrowseParams>();
+    const json tooMany = {{"dump", "/d"}, {"limit", 5000}};
+    (void)tooMany.get<BrowseParams>();
     FAIL() << "a limit of 5000 was accepted";
   } catch (const ParamsError& e) {
     EXPECT_NE(std::string(e.what()).find("/limit"), std::string::npos) << e.what();
   }
-  EXPECT_THROW((void)json{{"sortBy", "count"}}.get<BrowseParams>(), ParamsError);
+  const json noDump = {{"sortBy", "count"}};
+  EXPECT_THROW((void)noDump.get<BrowseParams>(), ParamsError);
 }
 
 TEST(HeapLensProtocol, TheTypeScriptNamesEveryTypeAndField) {
