@@ -46,7 +46,7 @@ export interface StatusText {
 }
 
 /**
- * Status bar item: "$(database) leakcache.heapdump · 21,206 objects", or a count when several are
+ * Status bar item: "$(database) leakcache.heapdump · 21,206 objects", or "3 dumps" (never a sum) when several are
  * loaded; a spinning icon and the file names while loads are running.
  */
 export function statusText(dumps: DumpSummary[], loading: string[] = []): StatusText {
@@ -58,16 +58,15 @@ export function statusText(dumps: DumpSummary[], loading: string[] = []): Status
   if (dumps.length === 0) {
     return { text: '$(database) HeapLens: no dump', tooltip: 'No heap dump loaded. Click to open one.' };
   }
-  const objects = dumps.reduce((sum, d) => sum + d.objects, 0);
-
-  const head = dumps.length === 1 ? dumpName(dumps[0]) : `${dumps.length} dumps`;
+  // Several dumps are counted, never summed: objects of unrelated heaps do not add up.
+  const head = dumps.length === 1 ? `${dumpName(dumps[0])} · ${plural(dumps[0].objects, 'object')}` : `${dumps.length} dumps`;
   const lines = dumps.map((d) => {
     let line = `${dumpName(d)} (${d.format}): ${plural(d.objects, 'object')}, ${formatBytes(d.totalBytes)}, ${plural(d.sites, 'allocation site')}`;
     if (d.attributionProblem) line += ` — ${d.attributionProblem}`;
     if (d.warnings.length > 0) line += ` — ${plural(d.warnings.length, 'warning')}`;
     return line;
   });
-  return { text: `$(database) ${head} · ${plural(objects, 'object')}`, tooltip: lines.join('\n') };
+  return { text: `$(database) ${head}`, tooltip: lines.join('\n') };
 }
 
 /** One line a user reads after loading a dump. */

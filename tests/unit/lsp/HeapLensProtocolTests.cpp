@@ -39,6 +39,8 @@ TEST(HeapLensProtocol, EachTypeWritesExactlyItsSpecsFields) {
   DumpSummary full;
   full.snapshot = 2;
   full.attributionProblem = "no memory profile";
+  full.baseline = "/base.heapdump";
+  full.executable = "/bin/app";
   expectMatchesSpec(json(full), "DumpSummary", true);
   expectMatchesSpec(json(SummaryResult{{full}, {"/a"}}), "SummaryResult", true);
   expectMatchesSpec(json(UnloadResult{"/a"}), "UnloadResult", true);
@@ -84,7 +86,7 @@ TEST(HeapLensProtocol, EachTypeWritesExactlyItsSpecsFields) {
   ph.cspSource = "https://webview.example";
   expectMatchesSpec(json(ph), "PageDumpHtmlParams", true);
   expectMatchesSpec(json(PageDumpHtmlResult{"<html>"}), "PageDumpHtmlResult", true);
-  LoadDumpArgument la{"/a", 1u};
+  LoadDumpArgument la{"/a", 1u, std::string("/base"), std::string("/bin/app")};
   expectMatchesSpec(json(la), "LoadDumpArgument", true);
 }
 
