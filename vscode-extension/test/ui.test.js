@@ -10,7 +10,7 @@ const stub = install();
 const { registerCommands } = require('../out/commands');
 const { StatusBar } = require('../out/statusBar');
 const { retainersMiddleware, registerRetainersCommand } = require('../out/retainers');
-const { RetainersTree, DumpRow } = require('../out/trees');
+const { RetainersTree, DumpRow, SitesTree, DominatorsTree, loadMore } = require('../out/trees');
 
 const summary = { format: 'go', description: 'Go heap dump', path: '/data/leakcache-go1.22.heapdump', objects: 21440, totalBytes: 2500000, sites: 52, unreachableObjects: 0, snapshot: null, snapshotCount: 0, parts: ['heap'], warnings: [] };
 
@@ -271,4 +271,38 @@ test('status bar sets the heaplens.dumpLoaded context for menus', () => {
   assert.equal(stub.log.context['heaplens.dumpLoaded'], true);
   bar.show([]);
   assert.equal(stub.log.context['heaplens.dumpLoaded'], false);
+});
+
+test('side bar lists are read a page at a time; "Load more" fetches the next page; a dominator fetches its children when expanded', async () => {
+  const sites = Array.from({ length: 150 }, (_, i) => ({ site: i, function: `f${i}`, where: `main.go:${i + 1}`, count: 150 - i, shallowBytes: 1000 - i, retainedBytes: 2000 }));
+  const host = setup((method, params) => {
+    if (method === 'heaplens/topSites') return { total: sites.length, items: sites.slice(params.offset, params.offset + params.limit) };
+    if (method === 'heaplens/dominators') {
+      const kids = params.node === undefined ? [{ node: 7, type: 'bss', description: 'bss segment', size: 0, retained: 900, children: 2 }]
+        : [{ node: 8, type: 'x', description: '64 B object (main.go:53)', size: 64, retained: 64, children: 0, location: { uri: 'file:///w/main.go', range: { start: { line: 52, character: 0 }, end: { line: 52, character: 0 } } } }];
+      return { total: kids.length, items: kids };
+    }
+    throw new Error(`unexpected ${method}`);
+  });
+  const views = { activeDump: summary };
+  const tree = new SitesTree(host, views);
+  let rows = await tree.getChildren();
+  assert.equal(rows.length, 101, '100 sites and a "Load more" row');
+  assert.deepEqual(host.sent.map((s) => s.params), [{ dump: summary.path, sortBy: 'live', offset: 0, limit: 100 }]);
+  assert.match(rows[100].label, /Load more \(100 of 150\)/);
+  await loadMore(rows[100]);
+  rows = await tree.getChildren();
+  assert.equal(rows.length, 150, 'all of them, no "Load more"');
+  assert.equal(host.sent.at(-1).params.offset, 100);
+  assert.equal(rows[0].command, undefined, 'a site without a workspace location is not a link');
+  assert.equal(rows[0].description, 'main.go:1 · 1,000 B · 150 objects');
+
+  const doms = new DominatorsTree(host, views);
+  const [root] = await doms.getChildren();
+  assert.equal(root.label, 'bss segment');
+  assert.equal(root.collapsibleState, 1, 'collapsed: it keeps 2 nodes alive');
+  const before = host.sent.length;
+  const [child] = await doms.getChildren(root);
+  assert.deepEqual(host.sent.slice(before).map((s) => s.params.node), [7], 'its children were asked for when expanded');
+  assert.equal(child.command.arguments[1].selection.start.line, 52);
 });
