@@ -8,7 +8,7 @@
 //   1. the workspace opens;                     5. the Types and Retainers trees, click to the line;
 //   2. a dump is loaded from the palette;       6. Compare with Baseline shows the growth;
 //   3. a code lens with the figure appears;     7. the server restarts and the dumps come back (workspace state).
-//   4. a hover shows the figures;
+//   4. a hover shows the figures, its link the paths;
 // Expected figures come from the fixtures' READMEs (shared/fixtures/go/README.md: leakcache/main.go:53
 // holds 10,000 live 64-byte Sessions; shared/fixtures/js/README.md: SessionState grows 100 -> 2,100).
 // Every wait is on a DOM condition, never a sleep. A screenshot of each step goes to OUTDIR/shots,
@@ -329,6 +329,13 @@ try {
     await clearNotifications();
     await palette('Show or Focus Hover');
     await waitText('.monaco-hover', ['10,000', '64'], 'the hover on main.go:53');
+    await page.screenshot({ path: join(shots, `${stepNo}-hover-lens.png`) });
+    // The hover's link fills the Retainers view with the paths of main.go:53's objects.
+    await waitText('.monaco-hover a', ['Why is this alive?'], 'the hover link');
+    const link = await page.evaluateHandle(() => [...document.querySelectorAll('.monaco-hover a')].find((a) => a.textContent.includes('Why is this alive?')));
+    await link.asElement().click();
+    await viewRow('Retainers', ['Path 1'], 'the Retainers view after the hover link', 1);
+    await viewRow('Retainers', ['(main.go:53)'], 'the step at main.go:53', 2);
   });
 
   if (process.env.HEAPLENS_E2E_TREES !== '0') {

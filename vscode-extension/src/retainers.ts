@@ -1,5 +1,8 @@
 // retainers: "why is this alive?" — retention paths from a code lens, a hover link or the cursor.
 //
+// A HeapLens hover ends with a "Why is this alive?" link (a trusted command
+// link, VS Code only: the server's hover stays plain for other editors).
+//
 // The server offers heaplens.showRetainers on its code lenses. The language
 // client forwards the click to the server (workspace/executeCommand); the
 // middleware here shows the answer in the Retainers view: one row per path,
@@ -18,8 +21,26 @@ export interface RetainersSink {
   show(result: RetainersResult, subject: string): void;
 }
 
+/** The command a hover's "Why is this alive?" link runs: retention paths for that document position. */
+export const RetainersAtCommand = 'heaplens.retainersAt';
+
+/** The link appended to HeapLens hovers: runs RetainersAtCommand for the hovered position. */
+export function whyAliveLink(uri: string, line: number, character: number): string {
+  const args = encodeURIComponent(JSON.stringify([{ uri, line, character }]));
+  return `[Why is this alive? (Retainers)](command:${RetainersAtCommand}?${args})`;
+}
+
 export function retainersMiddleware(host: ClientHost, sink: RetainersSink): Middleware {
   return {
+    // A hover from the server (it has figures for the line) gets a link that fills the Retainers view.
+    provideHover: async (document, position, token, next) => {
+      const hover = await next(document, position, token);
+      // Not on a dump file's own lines (page dumps, heap-diff records): no objects to ask about there.
+      if (!hover || /\.(heapdump|mvmheap|heapsnapshot|ndjson|jsonl|log|txt)$/.test(document.uri.path)) return hover;
+      const link = new vscode.MarkdownString(whyAliveLink(document.uri.toString(), position.line, position.character));
+      link.isTrusted = { enabledCommands: [RetainersAtCommand] };
+      return new vscode.Hover([...hover.contents, link], hover.range);
+    },
     executeCommand: async (command, args, next) => {
       const result = await next(command, args);
       if (command !== Commands.showRetainers) return result;
@@ -37,9 +58,22 @@ export function retainersMiddleware(host: ClientHost, sink: RetainersSink): Midd
   };
 }
 
-/** Registers "HeapLens: Why Is This Alive?": retention paths for the cursor's line. */
+/** Registers "HeapLens: Why Is This Alive?": retention paths for the cursor's line (and the hover link's command). */
 export function registerRetainersCommand(ctx: vscode.ExtensionContext, host: ClientHost, sink: RetainersSink, maxPaths: () => number): void {
   ctx.subscriptions.push(
+    vscode.commands.registerCommand(RetainersAtCommand, async (at?: { uri: string; line: number; character: number }) => {
+      if (!at || typeof at.uri !== 'string') return;
+      try {
+        const result = await host.runningClient().sendRequest(RetainersRequest.type, {
+          textDocument: { uri: at.uri },
+          position: { line: at.line, character: at.character },
+          k: maxPaths(),
+        });
+        await showPaths(sink, asRetainersResult(result) ?? { paths: [] }, `${at.uri.split('/').pop()}:${at.line + 1}`);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`HeapLens: could not find retention paths: ${errorText(e)}`);
+      }
+    }),
     vscode.commands.registerCommand('heaplens.retainersAtCursor', async () => {
       const editor = vscode.window.activeTextEditor;
       if (!editor) {

@@ -9,7 +9,7 @@ const { install, fakeContext, Uri } = require('./support/vscodeStub');
 const stub = install();
 const { registerCommands } = require('../out/commands');
 const { StatusBar } = require('../out/statusBar');
-const { retainersMiddleware, registerRetainersCommand } = require('../out/retainers');
+const { retainersMiddleware, registerRetainersCommand, whyAliveLink } = require('../out/retainers');
 const { RetainersTree, DumpRow, SitesTree, DominatorsTree, loadMore } = require('../out/trees');
 
 const summary = { format: 'go', description: 'Go heap dump', path: '/data/leakcache-go1.22.heapdump', objects: 21440, totalBytes: 2500000, sites: 52, unreachableObjects: 0, snapshot: null, snapshotCount: 0, parts: ['heap'], warnings: [] };
@@ -305,4 +305,25 @@ test('side bar lists are read a page at a time; "Load more" fetches the next pag
   const [child] = await doms.getChildren(root);
   assert.deepEqual(host.sent.slice(before).map((s) => s.params.node), [7], 'its children were asked for when expanded');
   assert.equal(child.command.arguments[1].selection.start.line, 52);
+});
+
+test('a HeapLens hover ends with a trusted "Why is this alive?" link whose command fills the Retainers view', async () => {
+  const host = setup((method, params) => (method === 'heaplens/retainers' ? { paths: [{ steps: [{ label: 'bss', node: 1, type: 'bss', size: 0, retained: 9 }] }], params } : null));
+  const mw = retainersMiddleware(host, host.sink);
+  const doc = { uri: Uri.file('/w/main.go') };
+  const hover = await mw.provideHover(doc, { line: 52, character: 4 }, undefined, async () => new stub.vscode.Hover([new stub.vscode.MarkdownString('10,000 live objects')]));
+  assert.equal(hover.contents.length, 2);
+  const link = hover.contents[1];
+  assert.equal(link.value, whyAliveLink('file:///w/main.go', 52, 4));
+  assert.deepEqual(link.isTrusted, { enabledCommands: ['heaplens.retainersAt'] });
+  const m = /\(command:heaplens\.retainersAt\?(.*)\)$/.exec(link.value);
+  const args = JSON.parse(decodeURIComponent(m[1]));
+  registerRetainersCommand(fakeContext(), host, host.sink, () => 4);
+  await stub.vscode.commands.executeCommand('heaplens.retainersAt', ...args);
+  assert.deepEqual(host.sent.at(-1).params, { textDocument: { uri: 'file:///w/main.go' }, position: { line: 52, character: 4 }, k: 4 });
+  assert.equal(host.shown.at(-1).subject, 'main.go:53');
+  // No hover, no link; a dump file's own lines get none either.
+  assert.equal(await mw.provideHover(doc, { line: 1, character: 0 }, undefined, async () => null), null);
+  const onDump = await mw.provideHover({ uri: Uri.file('/d/memdump.log') }, { line: 3, character: 0 }, undefined, async () => new stub.vscode.Hover([new stub.vscode.MarkdownString('GC 1')]));
+  assert.equal(onDump.contents.length, 1);
 });

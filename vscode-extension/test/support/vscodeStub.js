@@ -12,6 +12,8 @@ class EventEmitter {
   fire(e) { for (const l of this.listeners) l(e); }
   dispose() {}
 }
+class MarkdownString { constructor(value = '') { this.value = value; } }
+class Hover { constructor(contents, range) { this.contents = Array.isArray(contents) ? contents : [contents]; this.range = range; } }
 class CancellationTokenSource {
   constructor() { this.token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) }; }
   cancel() { this.token.isCancellationRequested = true; }
@@ -41,6 +43,8 @@ function createStub() {
     TreeItemCollapsibleState,
     EventEmitter,
     CancellationTokenSource,
+    MarkdownString,
+    Hover,
     StatusBarAlignment: { Left: 1, Right: 2 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     window: {
