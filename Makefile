@@ -45,7 +45,8 @@ demo: build
 # then the two-thread dominator code under ThreadSanitizer.
 #
 # Steps run two at a time (make -j2) only where they do not get in each other's way: npm ci
-# beside the Release build, the extension's tests beside the ASan/UBSan build. Every ctest run
+# beside the Release build, the extension's tests and then its end-to-end test beside the ASan/UBSan
+# build. Every ctest run
 # and the fuzz smoke have the machine to themselves: the dominator code spin-waits on its
 # helper thread and slows down many times with anything running beside it.
 test:
@@ -88,8 +89,11 @@ extension test-extension: native setup-npm
 	  > $(abspath $(BUILD))/extension.log 2>&1; status=$$?; cat $(abspath $(BUILD))/extension.log; exit $$status
 
 # The extension in a real VS Code (tests/vscode-e2e/): screenshots of each step in $(BUILD)/vscode-e2e/shots.
+# Its output, too, is kept until it ends.
 test-vscode: test-extension
-	bash tests/vscode-e2e/run.sh $(BUILD)/lsp/heaplens $(VSIX) $(BUILD)/vscode-e2e
+	@echo "vscode-e2e: the .vsix in code-server in headless Chromium (output when done)"
+	@bash tests/vscode-e2e/run.sh $(BUILD)/lsp/heaplens $(VSIX) $(BUILD)/vscode-e2e \
+	  > $(abspath $(BUILD))/vscode-e2e.log 2>&1; status=$$?; cat $(abspath $(BUILD))/vscode-e2e.log; exit $$status
 
 bench: build
 	cmake --build $(BUILD) -j $(JOBS) --target benchmarks

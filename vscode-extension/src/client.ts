@@ -7,7 +7,15 @@
 // dumps again each time the client is running.
 // Runs on the extension host's single thread.
 import * as vscode from 'vscode';
-import { DocumentSelector, LanguageClient, LanguageClientOptions, Middleware, ServerOptions } from 'vscode-languageclient/node';
+import {
+  DocumentSelector,
+  ErrorAction,
+  ErrorHandler,
+  LanguageClient,
+  LanguageClientOptions,
+  Middleware,
+  ServerOptions,
+} from 'vscode-languageclient/node';
 import { HeapLensSettings, toServerSettings } from './config';
 
 export const ClientId = 'heaplens';
@@ -45,14 +53,22 @@ export interface ClientParts {
 }
 
 export function createClient(parts: ClientParts): LanguageClient {
+  // When the server exits, vscode-languageclient's own handler decides (restart, at most
+  // MaxRestartCount times in 3 minutes, then it says so). A write that fails because the server is
+  // going away (EPIPE) is not a reason to shut the client down first: its exit follows and decides.
+  let library: ErrorHandler | undefined;
+  const errorHandler: ErrorHandler = {
+    error: () => ({ action: ErrorAction.Continue }),
+    closed: () => library!.closed(),
+  };
   const serverOptions: ServerOptions = { command: parts.settings.serverPath, args: ['serve'] };
   const clientOptions: LanguageClientOptions = {
     documentSelector,
     outputChannel: parts.output,
     traceOutputChannel: parts.traceOutput,
     initializationOptions: () => toServerSettings(parts.currentSettings()),
-    // vscode-languageclient's own policy: restart after a crash, at most MaxRestartCount times in 3 minutes.
     connectionOptions: { maxRestartCount: MaxRestartCount },
+    errorHandler,
     middleware: parts.middleware,
     // Failed initialize: show it once, do not retry with the same bad binary.
     initializationFailedHandler: (error) => {
@@ -60,5 +76,7 @@ export function createClient(parts: ClientParts): LanguageClient {
       return false;
     },
   };
-  return new LanguageClient(ClientId, ClientName, serverOptions, clientOptions);
+  const client = new LanguageClient(ClientId, ClientName, serverOptions, clientOptions);
+  library = client.createDefaultErrorHandler(MaxRestartCount);
+  return client;
 }
