@@ -722,6 +722,7 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
         path = arg.path;
         options.snapshot = arg.snapshot;
         if (arg.baseline && !arg.baseline->empty()) baseline = resolvePath(*arg.baseline);
+        if (arg.executable && !arg.executable->empty()) options.executable = resolvePath(*arg.executable);
       } catch (const ParamsError& e) {
         throw e.within(size_t{0}).within("arguments");
       }
@@ -807,6 +808,7 @@ void Server::startLoad(std::string path, LoadOptions options, std::optional<std:
       protocol::DumpSummary summary = dumpSummary(*dump);
       summary.baseline = baseline;
       store_.setBaseline(path, baseline);
+      summary.executable = options.executable;  // read by the formats that use one (Go); see its warnings
       // Replaces a dump of the same path; a failed or cancelled load never gets here.
       store_.install(loaded, summary);
       progress.end("Loaded " + plural(dump->objectCount(), "object"));

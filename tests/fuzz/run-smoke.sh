@@ -44,6 +44,10 @@ for fuzzer in "$build"/tests/fuzz/*_fuzz; do
 SNAP
         ;;
     heapdiff) cp "$data"/js/*.heapdiff.ndjson "$corpus"/ ;;
+    goexe) # Small ELF files with DWARF (a Go program is over the length limit): a C program built with -g.
+           printf 'int g[4]; struct s { int a; char *b; } v; int main(void) { return g[0] + v.a; }\n' \
+             | ${CC:-cc} -g -x c - -o "$corpus/tiny-c"
+           cp /bin/true "$corpus/true" ;;
   esac
   echo "fuzz: $name for ${seconds}s"
   "$fuzzer" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=4096 -print_final_stats=1 "$corpus" \
