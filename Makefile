@@ -5,6 +5,7 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 DEMO_DUMP  ?= tests/data/go/leakcache-go1.22.heapdump
+VSIX       := vscode-extension/heaplens-$(shell sed -n 's/^  "version": "\(.*\)",/\1/p' vscode-extension/package.json).vsix
 # The sanitizer builds: clang, -O1 and line tables only (reports still name file:line). gcc at
 # -O2 -g took about three times as long to compile them (MoarFormatTests.cpp under ASan: 49 CPU
 # seconds against 15); -O1 instead of -O2 made the tests about 4% slower.
@@ -13,7 +14,7 @@ SAN_CMAKE  := $(GENERATOR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWi
               -DHEAPLENS_ONLY_ANALYSIS=ON -DHEAPLENS_BENCH=OFF
 
 .PHONY: all setup setup-packages setup-npm native build demo test test-native asan test-asan \
-        test-fuzz tsan test-tsan test-extension extension bench clean
+        test-fuzz tsan test-tsan test-extension extension test-vscode bench clean
 
 all: build
 
@@ -38,21 +39,23 @@ demo: build
 	./$(BUILD)/lsp/heaplens report $(DEMO_DUMP)
 
 # Every test: unit, real dumps, transcripts, real clients (ctest on the Release build), the
-# VS Code extension (bundle, protocol test against the real binary, .vsix), then in one clang
+# VS Code extension (bundle, protocol test against the real binary, .vsix) and the same .vsix in a
+# real VS Code (code-server in headless Chromium), then in one clang
 # build the parsers under ASan/UBSan with mutated dumps (ctest) and the libFuzzer smoke run,
 # then the two-thread dominator code under ThreadSanitizer.
 #
 # Steps run two at a time (make -j2) only where they do not get in each other's way: npm ci
-# beside the Release build, the extension's tests beside the ASan/UBSan build. Every ctest run
+# beside the Release build, the extension's tests and then its end-to-end test beside the ASan/UBSan
+# build. Every ctest run
 # and the fuzz smoke have the machine to themselves: the dominator code spin-waits on its
 # helper thread and slows down many times with anything running beside it.
 test:
-	@$(MAKE) --no-print-directory -j2 TEST_ORDER=1 test-native test-extension test-asan test-fuzz test-tsan
+	@$(MAKE) --no-print-directory -j2 TEST_ORDER=1 test-native test-extension test-vscode test-asan test-fuzz test-tsan
 
 ifdef TEST_ORDER
 test-extension: | test-native
 asan: | test-native
-test-asan: | test-extension
+test-asan: | test-vscode
 test-fuzz: | test-asan
 tsan: | test-fuzz
 endif
@@ -84,6 +87,13 @@ extension test-extension: native setup-npm
 	@echo "extension: typecheck, bundle, tests against $(BUILD)/lsp/heaplens, .vsix (output when done)"
 	@cd vscode-extension && HEAPLENS_BIN=$(abspath $(BUILD))/lsp/heaplens npm run --silent ci \
 	  > $(abspath $(BUILD))/extension.log 2>&1; status=$$?; cat $(abspath $(BUILD))/extension.log; exit $$status
+
+# The extension in a real VS Code (tests/vscode-e2e/): screenshots of each step in $(BUILD)/vscode-e2e/shots.
+# Its output, too, is kept until it ends.
+test-vscode: test-extension
+	@echo "vscode-e2e: the .vsix in code-server in headless Chromium (output when done)"
+	@bash tests/vscode-e2e/run.sh $(BUILD)/lsp/heaplens $(VSIX) $(BUILD)/vscode-e2e \
+	  > $(abspath $(BUILD))/vscode-e2e.log 2>&1; status=$$?; cat $(abspath $(BUILD))/vscode-e2e.log; exit $$status
 
 bench: build
 	cmake --build $(BUILD) -j $(JOBS) --target benchmarks

@@ -193,4 +193,21 @@ GrowthRecords diffHeaps(const HeapPart& baseline, const HeapPart& target, const 
   return out;
 }
 
+GrowthRecords compareDumps(const Dump& baseline, const Dump& target, const DiffOptions& options,
+                           const TaskContext& ctx) {
+  if (baseline.format != target.format)
+    throw std::invalid_argument("the baseline " + baseline.path + " is a " + baseline.formatDescription + " and " +
+                                target.path + " is a " + target.formatDescription +
+                                ": a baseline must be a dump of the same format");
+  for (const Dump* d : {&baseline, &target})
+    if (!d->heap || d->heap->graph.address.empty())
+      throw std::invalid_argument(d->path + " is a " + d->formatDescription +
+                                  ", which has no objects with ids to match (a comparison needs two heap "
+                                  "snapshots of one process)");
+  GrowthRecords growth = diffHeaps(*baseline.heap, *target.heap, options, ctx);
+  growth.baseline = baseline.path;
+  growth.target = target.path;
+  return growth;
+}
+
 }  // namespace heaplens

@@ -42,4 +42,10 @@ std::vector<std::string> pathSegments(const HeapGraph& g, const RetentionPath& p
 GrowthRecords diffHeaps(const HeapPart& baseline, const HeapPart& target, const DiffOptions& options = {},
                         const TaskContext& ctx = {});
 
+// The growth of `target` since `baseline` (the editor's "Compare with Baseline"): diffHeaps of their
+// heap parts, with both paths recorded. Throws std::invalid_argument saying what is wrong when the
+// two are of different formats or either has no heap part with object ids.
+GrowthRecords compareDumps(const Dump& baseline, const Dump& target, const DiffOptions& options = {},
+                           const TaskContext& ctx = {});
+
 }  // namespace heaplens

@@ -12,6 +12,7 @@
 //
 // Threading: runs on a worker with immutable inputs.
 #include <algorithm>
+#include <filesystem>
 
 #include "analysis/Text.h"
 #include "analysis/Growth.h"
@@ -119,6 +120,8 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
                   formatSignedBytes(r.sizeDelta);
         }
         diag.message = what;
+        if (!d.growth->baseline.empty())
+          diag.message += " since " + std::filesystem::path(d.growth->baseline).filename().string();
         found.push_back({std::move(diag), dumpName(d)});
         continue;
       }

@@ -103,4 +103,11 @@ std::vector<protocol::CodeLens> dumpFileLenses(const LoadedDump& loaded);
 protocol::RetainersResult getRetainers(const FeatureContext& ctx, const nlohmann::json& params,
                                        const std::optional<Document>& doc);
 
+// The side bar's lists, one page each (Browse.cpp). Throw protocol::ParamsError on bad params.
+protocol::TopSitesResult getTopSites(const FeatureContext& ctx, const protocol::BrowseParams& params);
+protocol::TypesResult getTypes(const FeatureContext& ctx, const protocol::BrowseParams& params);
+protocol::DominatorsResult getDominators(const FeatureContext& ctx, const protocol::BrowseParams& params);
+// heaplens/pageDumpHtml: the page-dump page of a loaded dump, under the caller's nonce.
+protocol::PageDumpHtmlResult getPageDumpHtml(const FeatureContext& ctx, const protocol::PageDumpHtmlParams& params);
+
 }  // namespace heaplens::lsp

@@ -338,7 +338,8 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
     switch (hit.entry->kind) {
       case LineKind::Frame: sections.push_back(frameSection(*hit.dump, *hit.entry, ctx.sourceMap)); break;
       case LineKind::Allocation: sections.push_back(allocationSection(*hit.dump, *hit.entry, ctx.sourceMap)); break;
-      case LineKind::Growth: sections.push_back(growthSection(*hit.dump, *hit.entry)); break;
+      // What grew since the baseline is the news: first, so a long hover is not cut before it.
+      case LineKind::Growth: sections.insert(sections.begin(), growthSection(*hit.dump, *hit.entry)); break;
       case LineKind::Definition:
         for (TypeId t : hit.entry->types) {
           std::string name(hit.dump->graph().str(hit.dump->graph().typeName[t]));

@@ -16,6 +16,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "analysis/SnapshotDiff.h"
 #include "lsp/FeatureSupport.h"
 #include "lsp/Uri.h"
 
@@ -152,6 +153,10 @@ void Server::bindMethods() {
       {protocol::kRetainersMethod, &Server::onRetainers},
       {protocol::kSummaryMethod, &Server::onSummary},
       {protocol::kFormatsMethod, &Server::onFormats},
+      {protocol::kTopSitesMethod, &Server::onTopSites},
+      {protocol::kTypesMethod, &Server::onTypes},
+      {protocol::kDominatorsMethod, &Server::onDominators},
+      {protocol::kPageDumpHtmlMethod, &Server::onPageDumpHtml},
   };
   notificationHandlers_ = {
       {"initialized", &Server::onInitialized},
@@ -536,7 +541,7 @@ void Server::loadConfiguredDumps() {
     std::string path = resolvePath(raw);
     if (store_.isLoadedOrLoading(path)) continue;
     std::stop_source stop;
-    startLoad(path, {}, stop, [this, path](std::optional<json>, std::optional<ResponseError> error) {
+    startLoad(path, {}, std::nullopt, stop, [this, path](std::optional<json>, std::optional<ResponseError> error) {
       if (error && error->code != ErrorCode::RequestCancelled)
         notify("window/showMessage", json{{"type", 1}, {"message", std::string("heaplens: ") + error->what()}});
     });
@@ -656,6 +661,34 @@ void Server::onSummary(const json&, ReplyOnce reply) { reply(json(store_.summary
 
 void Server::onFormats(const json&, ReplyOnce reply) { reply(json(supportedFormats())); }
 
+void Server::onTopSites(const json& params, ReplyOnce reply) {
+  auto p = params.get<protocol::BrowseParams>();
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  runFeature(reply, [ctx = std::move(ctx), keep, p](std::stop_token) { return json(getTopSites(ctx, p)); });
+}
+
+void Server::onTypes(const json& params, ReplyOnce reply) {
+  auto p = params.get<protocol::BrowseParams>();
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  runFeature(reply, [ctx = std::move(ctx), keep, p](std::stop_token) { return json(getTypes(ctx, p)); });
+}
+
+void Server::onPageDumpHtml(const json& params, ReplyOnce reply) {
+  auto p = params.get<protocol::PageDumpHtmlParams>();
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  runFeature(reply, [ctx = std::move(ctx), keep, p](std::stop_token) { return json(getPageDumpHtml(ctx, p)); });
+}
+
+void Server::onDominators(const json& params, ReplyOnce reply) {
+  auto p = params.get<protocol::BrowseParams>();
+  std::shared_ptr<const SourceMap> keep;
+  auto ctx = featureContext(keep);
+  runFeature(reply, [ctx = std::move(ctx), keep, p](std::stop_token) { return json(getDominators(ctx, p)); });
+}
+
 protocol::FormatsResult supportedFormats() {
   protocol::FormatsResult r;
   for (const DumpFormat* f : dumpFormats()) {
@@ -679,6 +712,7 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
     if (args.empty()) throw ParamsError("/arguments", "[path] or [{\"path\": ..., \"snapshot\": n}], got no arguments");
     std::string path;
     LoadOptions options;
+    std::optional<std::string> baseline;
     const json& a = args[0];
     if (a.is_string()) {
       path = a.get<std::string>();
@@ -687,6 +721,7 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
         auto arg = a.get<protocol::LoadDumpArgument>();
         path = arg.path;
         options.snapshot = arg.snapshot;
+        if (arg.baseline && !arg.baseline->empty()) baseline = resolvePath(*arg.baseline);
         if (arg.executable && !arg.executable->empty()) options.executable = resolvePath(*arg.executable);
       } catch (const ParamsError& e) {
         throw e.within(size_t{0}).within("arguments");
@@ -696,7 +731,7 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
     }
     if (path.empty()) throw ParamsError("/arguments/0", "a non-empty path");
     // The request's own stop source: $/cancelRequest on the command stops the load.
-    startLoad(resolvePath(path), options, reply.stopSource(), [reply](std::optional<json> summary,
+    startLoad(resolvePath(path), options, baseline, reply.stopSource(), [reply](std::optional<json> summary,
                                                                                      std::optional<ResponseError> error) {
       if (error) reply.error(*error);
       else reply(std::move(*summary));
@@ -735,7 +770,8 @@ std::string loadErrorText(const LoadError& e) {
   return message;
 }
 
-void Server::startLoad(std::string path, LoadOptions options, std::stop_source stop, LoadDone done) {
+void Server::startLoad(std::string path, LoadOptions options, std::optional<std::string> baseline,
+                       std::stop_source stop, LoadDone done) {
   if (!options.maxMemory) options.maxMemory = workspace_.settings().maxMemory;
   // Cancelled by the request that started it ($/cancelRequest) or through its progress token.
   std::string token = "heaplens-load-" + std::to_string(nextToken_++);
@@ -744,9 +780,11 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
     progressTokens_[token] = stop;
   }
   store_.beginLoading(path);
-  boost::asio::post(loadStrand_, [this, path, options, stop, token, done = std::move(done)]() mutable {
+  notifyDumpsChanged();
+  boost::asio::post(loadStrand_, [this, path, options, baseline, stop, token, done = std::move(done)]() mutable {
     auto finish = [&](std::optional<json> summary, std::optional<ResponseError> error) {
       store_.endLoading(path);
+      notifyDumpsChanged();
       {
         std::lock_guard lock(cancelMutex_);
         progressTokens_.erase(token);
@@ -763,9 +801,13 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
       TaskContext ctx(stop.get_token(), [&](std::string_view phase, double fraction) { progress.update(phase, fraction); });
-      std::shared_ptr<const Dump> dump = shareDump(loadDump(path, options, ctx));
+      std::unique_ptr<Dump> target = loadDump(path, options, ctx);
+      if (baseline) compareWithBaseline(*target, *baseline, options, ctx);
+      std::shared_ptr<const Dump> dump = shareDump(std::move(target));
       auto loaded = std::make_shared<const LoadedDump>(dump);
       protocol::DumpSummary summary = dumpSummary(*dump);
+      summary.baseline = baseline;
+      store_.setBaseline(path, baseline);
       summary.executable = options.executable;  // read by the formats that use one (Go); see its warnings
       // Replaces a dump of the same path; a failed or cancelled load never gets here.
       store_.install(loaded, summary);
@@ -797,9 +839,34 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
   });
 }
 
+void Server::compareWithBaseline(Dump& target, const std::string& baselinePath, const LoadOptions& options,
+                                 const TaskContext& ctx) {
+  // The baseline as it is loaded already, else read for this comparison only (and freed after it).
+  std::shared_ptr<const Dump> base;
+  for (const auto& loaded : store_.dumps())
+    if (loaded->dump().path == baselinePath) base = loaded->shared();
+  if (!base) {
+    LoadOptions baseOptions;
+    baseOptions.maxMemory = options.maxMemory;
+    try {
+      base = shareDump(loadDump(baselinePath, baseOptions, ctx));
+    } catch (const LoadError& e) {
+      throw LoadError("cannot read the baseline " + baselinePath + ": " + loadErrorText(e));
+    }
+  }
+  try {
+    target.growth = compareDumps(*base, target, {}, ctx);
+  } catch (const std::invalid_argument& e) {
+    throw LoadError(std::string("cannot compare: ") + e.what());
+  }
+}
+
+void Server::notifyDumpsChanged() { notify(protocol::kDumpsChangedNotification, json(store_.summary())); }
+
 void Server::unloadDump(const std::string& path) {
   // Freeing a model (and returning its memory) takes a while: not on the request thread.
   if (auto gone = store_.unload(path)) boost::asio::post(pool_, [gone = std::move(gone)]() mutable { gone.reset(); });
+  notifyDumpsChanged();
   updateIndexHints();
   afterDumpsChanged();
 }

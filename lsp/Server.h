@@ -125,6 +125,10 @@ private:
   void onExecuteCommand(const json& params, ReplyOnce reply);
   void onSummary(const json& params, ReplyOnce reply);
   void onFormats(const json& params, ReplyOnce reply);
+  void onTopSites(const json& params, ReplyOnce reply);
+  void onTypes(const json& params, ReplyOnce reply);
+  void onDominators(const json& params, ReplyOnce reply);
+  void onPageDumpHtml(const json& params, ReplyOnce reply);
 
   // Runs work on the pool; its result (or ResponseError / ParamsError / cancellation) is the reply.
   void runFeature(ReplyOnce reply, std::function<json(std::stop_token)> work);
@@ -136,7 +140,14 @@ private:
 
   // Loads `path` on the load strand; `done` gets the summary or an error (any thread).
   using LoadDone = std::function<void(std::optional<json> summary, std::optional<protocol::ResponseError> error)>;
-  void startLoad(std::string path, LoadOptions options, std::stop_source stop, LoadDone done);
+  // With a baseline (a path), the target's growth since it becomes the dump's growth part.
+  void startLoad(std::string path, LoadOptions options, std::optional<std::string> baseline, std::stop_source stop,
+                 LoadDone done);
+  // Computes target.growth against the baseline (loaded already, or read for this); throws LoadError.
+  void compareWithBaseline(Dump& target, const std::string& baselinePath, const LoadOptions& options,
+                           const TaskContext& ctx);
+  // heaplens/dumpsChanged: the summary, after every change of what is loaded or loading.
+  void notifyDumpsChanged();
   void unloadDump(const std::string& path);
   // Tells the workspace scan which skipped directories the loaded dumps' recorded paths pass through.
   void updateIndexHints();

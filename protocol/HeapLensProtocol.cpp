@@ -3,6 +3,8 @@
 // Threading: pure functions; the spec table is built once.
 #include "protocol/HeapLensProtocol.h"
 
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include "protocol/Message.h"
@@ -88,6 +90,74 @@ void to_json(json& j, const FormatInfo& v) {
 
 void to_json(json& j, const FormatsResult& v) { j = json{{"formats", v.formats}}; }
 
+void from_json(const json& j, BrowseParams& v) {
+  if (!j.is_object()) throw ParamsError("", "object {dump, sortBy?, node?, offset?, limit?}, got " + typeName(j));
+  v.dump = getString(j, "dump");
+  v.sortBy = j.contains("sortBy") && !j["sortBy"].is_null() ? std::optional(getString(j, "sortBy")) : std::nullopt;
+  v.node.reset();
+  if (auto n = optInteger(j, "node")) {
+    if (*n < 0) throw ParamsError("/node", "a node id (integer from 0)");
+    v.node = static_cast<uint64_t>(*n);
+  }
+  auto offset = optInteger(j, "offset").value_or(0);
+  if (offset < 0) throw ParamsError("/offset", "integer from 0");
+  v.offset = static_cast<uint64_t>(offset);
+  auto limit = optInteger(j, "limit").value_or(100);
+  if (limit < 1 || limit > 1000) throw ParamsError("/limit", "integer from 1 to 1000");
+  v.limit = static_cast<uint64_t>(limit);
+}
+
+void to_json(json& j, const BrowseParams& v) {
+  j = json{{"dump", v.dump}, {"offset", v.offset}, {"limit", v.limit}};
+  putOptional(j, "sortBy", v.sortBy);
+  putOptional(j, "node", v.node);
+}
+
+void to_json(json& j, const SiteItem& v) {
+  j = json{{"site", v.site},   {"function", v.function},         {"where", v.where},
+           {"count", v.count}, {"shallowBytes", v.shallowBytes}, {"retainedBytes", v.retainedBytes}};
+  putOptional(j, "node", v.node);
+  putOptional(j, "location", v.location);
+}
+
+void to_json(json& j, const TypeItem& v) {
+  j = json{{"type", v.type}, {"count", v.count}, {"shallowBytes", v.shallowBytes}, {"retainedBytes", v.retainedBytes}};
+  putOptional(j, "countDelta", v.countDelta);
+  putOptional(j, "sizeDelta", v.sizeDelta);
+  putOptional(j, "node", v.node);
+  putOptional(j, "location", v.location);
+}
+
+void to_json(json& j, const DominatorItem& v) {
+  j = json{{"node", v.node}, {"type", v.type},         {"description", v.description},
+           {"size", v.size}, {"retained", v.retained}, {"children", v.children}};
+  putOptional(j, "location", v.location);
+}
+
+void to_json(json& j, const TopSitesResult& v) { j = json{{"total", v.total}, {"items", v.items}}; }
+void to_json(json& j, const TypesResult& v) { j = json{{"total", v.total}, {"growth", v.growth}, {"items", v.items}}; }
+void to_json(json& j, const DominatorsResult& v) { j = json{{"total", v.total}, {"items", v.items}}; }
+
+void from_json(const json& j, PageDumpHtmlParams& v) {
+  if (!j.is_object()) throw ParamsError("", "object {dump, nonce, cspSource?}, got " + typeName(j));
+  v.dump = getString(j, "dump");
+  v.nonce = getString(j, "nonce");
+  // The nonce goes into an attribute and a CSP header: letters and digits only.
+  if (v.nonce.size() < 16 || v.nonce.size() > 128 ||
+      !std::all_of(v.nonce.begin(), v.nonce.end(), [](unsigned char c) { return std::isalnum(c); }))
+    throw ParamsError("/nonce", "16 to 128 letters and digits");
+  v.cspSource = j.contains("cspSource") && !j["cspSource"].is_null() ? std::optional(getString(j, "cspSource")) : std::nullopt;
+  if (v.cspSource && v.cspSource->find_first_of(";\"'<>\n\r") != std::string::npos)
+    throw ParamsError("/cspSource", "a CSP source expression (no ; quotes or angle brackets)");
+}
+
+void to_json(json& j, const PageDumpHtmlParams& v) {
+  j = json{{"dump", v.dump}, {"nonce", v.nonce}};
+  putOptional(j, "cspSource", v.cspSource);
+}
+
+void to_json(json& j, const PageDumpHtmlResult& v) { j = json{{"html", v.html}}; }
+
 const std::vector<TypeSpec>& heapLensTypes() {
   static const std::vector<TypeSpec> types = {
       {"LoadDumpArgument", "heaplens.loadDump's argument in object form (a bare path string is accepted too).",
@@ -142,6 +212,51 @@ const std::vector<TypeSpec>& heapLensTypes() {
         {"languages", "string[]", false, "language ids of the programs that write such dumps"},
         {"parsed", "boolean", false, "false: recognised only; loading it says why it cannot be read"}}},
       {"FormatsResult", "heaplens/formats' answer.", {{"formats", "FormatInfo[]", false, ""}}},
+      {"BrowseParams", "heaplens/topSites, heaplens/types and heaplens/dominators: one page of a loaded dump's list.",
+       {{"dump", "string", false, "the path of a loaded dump"},
+        {"sortBy", "string", true, "topSites: live, retained or count; types: count, shallow, retained or growth"},
+        {"node", "number", true, "dominators: whose children (the roots' when absent)"},
+        {"offset", "number", false, ""},
+        {"limit", "number", false, "at most 1000"}}},
+      {"SiteItem", "An allocation site, attributed to its innermost workspace frame.",
+       {{"site", "number", false, ""},
+        {"function", "string", false, ""},
+        {"where", "string", false, "\"main.go:53\", or the recorded file when it is not in the workspace"},
+        {"count", "number", false, ""},
+        {"shallowBytes", "number", false, ""},
+        {"retainedBytes", "number", false, ""},
+        {"node", "number", true, "the instance that retains the most, for retention paths"},
+        {"location", "Location", true, ""}}},
+      {"TypeItem", "One row of the types histogram.",
+       {{"type", "string", false, ""},
+        {"count", "number", false, ""},
+        {"shallowBytes", "number", false, ""},
+        {"retainedBytes", "number", false, ""},
+        {"countDelta", "number", true, "growth since the baseline (or the heap-diff record)"},
+        {"sizeDelta", "number", true, ""},
+        {"node", "number", true, "the instance that retains the most"},
+        {"location", "Location", true, "where the type is declared, when the dump says"}}},
+      {"DominatorItem", "A node of the dominator tree.",
+       {{"node", "number", false, ""},
+        {"type", "string", false, ""},
+        {"description", "string", false, "e.g. \"64 B object (main.go:53)\""},
+        {"size", "number", false, ""},
+        {"retained", "number", false, ""},
+        {"children", "number", false, "nodes it immediately dominates"},
+        {"location", "Location", true, ""}}},
+      {"TopSitesResult", "heaplens/topSites' answer.",
+       {{"total", "number", false, "items in the whole list"}, {"items", "SiteItem[]", false, ""}}},
+      {"TypesResult", "heaplens/types' answer.",
+       {{"total", "number", false, ""},
+        {"growth", "boolean", false, "the dump has growth (a baseline, or heap-diff records)"},
+        {"items", "TypeItem[]", false, ""}}},
+      {"DominatorsResult", "heaplens/dominators' answer.",
+       {{"total", "number", false, ""}, {"items", "DominatorItem[]", false, ""}}},
+      {"PageDumpHtmlParams", "heaplens/pageDumpHtml params: the page `heaplens report --html` writes, for a webview.",
+       {{"dump", "string", false, "the path of a loaded dump with a heap timeline or page maps"},
+        {"nonce", "string", false, "the nonce of the page's script and style: 16 to 128 letters and digits"},
+        {"cspSource", "string", true, "the webview's cspSource, allowed for styles and images"}}},
+      {"PageDumpHtmlResult", "heaplens/pageDumpHtml's answer.", {{"html", "string", false, ""}}},
   };
   return types;
 }
@@ -161,6 +276,13 @@ std::string typescriptDeclarations() {
       << "  summary: '" << kSummaryMethod << "',\n"
       << "  retainers: '" << kRetainersMethod << "',\n"
       << "  formats: '" << kFormatsMethod << "',\n"
+      << "  topSites: '" << kTopSitesMethod << "',\n"
+      << "  types: '" << kTypesMethod << "',\n"
+      << "  dominators: '" << kDominatorsMethod << "',\n"
+      << "  pageDumpHtml: '" << kPageDumpHtmlMethod << "',\n"
+      << "} as const;\n\n";
+  out << "export const Notifications = {\n"
+      << "  dumpsChanged: '" << kDumpsChangedNotification << "',\n"
       << "} as const;\n";
   for (const TypeSpec& t : heapLensTypes()) {
     out << "\n/** " << t.doc << " */\nexport interface " << t.name << " {\n";

@@ -30,6 +30,14 @@ inline constexpr const char* kShowRetainersCommand = "heaplens.showRetainers";
 inline constexpr const char* kSummaryMethod = "heaplens/summary";
 inline constexpr const char* kRetainersMethod = "heaplens/retainers";
 inline constexpr const char* kFormatsMethod = "heaplens/formats";
+// The side bar's trees, paged on the server.
+inline constexpr const char* kTopSitesMethod = "heaplens/topSites";
+inline constexpr const char* kTypesMethod = "heaplens/types";
+inline constexpr const char* kDominatorsMethod = "heaplens/dominators";
+// The page-dump page (heap timeline, page heat maps) of a loaded dump, for a webview.
+inline constexpr const char* kPageDumpHtmlMethod = "heaplens/pageDumpHtml";
+// Notifications from the server.
+inline constexpr const char* kDumpsChangedNotification = "heaplens/dumpsChanged";  // params: SummaryResult
 
 // heaplens.loadDump's argument in object form (a bare path string is accepted too).
 struct LoadDumpArgument {
@@ -111,6 +119,72 @@ struct FormatsResult {
   std::vector<FormatInfo> formats;
 };
 
+// heaplens/topSites, heaplens/types and heaplens/dominators: one page of a loaded dump's list.
+struct BrowseParams {
+  std::string dump;                   // the path of a loaded dump
+  std::optional<std::string> sortBy;  // topSites: live|retained|count; types: count|shallow|retained|growth
+  std::optional<uint64_t> node;       // dominators: whose children (the super-root's when absent)
+  uint64_t offset = 0;
+  uint64_t limit = 100;               // at most 1000
+};
+
+// An allocation site (a stack), attributed to its innermost workspace frame.
+struct SiteItem {
+  uint64_t site = 0;
+  std::string function;
+  std::string where;  // "main.go:53", or the recorded file when it is not in the workspace ("runtime/map.go:378")
+  uint64_t count = 0;
+  uint64_t shallowBytes = 0;
+  uint64_t retainedBytes = 0;
+  std::optional<uint64_t> node;  // the instance that retains the most, for retention paths
+  std::optional<Location> location;
+};
+
+struct TypeItem {
+  std::string type;
+  uint64_t count = 0;
+  uint64_t shallowBytes = 0;
+  uint64_t retainedBytes = 0;
+  std::optional<int64_t> countDelta;  // growth since the baseline (or the heap-diff record)
+  std::optional<int64_t> sizeDelta;
+  std::optional<uint64_t> node;       // the instance that retains the most
+  std::optional<Location> location;   // where the type is declared, when the dump says
+};
+
+struct DominatorItem {
+  uint64_t node = 0;
+  std::string type;
+  std::string description;  // "64 B object (main.go:53)"
+  uint64_t size = 0;
+  uint64_t retained = 0;
+  uint64_t children = 0;    // nodes it immediately dominates
+  std::optional<Location> location;
+};
+
+struct TopSitesResult {
+  uint64_t total = 0;  // items in the whole list
+  std::vector<SiteItem> items;
+};
+struct TypesResult {
+  uint64_t total = 0;
+  bool growth = false;  // the dump has growth (a baseline, or heap-diff records)
+  std::vector<TypeItem> items;
+};
+struct DominatorsResult {
+  uint64_t total = 0;
+  std::vector<DominatorItem> items;
+};
+
+// heaplens/pageDumpHtml: the page `heaplens report --html` writes, under the webview's nonce.
+struct PageDumpHtmlParams {
+  std::string dump;   // the path of a loaded dump with a heap timeline or page maps
+  std::string nonce;  // the nonce of the page's script and style (the webview's own)
+  std::optional<std::string> cspSource;  // the webview's cspSource, allowed for styles and images
+};
+struct PageDumpHtmlResult {
+  std::string html;
+};
+
 void to_json(nlohmann::json& j, const LoadDumpArgument& v);
 void from_json(const nlohmann::json& j, LoadDumpArgument& v);  // throws ParamsError
 void to_json(nlohmann::json& j, const DumpSummary& v);
@@ -122,6 +196,17 @@ void to_json(nlohmann::json& j, const RetainerPath& v);
 void to_json(nlohmann::json& j, const RetainersResult& v);
 void to_json(nlohmann::json& j, const FormatInfo& v);
 void to_json(nlohmann::json& j, const FormatsResult& v);
+void from_json(const nlohmann::json& j, BrowseParams& v);  // throws ParamsError
+void to_json(nlohmann::json& j, const BrowseParams& v);
+void to_json(nlohmann::json& j, const SiteItem& v);
+void to_json(nlohmann::json& j, const TypeItem& v);
+void to_json(nlohmann::json& j, const DominatorItem& v);
+void to_json(nlohmann::json& j, const TopSitesResult& v);
+void to_json(nlohmann::json& j, const TypesResult& v);
+void to_json(nlohmann::json& j, const DominatorsResult& v);
+void from_json(const nlohmann::json& j, PageDumpHtmlParams& v);  // throws ParamsError
+void to_json(nlohmann::json& j, const PageDumpHtmlParams& v);
+void to_json(nlohmann::json& j, const PageDumpHtmlResult& v);
 
 // The description the TypeScript is generated from.
 struct FieldSpec {

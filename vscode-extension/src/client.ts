@@ -1,26 +1,22 @@
-// client: starts `heaplens serve` as a language client, with a bounded restart policy.
+// client: starts `heaplens serve` as a language client.
 //
 // The server runs as a child process over stdio (no `--stdio` flag: transport
-// is left unset so vscode-languageclient adds no arguments). When it crashes
-// it is restarted at most 4 times within 3 minutes; after that the user gets
-// an error with a way to restart by hand, instead of a restart loop.
+// is left unset so vscode-languageclient adds no arguments). When it crashes,
+// vscode-languageclient's own error handler restarts it, at most 4 times
+// within 3 minutes, then tells the user; the extension loads the remembered
+// dumps again each time the client is running.
 // Runs on the extension host's single thread.
 import * as vscode from 'vscode';
 import {
-  CloseAction,
-  CloseHandlerResult,
   DocumentSelector,
   ErrorAction,
   ErrorHandler,
-  ErrorHandlerResult,
   LanguageClient,
   LanguageClientOptions,
-  Message,
   Middleware,
   ServerOptions,
 } from 'vscode-languageclient/node';
 import { HeapLensSettings, toServerSettings } from './config';
-import { RestartBudget } from './restart';
 
 export const ClientId = 'heaplens';
 export const ClientName = 'HeapLens';
@@ -28,9 +24,12 @@ export const ClientName = 'HeapLens';
 /** Raku files by extension, for editors without a Raku language extension. */
 export const RakuPattern = '**/*.{raku,rakumod,rakutest,pm6,p6,pl6}';
 
+/** The dump files the server reads whose own lines it annotates (page dumps, heap-diff, …). */
+export const DumpFilePattern = '**/*.{heapdump,mvmheap,heapsnapshot,ndjson,jsonl,log,txt}';
+
 /**
- * Documents the server hears about: the languages dumps point into, then any
- * local file (a dump's source lines can be in any language the runtime hosts).
+ * Documents the server hears about: the languages dumps point into (Go, Raku, JavaScript,
+ * TypeScript) and the dump files it reads; nothing else.
  */
 export const documentSelector: DocumentSelector = [
   { scheme: 'file', language: 'go' },
@@ -38,31 +37,11 @@ export const documentSelector: DocumentSelector = [
   { scheme: 'file', pattern: RakuPattern },
   { scheme: 'file', language: 'javascript' },
   { scheme: 'file', language: 'typescript' },
-  { scheme: 'file' },
+  { scheme: 'file', pattern: DumpFilePattern },
 ];
 
-/** Restarts at most `budget` allows; afterwards stops and tells the user. */
-export class BoundedRestartHandler implements ErrorHandler {
-  constructor(
-    private readonly budget: RestartBudget,
-    private readonly onGiveUp: (message: string) => void,
-  ) {}
-
-  error(_error: Error, _message: Message | undefined, count: number | undefined): ErrorHandlerResult {
-    // A few broken messages are survivable; a stream of them means the pipe is gone.
-    if (count !== undefined && count <= 3) return { action: ErrorAction.Continue };
-    return { action: ErrorAction.Shutdown };
-  }
-
-  closed(): CloseHandlerResult {
-    if (this.budget.shouldRestart()) {
-      return { action: CloseAction.Restart, message: `The ${ClientName} server stopped unexpectedly; restarting it.`, handled: true };
-    }
-    const message = `The ${ClientName} server crashed ${this.budget.describe()}; it will not be restarted. See the "${ClientName}" output for its last messages.`;
-    this.onGiveUp(message);
-    return { action: CloseAction.DoNotRestart, message, handled: true };
-  }
-}
+/** Crashes within 3 minutes after which vscode-languageclient stops restarting the server (its own rule). */
+export const MaxRestartCount = 4;
 
 export interface ClientParts {
   settings: HeapLensSettings;
@@ -71,18 +50,25 @@ export interface ClientParts {
   output: vscode.OutputChannel;
   traceOutput: vscode.OutputChannel;
   middleware: Middleware;
-  budget: RestartBudget;
-  onGiveUp: (message: string) => void;
 }
 
 export function createClient(parts: ClientParts): LanguageClient {
+  // When the server exits, vscode-languageclient's own handler decides (restart, at most
+  // MaxRestartCount times in 3 minutes, then it says so). A write that fails because the server is
+  // going away (EPIPE) is not a reason to shut the client down first: its exit follows and decides.
+  let library: ErrorHandler | undefined;
+  const errorHandler: ErrorHandler = {
+    error: () => ({ action: ErrorAction.Continue }),
+    closed: () => library!.closed(),
+  };
   const serverOptions: ServerOptions = { command: parts.settings.serverPath, args: ['serve'] };
   const clientOptions: LanguageClientOptions = {
     documentSelector,
     outputChannel: parts.output,
     traceOutputChannel: parts.traceOutput,
     initializationOptions: () => toServerSettings(parts.currentSettings()),
-    errorHandler: new BoundedRestartHandler(parts.budget, parts.onGiveUp),
+    connectionOptions: { maxRestartCount: MaxRestartCount },
+    errorHandler,
     middleware: parts.middleware,
     // Failed initialize: show it once, do not retry with the same bad binary.
     initializationFailedHandler: (error) => {
@@ -90,5 +76,7 @@ export function createClient(parts: ClientParts): LanguageClient {
       return false;
     },
   };
-  return new LanguageClient(ClientId, ClientName, serverOptions, clientOptions);
+  const client = new LanguageClient(ClientId, ClientName, serverOptions, clientOptions);
+  library = client.createDefaultErrorHandler(MaxRestartCount);
+  return client;
 }

@@ -1,20 +1,27 @@
-// extension: activation of HeapLens in VS Code — settings, the language client, commands, status bar.
+// extension: activation of HeapLens in VS Code — settings, the language client, commands, side bar, status bar.
 //
 // activate() reads the "heaplens" settings, starts `heaplens serve` through
 // vscode-languageclient, and wires the UI features to it. Setting changes are
 // pushed to the server (workspace/didChangeConfiguration with {"heaplens": …});
-// a changed serverPath restarts the server. Extension host thread.
+// a changed serverPath restarts the server. The status bar and the Dumps view
+// follow the server's heaplens/dumpsChanged notification. The dumps loaded in
+// a workspace are remembered in its workspace state and loaded again whenever
+// the client is running anew (first start, a restart by the user or by
+// vscode-languageclient after a crash, a window reload). Extension host thread.
 import * as vscode from 'vscode';
 import { DidChangeConfigurationNotification, LanguageClient, State } from 'vscode-languageclient/node';
 import { HeapLensSettings, Section, parseSettings, toServerSettings } from './config';
 import { createClient } from './client';
-import { registerCommands } from './commands';
+import { loadDump, registerCommands } from './commands';
 import { ClientHost } from './host';
-import { errorText } from './format';
-import { SummaryRequest, asSummaryResult } from './protocol';
-import { RestartBudget } from './restart';
+import { dumpName, errorText } from './format';
+import { DumpsChangedNotification, LoadDumpArgument, SummaryRequest, SummaryResult, asSummaryResult } from './protocol';
+import { StateKey, asRemembered, forget, remember, toRestore } from './remembered';
+import { registerPageDump } from './pageDump';
 import { registerRetainersCommand, retainersMiddleware } from './retainers';
+import { registerSample } from './sample';
 import { StatusBar } from './statusBar';
+import { Views } from './trees';
 
 class Extension implements ClientHost, vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -22,12 +29,12 @@ class Extension implements ClientHost, vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('HeapLens');
   private readonly traceOutput = vscode.window.createOutputChannel('HeapLens (protocol trace)');
   private readonly status = new StatusBar();
-  private readonly budget = new RestartBudget(4, 3 * 60 * 1000);
+  readonly views: Views;
   private whyNotRunning = 'the HeapLens server has not started yet';
-  private pollTimer: NodeJS.Timeout | undefined;
 
-  constructor() {
+  constructor(private readonly state: vscode.Memento) {
     this.settings = this.readSettings();
+    this.views = new Views(this, () => this.settings.maxPaths);
   }
 
   get currentSettings(): HeapLensSettings {
@@ -45,15 +52,17 @@ class Extension implements ClientHost, vscode.Disposable {
       currentSettings: () => this.settings,
       output: this.output,
       traceOutput: this.traceOutput,
-      middleware: retainersMiddleware(this),
-      budget: this.budget,
-      onGiveUp: (message) => this.giveUp(message),
+      middleware: retainersMiddleware(this, this.views.retainers),
     });
     this.client = client;
-    // Running is reached on the first start and after every restart the client makes itself.
+    // Running is reached on the first start and after every restart the client makes itself:
+    // the server has nothing loaded then but heaplens.dumps, so the remembered dumps are loaded again.
     client.onDidChangeState((e) => {
-      if (e.newState === State.Running) void this.refreshStatus();
+      if (e.newState === State.Running) void this.restoreDumps();
+      if (e.newState === State.Stopped) this.status.showProblem('the HeapLens server is not running');
     });
+    // Kept by the client across its restarts.
+    client.onNotification(DumpsChangedNotification.type, (summary) => this.showSummary(summary));
     try {
       await client.start();
     } catch (e) {
@@ -76,31 +85,41 @@ class Extension implements ClientHost, vscode.Disposable {
     this.whyNotRunning = 'the HeapLens server is not running';
   }
 
+  /** "HeapLens: Restart Server": vscode-languageclient's own restart; a client that never started is made anew. */
   async restart(): Promise<void> {
-    this.budget.reset();
-    const old = this.client;
-    this.client = undefined;
-    if (old) {
+    const client = this.client;
+    if (client && client.state !== State.Stopped) {
+      await client.restart();
+      return;
+    }
+    if (client) {
       try {
-        await old.dispose(2000);
+        await client.dispose(2000);
       } catch (e) {
         this.output.appendLine(`stopping the old server: ${errorText(e)}`);
       }
     }
+    this.client = undefined;
     await this.start();
+  }
+
+  rememberLoad(arg: LoadDumpArgument): void {
+    void this.state.update(StateKey, remember(asRemembered(this.state.get(StateKey)), arg));
+  }
+
+  forgetDump(path: string): void {
+    void this.state.update(StateKey, forget(asRemembered(this.state.get(StateKey)), path));
+  }
+
+  private showSummary(value: SummaryResult): void {
+    const { dumps, loading } = asSummaryResult(value);
+    this.status.show(dumps, loading);
+    this.views.update(dumps, loading);
   }
 
   async refreshStatus(): Promise<void> {
     try {
-      const { dumps, loading } = asSummaryResult(await this.runningClient().sendRequest(SummaryRequest.type, {}));
-      this.status.show(dumps, loading);
-      // Loads started by the server itself (heaplens.dumps) end without a reply to us: poll until done.
-      if (loading.length > 0 && !this.pollTimer) {
-        this.pollTimer = setTimeout(() => {
-          this.pollTimer = undefined;
-          void this.refreshStatus();
-        }, 1000);
-      }
+      this.showSummary(await this.runningClient().sendRequest(SummaryRequest.type, {}));
     } catch (e) {
       const problem = `HeapLens: could not ask the server what is loaded: ${errorText(e)}`;
       this.output.appendLine(problem);
@@ -108,12 +127,43 @@ class Extension implements ClientHost, vscode.Disposable {
     }
   }
 
+  private async restoreDumps(): Promise<void> {
+    await this.refreshStatus();
+    let present: string[];
+    try {
+      const s = asSummaryResult(await this.runningClient().sendRequest(SummaryRequest.type, {}));
+      present = [...s.dumps.map((d) => d.path), ...s.loading];
+    } catch {
+      return;
+    }
+    const missing = toRestore(asRemembered(this.state.get(StateKey)), present);
+    if (missing.length === 0) return;
+    this.output.appendLine(`loading the ${missing.length} dump(s) this workspace had loaded`);
+    const back: string[] = [];
+    for (const arg of missing) {
+      const summary = await loadDump(this, arg, this.output, (what, e) => {
+        this.output.appendLine(`HeapLens: ${what}: ${errorText(e)}`);
+        void vscode.window.showErrorMessage(`HeapLens: ${what}: ${errorText(e)}`);
+      }, { quiet: true });
+      if (summary) back.push(dumpName(summary));
+    }
+    if (back.length > 0) void vscode.window.showInformationMessage(`HeapLens: loaded again what this workspace had loaded: ${back.join(', ')}.`);
+  }
+
   async onSettingsChanged(): Promise<void> {
     const before = this.settings;
     this.settings = this.readSettings();
     if (before.serverPath !== this.settings.serverPath) {
       this.output.appendLine(`heaplens.serverPath changed to ${this.settings.serverPath}; restarting the server`);
-      await this.restart();
+      if (this.client) {
+        try {
+          await this.client.dispose(2000);
+        } catch (e) {
+          this.output.appendLine(`stopping the old server: ${errorText(e)}`);
+        }
+        this.client = undefined;
+      }
+      await this.start();
       return;
     }
     if (!this.client || this.client.state !== State.Running) return;
@@ -124,8 +174,6 @@ class Extension implements ClientHost, vscode.Disposable {
     } catch (e) {
       void vscode.window.showErrorMessage(`HeapLens: could not send the new settings to the server: ${errorText(e)}`);
     }
-    // New entries in heaplens.dumps are loaded by the server; show them.
-    await this.refreshStatus();
   }
 
   private readSettings(): HeapLensSettings {
@@ -138,21 +186,11 @@ class Extension implements ClientHost, vscode.Disposable {
     return settings;
   }
 
-  private giveUp(message: string): void {
-    this.whyNotRunning = message;
-    this.status.showProblem(message);
-    this.output.appendLine(message);
-    void vscode.window.showErrorMessage(`HeapLens: ${message}`, 'Restart Server', 'Show Output').then((choice) => {
-      if (choice === 'Restart Server') void this.restart();
-      if (choice === 'Show Output') this.output.show(true);
-    });
-  }
-
   async dispose(): Promise<void> {
-    if (this.pollTimer) clearTimeout(this.pollTimer);
     const client = this.client;
     this.client = undefined;
     this.status.dispose();
+    this.views.dispose();
     // A client whose start failed cannot be stopped (vscode-languageclient throws); nothing runs then.
     if (client && client.state !== State.Stopped) {
       try {
@@ -169,10 +207,12 @@ class Extension implements ClientHost, vscode.Disposable {
 let extension: Extension | undefined;
 
 export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
-  extension = new Extension();
+  extension = new Extension(ctx.workspaceState);
   const ext = extension;
-  registerCommands(ctx, ext, ext.output);
-  registerRetainersCommand(ctx, ext, () => ext.currentSettings.maxPaths);
+  registerCommands(ctx, ext, ext.output, ext.views);
+  registerRetainersCommand(ctx, ext, ext.views.retainers, () => ext.currentSettings.maxPaths);
+  registerPageDump(ctx, ext);
+  registerSample(ctx);
   ctx.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(Section)) void ext.onSettingsChanged();

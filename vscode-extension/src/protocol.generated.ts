@@ -13,6 +13,14 @@ export const Methods = {
   summary: 'heaplens/summary',
   retainers: 'heaplens/retainers',
   formats: 'heaplens/formats',
+  topSites: 'heaplens/topSites',
+  types: 'heaplens/types',
+  dominators: 'heaplens/dominators',
+  pageDumpHtml: 'heaplens/pageDumpHtml',
+} as const;
+
+export const Notifications = {
+  dumpsChanged: 'heaplens/dumpsChanged',
 } as const;
 
 /** heaplens.loadDump's argument in object form (a bare path string is accepted too). */
@@ -119,4 +127,95 @@ export interface FormatInfo {
 /** heaplens/formats' answer. */
 export interface FormatsResult {
   formats: FormatInfo[];
+}
+
+/** heaplens/topSites, heaplens/types and heaplens/dominators: one page of a loaded dump's list. */
+export interface BrowseParams {
+  /** the path of a loaded dump */
+  dump: string;
+  /** topSites: live, retained or count; types: count, shallow, retained or growth */
+  sortBy?: string;
+  /** dominators: whose children (the roots' when absent) */
+  node?: number;
+  offset: number;
+  /** at most 1000 */
+  limit: number;
+}
+
+/** An allocation site, attributed to its innermost workspace frame. */
+export interface SiteItem {
+  site: number;
+  function: string;
+  /** "main.go:53", or the recorded file when it is not in the workspace */
+  where: string;
+  count: number;
+  shallowBytes: number;
+  retainedBytes: number;
+  /** the instance that retains the most, for retention paths */
+  node?: number;
+  location?: Location;
+}
+
+/** One row of the types histogram. */
+export interface TypeItem {
+  type: string;
+  count: number;
+  shallowBytes: number;
+  retainedBytes: number;
+  /** growth since the baseline (or the heap-diff record) */
+  countDelta?: number;
+  sizeDelta?: number;
+  /** the instance that retains the most */
+  node?: number;
+  /** where the type is declared, when the dump says */
+  location?: Location;
+}
+
+/** A node of the dominator tree. */
+export interface DominatorItem {
+  node: number;
+  type: string;
+  /** e.g. "64 B object (main.go:53)" */
+  description: string;
+  size: number;
+  retained: number;
+  /** nodes it immediately dominates */
+  children: number;
+  location?: Location;
+}
+
+/** heaplens/topSites' answer. */
+export interface TopSitesResult {
+  /** items in the whole list */
+  total: number;
+  items: SiteItem[];
+}
+
+/** heaplens/types' answer. */
+export interface TypesResult {
+  total: number;
+  /** the dump has growth (a baseline, or heap-diff records) */
+  growth: boolean;
+  items: TypeItem[];
+}
+
+/** heaplens/dominators' answer. */
+export interface DominatorsResult {
+  total: number;
+  items: DominatorItem[];
+}
+
+/** heaplens/pageDumpHtml params: the page `heaplens report --html` writes, for a webview. */
+export interface PageDumpHtmlParams {
+  /** the path of a loaded dump with a heap timeline or page maps */
+  dump: string;
+  /** the nonce of the page's script and style: 16 to 128 letters and digits */
+  nonce: string;
+  /** the webview's cspSource, allowed for styles and images */
+  cspSource?: string;
+}
+
+/** heaplens/pageDumpHtml's answer. */
+export interface PageDumpHtmlResult {
+  html: string;
 }

@@ -8,9 +8,22 @@
 // the narrowing of untrusted answers.
 // Imports only vscode-languageserver-protocol (no 'vscode'), so plain Node can
 // load it.
-import { RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 
-import type { DumpSummary, RetainersParams, RetainersResult, RetainerStep, SummaryResult, FormatsResult } from './protocol.generated';
+import type {
+  BrowseParams,
+  DominatorsResult,
+  DumpSummary,
+  FormatsResult,
+  PageDumpHtmlParams,
+  PageDumpHtmlResult,
+  RetainersParams,
+  RetainersResult,
+  RetainerStep,
+  SummaryResult,
+  TopSitesResult,
+  TypesResult,
+} from './protocol.generated';
 export * from './protocol.generated';
 
 /** Arguments of heaplens.loadDump: `[path]` or `[{path, snapshot}]` (LoadDumpArgument). */
@@ -29,6 +42,32 @@ export const RetainersRequest = {
 export const FormatsRequest = {
   method: 'heaplens/formats',
   type: new RequestType<Record<string, never> | null, FormatsResult, void>('heaplens/formats'),
+} as const;
+
+export const TopSitesRequest = {
+  method: 'heaplens/topSites',
+  type: new RequestType<BrowseParams, TopSitesResult, void>('heaplens/topSites'),
+} as const;
+
+export const TypesRequest = {
+  method: 'heaplens/types',
+  type: new RequestType<BrowseParams, TypesResult, void>('heaplens/types'),
+} as const;
+
+export const DominatorsRequest = {
+  method: 'heaplens/dominators',
+  type: new RequestType<BrowseParams, DominatorsResult, void>('heaplens/dominators'),
+} as const;
+
+export const PageDumpHtmlRequest = {
+  method: 'heaplens/pageDumpHtml',
+  type: new RequestType<PageDumpHtmlParams, PageDumpHtmlResult, void>('heaplens/pageDumpHtml'),
+} as const;
+
+/** Sent by the server whenever what is loaded or loading changes: the status bar and the Dumps view follow it. */
+export const DumpsChangedNotification = {
+  method: 'heaplens/dumpsChanged',
+  type: new NotificationType<SummaryResult>('heaplens/dumpsChanged'),
 } as const;
 
 /** Diagnostics the server publishes carry this source. */
@@ -59,6 +98,8 @@ export function asDumpSummary(value: unknown, where = 'result'): DumpSummary {
     parts: Array.isArray(v.parts) ? v.parts.map(String) : [],
     warnings: Array.isArray(v.warnings) ? v.warnings.map(String) : [],
     attributionProblem: typeof v.attributionProblem === 'string' ? v.attributionProblem : undefined,
+    baseline: typeof v.baseline === 'string' ? v.baseline : undefined,
+    executable: typeof v.executable === 'string' ? v.executable : undefined,
   };
 }
 

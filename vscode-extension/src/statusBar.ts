@@ -1,8 +1,10 @@
 // statusBar: a status bar item naming the loaded dump(s); click to open one.
 //
-// Updated from heaplens/summary after the client starts and after every
-// load/unload, and polled while the server reports loads still running. A failed refresh shows in the item itself (warning icon and the
-// reason in its tooltip) rather than disappearing. Extension host thread.
+// Updated by the server's heaplens/dumpsChanged notification (every load
+// started, finished or failed, every unload) and from heaplens/summary when
+// the client starts; never polled. A failed refresh shows in the item itself
+// (warning icon and the reason in its tooltip) rather than disappearing.
+// Extension host thread.
 import * as vscode from 'vscode';
 import { DumpSummary } from './protocol';
 import { statusText } from './format';

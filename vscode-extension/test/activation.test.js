@@ -15,6 +15,22 @@ const { serverBinary, makeWorkspace, waitFor, withTimeout, testData } = require(
 const { install } = require('./support/vscodeHost');
 
 const SITE_LINE = 52;
+
+// The crash test SIGKILLs the server. A reply the client was sending it at that moment (to a
+// workspace/codeLens/refresh or a progress request) fails inside vscode-jsonrpc's stream writer
+// (a destroyed stream, or EPIPE), which leaves that promise unhandled ("Sending response failed.").
+// Only that is tolerated; any other unhandled rejection still fails the run.
+// The test runner's own handlers (installed when the tests start) still get every other one.
+function tolerateWritesToTheKilledServer() {
+  const runnerHandlers = process.listeners('unhandledRejection');
+  process.removeAllListeners('unhandledRejection');
+  process.on('unhandledRejection', (e, promise) => {
+    if (e && e.code === 'ERR_STREAM_DESTROYED' && /StreamMessageWriter/.test(String(e.stack))) return;
+    if (e && e.code === 'EPIPE' && e.syscall === 'write') return;
+    if (runnerHandlers.length === 0) throw e;
+    for (const h of runnerHandlers) h(e, promise);
+  });
+}
 const dumpPath = path.join(testData, 'go', 'leakcache-go1.22.heapdump');
 
 // /proc/<pid>/stat shows at most 15 characters of the executable's name.
@@ -41,10 +57,12 @@ describe('bundled extension in a fake extension host', () => {
   let ext;
   let ws;
   let doc;
-  const ctx = { subscriptions: [] };
+  const state = new Map();
+  const ctx = { subscriptions: [], workspaceState: { get: (k, d) => (state.has(k) ? state.get(k) : d), update: async (k, v) => { state.set(k, v); }, keys: () => [...state.keys()] } };
   const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
 
   before(() => {
+    tolerateWritesToTheKilledServer();
     const bin = serverBinary();
     ws = makeWorkspace({ 'leakcache/main.go': path.join(testData, 'go', 'leakcache', 'main.go') });
     host = install({ settings: { 'heaplens.serverPath': path.resolve(bin) }, workspaceFolder: ws.dir });
@@ -78,7 +96,7 @@ describe('bundled extension in a fake extension host', () => {
     host.settings['heaplens.dumps'] = [path.join(testData, 'go', 'leakcache-go1.19.heapdump')];
     host.fire('config', { affectsConfiguration: (section) => section === 'heaplens' || section.startsWith('heaplens.') });
     // 21,247 objects in the 1.19 dump, 21,206 or 21,440 in the 1.22 one (tests/data/go README).
-    await waitFor(() => /^\$\(database\) 2 dumps · 42,(453|687) objects$/.test(host.rec.statusItems[0].text), 20000,
+    await waitFor(() => /^\$\(database\) 2 dumps$/.test(host.rec.statusItems[0].text), 20000,
       () => `the status bar to show both dumps; it shows "${host.rec.statusItems[0].text}"`);
     assert.deepEqual(host.rec.messages.filter((m) => m.level === 'error'), []);
   });
@@ -110,28 +128,41 @@ describe('bundled extension in a fake extension host', () => {
     assert.equal(lens.command.command, 'heaplens.showRetainers');
 
     // Clicking the lens: VS Code runs its command; the client forwards it to the server and the
-    // extension shows the retention paths; choosing the path's last step opens main.go:53.
-    host.rec.pick = (items) => [...items].reverse().find((i) => i.step.location);
+    // extension shows the retention paths in the Retainers view; the path's last step opens main.go:53.
     await withTimeout(host.vscode.commands.executeCommand(lens.command.command, ...lens.command.arguments), 20000, 'showRetainers');
-    assert.equal(host.rec.quickPicks.length, 1, 'a pick list of path steps was shown');
-    assert.match(host.rec.quickPicks[0].items[0].label, /^path 1: /);
-    const shown = host.rec.shownDocuments.at(-1);
-    assert.ok(shown, 'a step with a location was opened');
-    assert.equal(shown.uri.fsPath, doc.uri.fsPath);
-    assert.equal(shown.options.selection.start.line, SITE_LINE);
+    const view = host.rec.views.get('heaplens.retainers');
+    const paths = view.provider.getChildren();
+    assert.ok(paths.length >= 1 && paths.length <= 5, `1 to 5 paths, got ${paths.length}`);
+    assert.match(paths[0].label, /^Path 1: /);
+    const last = view.provider.getChildren(paths[0]).at(-1);
+    assert.equal(last.command.command, 'vscode.open');
+    assert.equal(last.command.arguments[0].fsPath, doc.uri.fsPath);
+    assert.equal(last.command.arguments[1].selection.start.line, SITE_LINE);
 
     // "Why Is This Alive?" at the cursor on line 53 asks the same, limited to heaplens.maxPaths (5).
     assert.equal(host.rec.context['heaplens.dumpLoaded'], true, 'the menu context key is set once a dump is loaded');
     host.vscode.window.activeTextEditor = { document: doc, selection: { active: new host.vscode.Position(SITE_LINE, 4) } };
-    host.rec.pick = () => undefined;
+    view.description = undefined;
     await withTimeout(host.vscode.commands.executeCommand('heaplens.retainersAtCursor'), 20000, 'retainersAtCursor');
-    assert.equal(host.rec.quickPicks.length, 2, 'a second pick list was shown');
-    const paths = host.rec.quickPicks[1].items.filter((i) => /^path \d+:/.test(i.label)).length;
-    assert.ok(paths >= 1 && paths <= 5, `1 to 5 paths, got ${paths}`);
+    assert.equal(view.description, 'main.go:53');
+    const again = view.provider.getChildren().length;
+    assert.ok(again >= 1 && again <= 5, `1 to 5 paths, got ${again}`);
     assert.deepEqual(host.rec.messages.filter((m) => m.level === 'error'), []);
   });
 
-  test('a crashing server is restarted at most 4 times in 3 minutes, then the user is told', async () => {
+  test('the side bar lists the dumps, and the types of the one chosen', async () => {
+    const dumps = host.rec.views.get('heaplens.dumps').provider.getChildren();
+    assert.deepEqual(dumps.map((d) => d.label).sort(), ['leakcache-go1.19.heapdump', 'leakcache-go1.22.heapdump']);
+    host.rec.views.get('heaplens.dumps').selectionListeners.forEach((l) => l({ selection: [dumps.find((d) => d.label === 'leakcache-go1.22.heapdump')] }));
+    const sites = await host.rec.views.get('heaplens.topSites').provider.getChildren();
+    // main.go:83's one 1,048,576-byte object leads by live bytes (shared/fixtures/go/README.md).
+    assert.equal(sites[0].label, 'main.allocHuge');
+    assert.match(sites[0].description, /^main\.go:83 · 1\.00 MiB · 1 object$/);
+    const types = await host.rec.views.get('heaplens.types').provider.getChildren();
+    assert.ok(types.length > 0);
+  });
+
+  test('a crashing server is restarted at most 4 times in 3 minutes, each time with its dumps, then the user is told', async () => {
     const status = host.rec.statusItems[0];
     for (let crash = 1; crash <= 5; crash++) {
       const pid = await waitFor(() => serverPids()[0], 15000, `a server process before crash ${crash}`);
@@ -141,13 +172,15 @@ describe('bundled extension in a fake extension host', () => {
       await waitFor(() => !serverPids().includes(pid), 5000, `server ${pid} to go away`);
       if (crash <= 4) {
         await waitFor(() => serverPids().some((p) => p !== pid), 15000, `restart after crash ${crash}`);
-        // The restarted server gets the current settings, so it loads heaplens.dumps (the 1.19 dump) again.
-        await waitFor(() => /^\$\(database\) leakcache-go1\.19\.heapdump · 21,247 objects$/.test(status.text), 15000,
+        // The restarted server gets the current settings, so it loads heaplens.dumps (the 1.19 dump) again,
+        // and the extension loads the one opened from the palette (remembered in workspace state).
+        await waitFor(() => /^\$\(database\) 2 dumps$/.test(status.text), 15000,
           () => `the restarted client to be running with the configured dump after crash ${crash}; status "${status.text}"`);
       }
     }
-    const gaveUp = await waitFor(() => host.rec.messages.find((m) => m.level === 'error' && /crashed 5 times within 3 minutes/.test(m.text)), 10000, 'the give-up error message');
-    assert.ok(gaveUp.items.includes('Restart Server'), 'the error offers Restart Server');
+    // vscode-languageclient's own rule and message.
+    await waitFor(() => host.rec.messages.find((m) => m.level === 'error' && /crashed 5 times in the last 3 minutes/.test(m.text)), 10000,
+      () => `the give-up error message: ${JSON.stringify(host.rec.messages)}`);
     await new Promise((r) => setTimeout(r, 1000));
     assert.deepEqual(serverPids(), [], 'no fifth restart');
     assert.match(host.rec.statusItems[0].text, /\$\(warning\) HeapLens/);
@@ -156,7 +189,7 @@ describe('bundled extension in a fake extension host', () => {
   test('Restart Server brings it back, and deactivate stops it', async () => {
     await withTimeout(host.vscode.commands.executeCommand('heaplens.restartServer'), 20000, 'restart');
     assert.equal(serverPids().length, 1, 'one server process after the restart');
-    await waitFor(() => host.rec.statusItems[0].text === '$(database) leakcache-go1.19.heapdump · 21,247 objects', 10000,
+    await waitFor(() => /^\$\(database\) 2 dumps$/.test(host.rec.statusItems[0].text), 10000,
       () => `the status after the restart; it shows "${host.rec.statusItems[0].text}"`);
     await withTimeout(ext.deactivate(), 10000, 'deactivate');
     await waitFor(() => serverPids().length === 0, 5000, 'the server to exit after deactivate');

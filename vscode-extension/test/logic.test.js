@@ -1,12 +1,13 @@
-// Tests of the extension's pure logic: settings parsing, status text, restart budget, answer narrowing.
+// Tests of the extension's pure logic: settings parsing, status text, side-bar rows, remembered dumps,
+// answer narrowing, the manifest.
 // These modules never load 'vscode', so they run in plain Node from the esbuild output in out/.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('path');
 const { parseSettings, toServerSettings, Defaults } = require('../out/config');
-const { statusText, formatBytes, formatCount, dumpName, retainerItems } = require('../out/format');
-const { RestartBudget } = require('../out/restart');
+const { statusText, formatBytes, formatCount, dumpName, retainerItems, dumpRow, siteRow, typeRow, dominatorRow } = require('../out/format');
+const { remember, forget, toRestore, asRemembered } = require('../out/remembered');
 const { asDumpSummary, asRetainersResult, Commands, SummaryRequest, RetainersRequest } = require('../out/protocol');
 
 const source = (obj) => ({ get: (key) => obj[key] });
@@ -85,7 +86,7 @@ test('status bar: several dumps are counted, nothing loaded says so', () => {
   const a = { format: 'go', path: '/a.heapdump', objects: 1, totalBytes: 64, sites: 1, warnings: ['w1'] };
   const b = { format: 'moar', path: '/b.mvmheap', objects: 1000, totalBytes: 2048, sites: 3, snapshot: 2, snapshotCount: 7, warnings: [] };
   const s = statusText([a, b]);
-  assert.equal(s.text, '$(database) 2 dumps · 1,001 objects');
+  assert.equal(s.text, '$(database) 2 dumps', 'counted, not summed');
   assert.match(s.tooltip, /b\.mvmheap \(snapshot 3 of 7\) \(moar\)/);
   assert.match(s.tooltip, /1 warning$/m);
   assert.equal(statusText([a]).text, '$(database) a.heapdump · 1 object');
@@ -123,21 +124,30 @@ test('retainer pick list: one row per step, root first, with the source line of 
   assert.match(items[1].description, /map\.bucket · 208 B · retains 900 B/);
 });
 
-test('restart budget: 4 restarts within 3 minutes, the 5th crash gives up; old crashes age out', () => {
-  let now = 0;
-  const b = new RestartBudget(4, 180000, () => now);
-  for (let i = 0; i < 4; i++) {
-    now += 10000;
-    assert.equal(b.shouldRestart(), true, `crash ${i + 1} restarts`);
-  }
-  now += 10000;
-  assert.equal(b.shouldRestart(), false, 'crash 5 within 3 minutes does not restart');
-  assert.match(b.describe(), /5 times within 3 minutes/);
-  now += 181000; // every earlier crash is now older than the window
-  assert.equal(b.shouldRestart(), true);
-  assert.equal(b.recentCrashes, 1);
-  b.reset();
-  assert.equal(b.recentCrashes, 0);
+test('remembered dumps: a load replaces its path, an unload forgets it, a restart loads what is missing', () => {
+  let list = remember([], { path: '/a.heapdump' });
+  list = remember(list, { path: '/b.heapsnapshot', baseline: '/base.heapsnapshot', snapshot: undefined });
+  list = remember(list, { path: '/a.heapdump', executable: '/bin/app' });
+  assert.deepEqual(list, [{ path: '/b.heapsnapshot', baseline: '/base.heapsnapshot' }, { path: '/a.heapdump', executable: '/bin/app' }]);
+  assert.deepEqual(toRestore(list, ['/a.heapdump']), [{ path: '/b.heapsnapshot', baseline: '/base.heapsnapshot' }]);
+  assert.deepEqual(forget(list, '/b.heapsnapshot'), [{ path: '/a.heapdump', executable: '/bin/app' }]);
+  // What an older version (or a hand-edited state) left: only entries with a path survive.
+  assert.deepEqual(asRemembered([{ path: '/x', snapshot: 2 }, { nope: 1 }, 'y', null]), [{ path: '/x', snapshot: 2 }]);
+  assert.deepEqual(asRemembered(undefined), []);
+});
+
+test('side bar rows: what a user reads for a dump, a site, a type with growth and a dominator', () => {
+  const row = dumpRow({ format: 'v8', description: 'V8 heap snapshot', path: '/d/plain-target.heapsnapshot', objects: 62606, totalBytes: 4 * 1048576, sites: 1, unreachableObjects: 0, snapshot: null, snapshotCount: 0, parts: [], warnings: [], baseline: '/d/plain-baseline.heapsnapshot' });
+  assert.equal(row.label, 'plain-target.heapsnapshot');
+  assert.equal(row.description, 'v8 · 4.00 MiB · 62,606 objects · vs plain-baseline.heapsnapshot');
+  assert.match(row.tooltip, /compared with the baseline \/d\/plain-baseline\.heapsnapshot/);
+  const site = { site: 3, function: 'main.fillCache', where: 'main.go:53', count: 10000, shallowBytes: 640000, retainedBytes: 700000 };
+  assert.deepEqual(siteRow(site, 'live'), { label: 'main.fillCache', description: 'main.go:53 · 625 KiB · 10,000 objects' });
+  assert.deepEqual(siteRow(site, 'count'), { label: 'main.fillCache', description: 'main.go:53 · 10,000 objects · 625 KiB' });
+  assert.equal(siteRow({ ...site, function: '', where: '' }, 'retained').description, '(no source line) · retains 684 KiB · 10,000 objects');
+  assert.deepEqual(typeRow({ type: 'SessionState', count: 2100, shallowBytes: 84000, retainedBytes: 0, countDelta: 2000, sizeDelta: 80000 }),
+    { label: 'SessionState', description: '2,100 · 82.0 KiB · grew +2,000 (+78.1 KiB)' });
+  assert.equal(dominatorRow({ node: 1, type: 'x', description: 'bss', size: 0, retained: 512, children: 2 }, 1024).description, 'retains 512 B · 50.0%');
 });
 
 test('protocol: summary narrowing keeps fields and names what is wrong', () => {
@@ -155,13 +165,46 @@ test('protocol: summary narrowing keeps fields and names what is wrong', () => {
 
 test('package.json: activation events and commands', () => {
   const pkg = require('../package.json');
-  for (const ev of ['onLanguage:go', 'onLanguage:raku', 'onLanguage:javascript', 'onCommand:heaplens.openDump']) {
-    assert.ok(pkg.activationEvents.includes(ev), ev);
+  // Languages the server serves, nothing else; onCommand/onView events are implied since VS Code 1.74
+  // for contributed commands and views, and engines.vscode asks for more than that.
+  assert.deepEqual(pkg.activationEvents, ['onLanguage:go', 'onLanguage:raku', 'onLanguage:javascript', 'onLanguage:typescript']);
+  assert.ok(/^\^1\.(7[4-9]|[89]\d)/.test(pkg.engines.vscode), pkg.engines.vscode);
+  // A stranger's workspace (an untrusted one) must not choose the executable that runs.
+  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+  assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['heaplens.serverPath']);
+  assert.equal(pkg.contributes.configuration.properties['heaplens.serverPath'].scope, 'machine-overridable');
+  // The side bar, and a menu entry for every command a view uses.
+  assert.deepEqual(pkg.contributes.views.heaplens.map((v) => v.id), ['heaplens.dumps', 'heaplens.topSites', 'heaplens.types', 'heaplens.dominators', 'heaplens.retainers']);
+  const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
+  for (const [where, entries] of Object.entries(pkg.contributes.menus)) {
+    for (const e of entries) assert.ok(contributed.has(e.command), `${where}: ${e.command} is contributed`);
   }
   const titles = Object.fromEntries(pkg.contributes.commands.map((c) => [c.command, `${c.category}: ${c.title}`]));
   assert.equal(titles['heaplens.openDump'], 'HeapLens: Open Heap Dump…');
   assert.equal(titles['heaplens.closeDump'], 'HeapLens: Unload Dump');
+  assert.equal(titles['heaplens.compareWithBaseline'], 'HeapLens: Compare with Baseline…');
   // The language client registers the server's own commands; contributing the same ids would clash.
   for (const id of Object.values(Commands)) assert.equal(titles[id], undefined, `${id} is not contributed`);
   assert.equal(pkg.main, './dist/extension.js');
+});
+
+test('package.json: the walkthrough names media that exist and go into the .vsix, and commands that exist', () => {
+  const fs = require('fs');
+  const pkg = require('../package.json');
+  const ignore = fs.readFileSync(path.join(__dirname, '..', '.vscodeignore'), 'utf8').split('\n');
+  const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
+  const views = new Set(pkg.contributes.views.heaplens.map((v) => `${v.id}.focus`));
+  const [walkthrough] = pkg.contributes.walkthroughs;
+  assert.ok(walkthrough.steps.length >= 3);
+  for (const step of walkthrough.steps) {
+    const media = step.media.markdown;
+    assert.ok(fs.existsSync(path.join(__dirname, '..', media)), `${media} exists`);
+    assert.ok(ignore.includes(`!${path.dirname(media)}/*.md`), `${media} is packaged`);
+    for (const m of step.description.matchAll(/\(command:([\w.]+)\)/g)) {
+      assert.ok(contributed.has(m[1]) || views.has(m[1]), `${step.id}: ${m[1]} exists`);
+    }
+  }
+  // The sample the first step opens is packaged (copied from tests/data by `npm run sample`).
+  assert.ok(ignore.includes('!sample/workers-go1.19.heapdump') && ignore.includes('!sample/main.go'));
+  assert.match(pkg.scripts.package, /npm run --silent sample/);
 });

@@ -57,6 +57,35 @@ TEST(HeapLensProtocol, EachTypeWritesExactlyItsSpecsFields) {
   expectMatchesSpec(json(rr), "RetainersResult", true);
   expectMatchesSpec(json(FormatInfo{"go", "Go", {"heapdump"}, {"go"}, true}), "FormatInfo", true);
   expectMatchesSpec(json(FormatsResult{}), "FormatsResult", true);
+  BrowseParams bp;
+  expectMatchesSpec(json(bp), "BrowseParams", false);
+  bp.sortBy = "retained";
+  bp.node = 3;
+  expectMatchesSpec(json(bp), "BrowseParams", true);
+  SiteItem site;
+  expectMatchesSpec(json(site), "SiteItem", false);
+  site.node = 4;
+  site.location = Location{"file:///a.go", {}};
+  expectMatchesSpec(json(site), "SiteItem", true);
+  TypeItem type;
+  expectMatchesSpec(json(type), "TypeItem", false);
+  type.countDelta = 2000;
+  type.sizeDelta = 80000;
+  type.node = 5;
+  type.location = Location{"file:///a.js", {}};
+  expectMatchesSpec(json(type), "TypeItem", true);
+  DominatorItem dom;
+  expectMatchesSpec(json(dom), "DominatorItem", false);
+  dom.location = Location{"file:///a.go", {}};
+  expectMatchesSpec(json(dom), "DominatorItem", true);
+  expectMatchesSpec(json(TopSitesResult{1, {site}}), "TopSitesResult", true);
+  expectMatchesSpec(json(TypesResult{1, true, {type}}), "TypesResult", true);
+  expectMatchesSpec(json(DominatorsResult{1, {dom}}), "DominatorsResult", true);
+  PageDumpHtmlParams ph{"/d", "abcdefghijklmnop0123", std::nullopt};
+  expectMatchesSpec(json(ph), "PageDumpHtmlParams", false);
+  ph.cspSource = "https://webview.example";
+  expectMatchesSpec(json(ph), "PageDumpHtmlParams", true);
+  expectMatchesSpec(json(PageDumpHtmlResult{"<html>"}), "PageDumpHtmlResult", true);
   LoadDumpArgument la{"/a", 1u, std::string("/base"), std::string("/bin/app")};
   expectMatchesSpec(json(la), "LoadDumpArgument", true);
 }
@@ -82,6 +111,26 @@ TEST(HeapLensProtocol, LoadDumpArgumentReadsBackAndSaysWhatIsWrong) {
   } catch (const ParamsError& e) {
     EXPECT_NE(std::string(e.what()).find("snapshot"), std::string::npos) << e.what();
   }
+}
+
+TEST(HeapLensProtocol, BrowseParamsAreCheckedWithTheirPlace) {
+  auto p = json{{"dump", "/d"}, {"sortBy", "count"}, {"offset", 100}, {"limit", 50}}.get<BrowseParams>();
+  EXPECT_EQ(p.dump, "/d");
+  EXPECT_EQ(p.sortBy, "count");
+  EXPECT_EQ(p.offset, 100u);
+  EXPECT_EQ(p.limit, 50u);
+  EXPECT_FALSE(p.node);
+  const json onlyDump = {{"dump", "/d"}};
+  EXPECT_EQ(onlyDump.get<BrowseParams>().limit, 100u);
+  try {
+    const json tooMany = {{"dump", "/d"}, {"limit", 5000}};
+    (void)tooMany.get<BrowseParams>();
+    FAIL() << "a limit of 5000 was accepted";
+  } catch (const ParamsError& e) {
+    EXPECT_NE(std::string(e.what()).find("/limit"), std::string::npos) << e.what();
+  }
+  const json noDump = {{"sortBy", "count"}};
+  EXPECT_THROW((void)noDump.get<BrowseParams>(), ParamsError);
 }
 
 TEST(HeapLensProtocol, TheTypeScriptNamesEveryTypeAndField) {

@@ -176,5 +176,5 @@ function shutdownTest(suite) {
 }
 
 module.exports = {
-  serverBinary, serverSuite, shutdownTest, workspaceParams, makeWorkspace, withTimeout, waitFor, testData, rpc,
+  serverBinary, serverSuite, startServer, shutdownTest, workspaceParams, makeWorkspace, withTimeout, waitFor, testData, rpc,
 };

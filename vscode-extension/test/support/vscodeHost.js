@@ -12,7 +12,7 @@
 // data in an assertion rather than a crash in the stub.
 'use strict';
 const path = require('path');
-const { Uri, Position, Range, ThemeColor, provideVscode } = require('./vscodeModule');
+const { Uri, Position, Range, ThemeColor, ThemeIcon, TreeItem, TreeItemCollapsibleState, treeViews, provideVscode } = require('./vscodeModule');
 
 class Disposable {
   constructor(fn) { this._fn = fn; }
@@ -83,6 +83,8 @@ function createHost({ settings = {}, workspaceFolder }) {
     quickPicks: [],
     shownDocuments: [],
     context: {}, // setContext keys
+    views: new Map(), // tree view id -> {provider, description, message}
+    progress: [], // withProgress options
     /** Chooses from a pick list: (items) -> item; the default picks nothing. */
     pick: () => undefined,
   };
@@ -142,7 +144,8 @@ function createHost({ settings = {}, workspaceFolder }) {
     version: '1.82.0',
     env: { language: 'en', appName: 'fake extension host', machineId: 'test', sessionId: 'test', openExternal: async () => true, uiKind: 1 },
     Disposable, EventEmitter, CancellationTokenSource, CancellationError, Uri, Position, Range, Location,
-    MarkdownString, Hover, CodeLens, Diagnostic, DiagnosticRelatedInformation, ThemeColor,
+    MarkdownString, Hover, CodeLens, Diagnostic, DiagnosticRelatedInformation, ThemeColor, ThemeIcon, TreeItem,
+    TreeItemCollapsibleState,
     // Named here, not left to the proxy: esbuild's ESM interop copies only own properties.
     StatusBarAlignment: enumProxy('StatusBarAlignment'),
     DiagnosticSeverity: enumProxy('DiagnosticSeverity'),
@@ -192,7 +195,8 @@ function createHost({ settings = {}, workspaceFolder }) {
         rec.shownDocuments.push({ uri, options });
         return {};
       },
-      withProgress: (options, task) => task({ report() {} }, new CancellationTokenSource().token),
+      withProgress: (options, task) => { rec.progress.push(options); return task({ report() {} }, new CancellationTokenSource().token); },
+      createTreeView: treeViews(rec.views),
     },
     commands: {
       registerCommand(id, fn, thisArg) {
@@ -202,6 +206,9 @@ function createHost({ settings = {}, workspaceFolder }) {
       },
       executeCommand: async (id, ...args) => {
         if (id === 'setContext') { rec.context[args[0]] = args[1]; return undefined; }
+        // VS Code makes a `<view>.focus` command for every view.
+        const focus = /^(.*)\.focus$/.exec(id);
+        if (focus && rec.views.has(focus[1])) { rec.focused = focus[1]; return undefined; }
         const fn = rec.commands.get(id);
         if (!fn) throw new Error(`command '${id}' not found`);
         return fn(...args);

@@ -33,6 +33,20 @@ class Range {
   }
 }
 class ThemeColor { constructor(id) { this.id = id; } }
+class ThemeIcon { constructor(id) { this.id = id; } }
+const TreeItemCollapsibleState = { None: 0, Collapsed: 1, Expanded: 2 };
+class TreeItem {
+  constructor(label, collapsibleState = TreeItemCollapsibleState.None) { this.label = label; this.collapsibleState = collapsibleState; }
+}
+/** The side bar's views: createTreeView records each by id with its provider, for tests to read. */
+function treeViews(rec) {
+  return (id, options) => {
+    const view = { id, provider: options.treeDataProvider, description: undefined, message: undefined,
+      selectionListeners: [], onDidChangeSelection(l) { this.selectionListeners.push(l); return { dispose() {} }; }, dispose() {} };
+    rec.set(id, view);
+    return view;
+  };
+}
 
 let current;
 
@@ -49,4 +63,4 @@ function provideVscode(api) {
   }
 }
 
-module.exports = { Uri, Position, Range, ThemeColor, provideVscode };
+module.exports = { Uri, Position, Range, ThemeColor, ThemeIcon, TreeItem, TreeItemCollapsibleState, treeViews, provideVscode };

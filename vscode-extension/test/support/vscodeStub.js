@@ -5,10 +5,23 @@
 // bar change, and answers dialogs and pick lists from scripted replies.
 // install() must run before requiring anything from ../../out that imports 'vscode'.
 'use strict';
-const { Uri, Position, Range, ThemeColor, provideVscode } = require('./vscodeModule');
+const { Uri, Position, Range, ThemeColor, ThemeIcon, TreeItem, TreeItemCollapsibleState, treeViews, provideVscode } = require('./vscodeModule');
+
+class EventEmitter {
+  constructor() { this.listeners = []; this.event = (l) => { this.listeners.push(l); return { dispose() {} }; }; }
+  fire(e) { for (const l of this.listeners) l(e); }
+  dispose() {}
+}
+class MarkdownString { constructor(value = '') { this.value = value; } }
+class Hover { constructor(contents, range) { this.contents = Array.isArray(contents) ? contents : [contents]; this.range = range; } }
+class CancellationTokenSource {
+  constructor() { this.token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) }; }
+  cancel() { this.token.isCancellationRequested = true; }
+  dispose() {}
+}
 
 function createStub() {
-  const log = { errors: [], warnings: [], infos: [], quickPicks: [], opened: [], commands: new Map(), statusItems: [], output: [], context: {} };
+  const log = { errors: [], warnings: [], infos: [], quickPicks: [], opened: [], commands: new Map(), statusItems: [], output: [], context: {}, views: new Map(), progress: [] };
   // Replies, consumed in order: each is a function(items|options) -> value, or a plain value.
   const replies = { openDialog: [], quickPick: [], message: [] };
   const next = (queue, arg) => {
@@ -25,8 +38,21 @@ function createStub() {
     Position,
     Range,
     ThemeColor,
+    ThemeIcon,
+    TreeItem,
+    TreeItemCollapsibleState,
+    EventEmitter,
+    CancellationTokenSource,
+    MarkdownString,
+    Hover,
     StatusBarAlignment: { Left: 1, Right: 2 },
+    ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     window: {
+      createTreeView: treeViews(log.views),
+      withProgress: (options, task) => {
+        log.progress.push(options);
+        return task({ report() {} }, new CancellationTokenSource().token);
+      },
       activeTextEditor: undefined,
       createStatusBarItem(id, alignment, priority) {
         const item = { id, alignment, priority, text: '', tooltip: '', command: undefined, visible: false, disposed: false,
@@ -83,7 +109,8 @@ function install() {
 
 /** A fake extension context collecting subscriptions. */
 function fakeContext() {
-  return { subscriptions: [] };
+  const state = new Map();
+  return { subscriptions: [], workspaceState: { get: (k, d) => (state.has(k) ? state.get(k) : d), update: async (k, v) => { state.set(k, v); }, keys: () => [...state.keys()] } };
 }
 
 module.exports = { install, fakeContext, Uri };
