@@ -307,14 +307,6 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
     }
     for (NodeId i = n; i > 0; --i) revFirst[i] = revFirst[i - 1];
     revFirst[0] = 0;
-    out.idom.assign(n, kNoNode);
-    if (withRetained) {
-      out.retained.resize(n);
-      for (NodeId u = 0; u < n; ++u) {
-        poll(u);
-        out.retained[u] = g.shallowSize(u);  // what unreached nodes keep
-      }
-    }
   });
 
   // 3. Depth-first search from the super-root over strong edges, on this thread.
@@ -631,11 +623,19 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
   // 7. The outputs, by node id. idom(w) < w in preorder, so one backward
   //    sweep adds every node into its immediate dominator and sums every
   //    subtree; out.retained starts as each node's own size. The helper
-  //    writes out.idom meanwhile.
+  //    writes out.idom meanwhile. Both outputs are allocated only now, when
+  //    the predecessor lists are gone, so they do not add to the peak.
   BackgroundTask idomOut(helper, [&](const std::atomic<bool>&) {
+    out.idom.assign(n, kNoNode);
     for (uint32_t w = 1; w < reached; ++w) out.idom[vertex[w]] = vertex[idom[w]];
   });
   if (withRetained) {
+    reserveHuge(out.retained, n);
+    out.retained.resize(n);
+    for (NodeId u = 0; u < n; ++u) {
+      if ((u & kPollMask) == 0) ctx.checkCancelled();
+      out.retained[u] = g.shallowSize(u);  // what unreached nodes keep
+    }
     uint64_t* retained = out.retained.data();
     for (uint32_t w = reached - 1; w >= 1; --w) {
       if (w > 16) {

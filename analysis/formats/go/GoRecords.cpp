@@ -274,7 +274,7 @@ private:
     ctx_.checkCancelled();
     uint64_t pos = r_.pos();
     ctx_.report("Reading records", bytes_.empty() ? 1.0 : static_cast<double>(pos) / bytes_.size());
-    if (release_ && pos - released_ >= (64u << 20)) {
+    if (release_ && pos - released_ >= kReleaseStep) {
       released_ = pos;
       release_(pos);
     }
@@ -329,15 +329,17 @@ private:
         uint64_t base = r_.range("object contents", len);
         o.size = len;
         o.ptrBegin = s_.objectPtrs.size();
+        const size_t ptrBegin = s_.objectPtrs.size();
         fields(base, len, "object", start, [&](uint64_t, uint64_t v) {
           if (s_.objectPtrs.size() == s_.objectPtrs.capacity()) growAhead(s_.objectPtrs, 36);
           s_.objectPtrs.push_back(v);
         });
-        uint64_t n = s_.objectPtrs.size() - o.ptrBegin;
-        if (n > UINT32_MAX)
-          throw LoadError("go heap dump: object at byte " + std::to_string(start) + " has more than 2^32 fields",
+        if (s_.objectPtrs.size() >= UINT32_MAX)
+          throw LoadError("go heap dump: more than 2^32 pointers by the object at byte " + std::to_string(start) +
+                              "; this tool's edge limit is 2^32",
                           start);
-        o.ptrCount = static_cast<uint32_t>(n);
+        o.ptrBegin = static_cast<uint32_t>(ptrBegin);
+        o.ptrCount = static_cast<uint32_t>(s_.objectPtrs.size() - ptrBegin);
         if (headers_ && len > 512 && o.ptrCount > 0) s_.headerWords.emplace_back(o.addr, word(base));
         if (s_.objects.size() == s_.objects.capacity()) growAhead(s_.objects, 64);
         s_.objects.push_back(o);
@@ -503,6 +505,11 @@ private:
         uint64_t addr = r_.uvarint("alloc sample address");
         uint64_t id = r_.uvarint("alloc sample bucket");
         auto it = s_.bucketIndex.find(id);
+        // At least 3 bytes per record (tag, address, bucket id).
+        if (s_.sampleAddrs.size() == s_.sampleAddrs.capacity()) {
+          growAhead(s_.sampleAddrs, 3);
+          s_.sampleBuckets.reserve(s_.sampleAddrs.capacity());
+        }
         s_.sampleAddrs.push_back(addr);
         s_.sampleBuckets.push_back(it == s_.bucketIndex.end() ? UINT32_MAX : it->second);
         return;
@@ -517,6 +524,7 @@ private:
   const TaskContext& ctx_;
   const ReleaseFn& release_;
   GoScan s_;
+  static constexpr uint64_t kReleaseStep = 8u << 20;
   bool headers_ = false;  // Go ≥ 1.22: objects may start with a malloc header
   uint64_t released_ = 0;
 };
