@@ -14,6 +14,7 @@
 #include <cstring>
 #include <initializer_list>
 
+#include "analysis/MemoryAdvice.h"
 #include "analysis/formats/DumpFormat.h"
 
 namespace heaplens::go {
@@ -248,26 +249,34 @@ private:
     return n;
   }
 
-  // Grows a full array of the scan to what the records read so far predict for the whole file (their
-  // count per byte read, times the file size), at most one per `bytesPerItem` bytes of the file (real
-  // dumps: ~70 bytes per object record, ~1.7 pointers per object) and never less than doubling. The
-  // prediction rests on records actually read: a file that is mostly zeros or holes after a Go
-  // header (a sparse 50 GB file) reserves nothing for the bytes it never shows to hold records.
-  // Reserved but untouched capacity costs address space, not memory; the prediction avoids the
-  // copy-and-double growth of the biggest arrays.
+  // Grows a full array of the scan to what the records read so far predict for the whole file: their
+  // count per byte since the first of them (`firstAt`: records of one kind come together, e.g. alloc
+  // samples at the end), over the bytes left, plus 5%, at most one per `bytesPerItem` bytes of the
+  // file (real dumps: ~70 bytes per object record, ~1.7 pointers per object), and never less than
+  // doubling. The prediction rests on records actually read: a file that is mostly zeros or holes
+  // after a Go header (a sparse 50 GB file) reserves nothing for the bytes it never shows to hold
+  // records. Reserved but untouched capacity costs address space, not memory; the prediction avoids
+  // the copy-and-double growth of the biggest arrays.
   template <typename T>
-  void growAhead(std::vector<T>& v, uint64_t bytesPerItem) {
+  void growAhead(std::vector<T>& v, uint64_t bytesPerItem, uint64_t firstAt) {
     constexpr size_t kEvidence = 64 * 1024;  // items read before the count per byte is trusted
     size_t want = std::max<size_t>(2 * v.size(), 1024);
-    uint64_t pos = r_.pos();
-    if (v.size() >= kEvidence && pos > 0) {
-      long double predicted = static_cast<long double>(v.size()) * static_cast<long double>(bytes_.size()) /
-                              static_cast<long double>(pos) * 1.05L;
+    const uint64_t pos = r_.pos();
+    if (v.size() >= kEvidence && pos > firstAt) {
+      const long double perByte = static_cast<long double>(v.size()) / static_cast<long double>(pos - firstAt);
+      long double predicted =
+          static_cast<long double>(v.size()) + perByte * static_cast<long double>(bytes_.size() - pos) * 1.05L;
       long double most = static_cast<long double>(bytes_.size() / bytesPerItem);
       predicted = std::min(predicted, most);
       if (predicted > static_cast<long double>(want)) want = static_cast<size_t>(predicted);
     }
-    v.reserve(want);
+    // Huge pages, advised before the first byte is copied in: these arrays are written once, front
+    // to back, and one fault per 2 MiB instead of one per 4 KiB is most of what filling them costs
+    // on a virtual machine.
+    std::vector<T> grown;
+    reserveHuge(grown, want);
+    grown.insert(grown.end(), v.begin(), v.end());
+    v.swap(grown);
   }
 
   void progress() {
@@ -323,6 +332,7 @@ private:
       case kTagEof:
         return;
       case kTagObject: {
+        if (s_.objects.empty()) firstObjectAt_ = start;
         GoObjectRec o;
         o.addr = r_.uvarint("object address");
         uint64_t len = 0;
@@ -331,7 +341,7 @@ private:
         o.ptrBegin = s_.objectPtrs.size();
         const size_t ptrBegin = s_.objectPtrs.size();
         fields(base, len, "object", start, [&](uint64_t, uint64_t v) {
-          if (s_.objectPtrs.size() == s_.objectPtrs.capacity()) growAhead(s_.objectPtrs, 36);
+          if (s_.objectPtrs.size() == s_.objectPtrs.capacity()) growAhead(s_.objectPtrs, 36, firstObjectAt_);
           s_.objectPtrs.push_back(v);
         });
         if (s_.objectPtrs.size() >= UINT32_MAX)
@@ -341,7 +351,7 @@ private:
         o.ptrBegin = static_cast<uint32_t>(ptrBegin);
         o.ptrCount = static_cast<uint32_t>(s_.objectPtrs.size() - ptrBegin);
         if (headers_ && len > 512 && o.ptrCount > 0) s_.headerWords.emplace_back(o.addr, word(base));
-        if (s_.objects.size() == s_.objects.capacity()) growAhead(s_.objects, 64);
+        if (s_.objects.size() == s_.objects.capacity()) growAhead(s_.objects, 64, firstObjectAt_);
         s_.objects.push_back(o);
         return;
       }
@@ -507,7 +517,8 @@ private:
         auto it = s_.bucketIndex.find(id);
         // At least 3 bytes per record (tag, address, bucket id).
         if (s_.sampleAddrs.size() == s_.sampleAddrs.capacity()) {
-          growAhead(s_.sampleAddrs, 3);
+          if (s_.sampleAddrs.empty()) firstSampleAt_ = start;
+          growAhead(s_.sampleAddrs, 3, firstSampleAt_);
           s_.sampleBuckets.reserve(s_.sampleAddrs.capacity());
         }
         s_.sampleAddrs.push_back(addr);
@@ -525,6 +536,7 @@ private:
   const ReleaseFn& release_;
   GoScan s_;
   static constexpr uint64_t kReleaseStep = 8u << 20;
+  uint64_t firstObjectAt_ = 0, firstSampleAt_ = 0;  // where the first record of each big array was
   bool headers_ = false;  // Go ≥ 1.22: objects may start with a malloc header
   uint64_t released_ = 0;
 };
