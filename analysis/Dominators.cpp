@@ -626,7 +626,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
   //    writes out.idom meanwhile. Both outputs are allocated only now, when
   //    the predecessor lists are gone, so they do not add to the peak.
   BackgroundTask idomOut(helper, [&](const std::atomic<bool>&) {
-    out.idom.assign(n, kNoNode);
+    out.idom = hugeVector<NodeId>(n, kNoNode);
     for (uint32_t w = 1; w < reached; ++w) out.idom[vertex[w]] = vertex[idom[w]];
   });
   if (withRetained) {

@@ -17,6 +17,7 @@
 #include <boost/sort/pdqsort/pdqsort.hpp>
 
 #include "analysis/GraphBuilder.h"
+#include "analysis/MemoryAdvice.h"
 #include "analysis/Text.h"
 #include "analysis/formats/DumpFormat.h"
 #include "analysis/formats/go/GoFormat.h"
@@ -32,7 +33,7 @@ GoObjectLookup::GoObjectLookup(const std::vector<GoObjectRec>& sorted) : objs_(s
   const uint64_t maxBuckets = static_cast<uint64_t>(n) + 16;
   while (shift_ < 63 && (span >> shift_) + 1 > maxBuckets) ++shift_;
   uint64_t buckets = (span >> shift_) + 1;
-  first_.resize(buckets + 1);
+  first_ = hugeVector<uint32_t>(buckets + 1, 0);
   size_t i = 0;
   for (uint64_t b = 0; b < buckets; ++b) {
     while (i < n && ((objs_[i].addr - base_) >> shift_) < b) ++i;
@@ -244,8 +245,8 @@ private:
 
   void matchSamples(const GoObjectLookup& lookup) {
     const size_t m = s_.sampleAddrs.size();
-    objectBucket_.assign(s_.objects.size(), UINT32_MAX);
-    std::vector<uint32_t> found(m);
+    objectBucket_ = hugeVector<uint32_t>(s_.objects.size(), UINT32_MAX);
+    std::vector<uint32_t> found = hugeVector<uint32_t>(m, 0);
     for (size_t i = 0; i < m; i += kChunk) {
       ctx_.checkCancelled();
       lookup.findAll(s_.sampleAddrs.data() + i, std::min(kChunk, m - i), found.data() + i);
