@@ -618,6 +618,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
     idom[w] = x;
   }
   ownSemi.reset();
+  A.reset();  // the forest and semi (in its arena) are done with: the outputs below take its place
   ctx.report(kPhase, 0.95);
 
   // 7. The outputs, by node id. idom(w) < w in preorder, so one backward
