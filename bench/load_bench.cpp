@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <string>
 
+#include "analysis/DumpFileIndex.h"
 #include "analysis/LineIndex.h"
 #include "analysis/formats/DumpFormat.h"
 #include "bench/LoadBench.h"
@@ -40,11 +41,22 @@ int main(int argc, char** argv) {
     index = loadbench::since(t);
     peakIndex = loadbench::peakRssMB();
   }
+  double fileIndex = -1, peakFileIndex = peakIndex;
+  size_t fileEntries = 0;
+  if (dump->timeline || dump->pageMaps || dump->growth || !dump->lineProblems.empty()) {
+    auto t = loadbench::Clock::now();
+    heaplens::DumpFileIndex fi = heaplens::buildDumpFileIndex(*dump);
+    fileIndex = loadbench::since(t);
+    fileEntries = fi.entries.size();
+    peakFileIndex = loadbench::peakRssMB();
+  }
   std::printf("file            %s (%.1f MB, %s)\n", path.c_str(), fileMB, dump->format.c_str());
   std::printf("md5sum          %.3f s\n", md5);
   std::printf("load + finish   %.3f s (%.1f x md5sum), peak RSS %.1f MB (%.2f x file)\n", load, load / md5, peakLoad,
               peakLoad / fileMB);
   std::printf("HeapIndex       %.3f s, peak RSS %.1f MB (%.2f x file)\n", index, peakIndex, peakIndex / fileMB);
+  if (fileIndex >= 0)
+    std::printf("DumpFileIndex   %.3f s (%zu entries), peak RSS %.1f MB\n", fileIndex, fileEntries, peakFileIndex);
   std::printf("together        %.3f s = %.1f x md5sum\n", load + index, (load + index) / md5);
   phases.print(30, load);
   return 0;
