@@ -4,14 +4,16 @@
 # prints what each found: crashes (sanitizer reports, aborts), hangs, out-of-memory kills, and
 # exceptions other than LoadError. Not part of `make test` (which keeps its 20-second fuzz smoke).
 #   bash tests/fuzz/campaign.sh [asan-build-dir]     (build it first: make asan)
-# MUTANTS (default 10000) and FUZZ_SECONDS (default 120) set the sizes; findings are kept in
+# MUTANTS (default 10000) and FUZZ_SECONDS (default 120) set the sizes, FORMATS (default
+# "go moar v8 heapdiff pagedump") which formats run; findings are kept in
 # ${CAMPAIGN_DIR:-/tmp/heaplens-campaign}/<format>/ (crash-<n>, oom-<n>, hang-<n>, and the logs).
 set -uo pipefail
-build=${1:-build-asan}
+build=$(cd "${1:-build-asan}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../data
 fixtures=${HEAPLENS_FIXTURES:-$here/../../../shared/fixtures}
 mutants=${MUTANTS:-10000}
+formats=${FORMATS:-go moar v8 heapdiff pagedump}
 seconds=${FUZZ_SECONDS:-120}
 dir=${CAMPAIGN_DIR:-/tmp/heaplens-campaign}
 driver=$build/tests/fuzz/mutants
@@ -65,52 +67,57 @@ mutate() {
     else
       crashes=$((crashes + 1))
       cp "$out/mutant" "$out/crash-$at"
-      echo "  $name: mutant $at brought the driver down (exit $status); $out/crash-$at; log $out/run-$next.log:"
-      grep -a -m 3 -E 'ERROR: AddressSanitizer|runtime error|terminate called|SUMMARY' "$out/run-$next.log" | sed 's/^/    /'
+      # What brought it down, by place: the first sanitizer line, without the values.
+      { grep -a -m 1 -oE '[^ /]+\.(cpp|h):[0-9]+:[0-9]+: runtime error: [a-z -]+|ERROR: AddressSanitizer: [a-z-]+|terminate called.*' \
+          "$out/run-$next.log" || echo "exit $status"; } | head -1 \
+        >> "$out/crash-signatures"
+      [ "$crashes" -le 3 ] && echo "  $name: mutant $at brought the driver down (exit $status); kept as $out/crash-$at"
     fi
     next=$((at + 1))
   done
-  printf '%-9s %6d mutants in %4d s: %d crashes, %d hangs, %d out-of-memory, %d other exceptions  [%s]\n' \
+  printf '%-9s %6d mutants in %4d s: %d crashes, %d hangs, %d out-of-memory, %d other exceptions  [last run: %s]\n' \
     "$name" "$mutants" $((SECONDS - start)) "$crashes" "$hangs" "$ooms" "$findings" "${summaries[*]:-no summary}"
+  [ -f "$out/crash-signatures" ] && sort "$out/crash-signatures" | uniq -c | sed 's/^/    crashes at: /'
+  return 0
+}
+
+# runs "CMD FORMAT" for each format, two at a time; FORMAT's seeds are seeds_FORMAT.
+two_at_a_time() {
+  local cmd=$1 running=0 f
+  for f in $formats; do
+    local -a args
+    eval "args=(\"\${seeds_$f[@]}\")"
+    "$cmd" "$f" "${args[@]}" > "$dir/$f.$cmd" &
+    running=$((running + 1))
+    if [ "$running" -eq 2 ]; then wait -n; running=1; fi
+  done
+  wait
+  for f in $formats; do cat "$dir/$f.$cmd"; done
 }
 
 echo "== mutants under ASan/UBSan ($build), $mutants per format; two formats at a time"
-{
-  mutate go "${seeds_go[@]}" > "$dir/go.summary" &
-  mutate moar "${seeds_moar[@]}" > "$dir/moar.summary"
-  wait
-  mutate v8 "${seeds_v8[@]}" > "$dir/v8.summary" &
-  mutate heapdiff "${seeds_heapdiff[@]}" > "$dir/heapdiff.summary"
-  wait
-  mutate pagedump "${seeds_pagedump[@]}" > "$dir/pagedump.summary"
-}
-cat "$dir"/{go,moar,v8,heapdiff,pagedump}.summary
+two_at_a_time mutate
 
 echo "== libFuzzer, ${seconds} s per target (two at a time), seeded with the same dumps"
 fuzz() {
   local name=$1 fuzzer=$build/tests/fuzz/${1}_fuzz
   shift
-  local corpus=$dir/$name/corpus
+  local work=$dir/$name/libfuzzer corpus=$dir/$name/libfuzzer/corpus
   mkdir -p "$corpus"
   cp "$@" "$corpus/"
-  (cd "$dir/$name" && "$fuzzer" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=3072 -timeout=20 \
-      -print_final_stats=1 "$corpus" > "$dir/$name/libfuzzer.log" 2>&1)
+  # The libFuzzer targets read from memory: the V8 one gets heads, not the 4 MB snapshot.
+  [ "$name" = v8 ] && rm -f "$corpus/plain-baseline.heapsnapshot"
+  (cd "$work" && "$fuzzer" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=3072 -timeout=20 \
+      -print_final_stats=1 "$corpus" > "$work/libfuzzer.log" 2>&1)
   local status=$?
   local runs
-  runs=$(grep -a -oE 'stat::number_of_executed_units: [0-9]+' "$dir/$name/libfuzzer.log" | grep -oE '[0-9]+$')
+  runs=$(grep -a -oE 'stat::number_of_executed_units: [0-9]+' "$work/libfuzzer.log" | grep -oE '[0-9]+$')
   local found
-  found=$(ls "$dir/$name" | grep -E '^(crash|leak|timeout|oom|slow-unit)-' | tr '\n' ' ')
+  found=$(ls "$work" | grep -E '^(crash|leak|timeout|oom|slow-unit)-' | tr '\n' ' ')
   printf '%-9s exit %d, %s inputs run, cov %s; found: %s\n' "$name" "$status" "${runs:-?}" \
-    "$(grep -a -oE 'cov: [0-9]+' "$dir/$name/libfuzzer.log" | tail -1 | grep -oE '[0-9]+')" "${found:-nothing}"
+    "$(grep -a -oE 'cov: [0-9]+' "$work/libfuzzer.log" | tail -1 | grep -oE '[0-9]+')" "${found:-nothing}"
+  [ -n "$found" ] && grep -a -m 3 -E 'ERROR: AddressSanitizer|runtime error|ERROR: libFuzzer' "$work/libfuzzer.log" | sed 's/^/    /'
+  return 0
 }
-{
-  fuzz go "${seeds_go[@]}" > "$dir/go.fuzz" &
-  fuzz moar "${seeds_moar[@]}" > "$dir/moar.fuzz"
-  wait
-  fuzz v8 "$dir/seeds/tiny.heapsnapshot" "$dir/seeds/plain-head.heapsnapshot" > "$dir/v8.fuzz" &
-  fuzz heapdiff "${seeds_heapdiff[@]}" > "$dir/heapdiff.fuzz"
-  wait
-  fuzz pagedump "$data"/pagedump/seed-template.txt "$data"/pagedump/malformed/*.txt > "$dir/pagedump.fuzz"
-}
-cat "$dir"/{go,moar,v8,heapdiff,pagedump}.fuzz
+two_at_a_time fuzz
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); findings kept in $dir"
