@@ -45,6 +45,20 @@ HeapIndex::HeapIndex(const HeapPart& d) {
   }
   liveBytes = d.liveBytes();
   aggregates = aggregateByTypeAndSite(d, {}, &domTree);
+
+  typeRepresentative.assign(g.typeCount(), kNoNode);
+  for (NodeId v = 0; v < n; ++v) {
+    const TypeId t = g.type[v];
+    if (t >= typeRepresentative.size() || g.kind(v) != NodeKind::Object) continue;
+    NodeId& best = typeRepresentative[t];
+    if (best == kNoNode || d.retained[v] > d.retained[best]) best = v;
+  }
+}
+
+TypeId HeapIndex::typeNamed(const HeapGraph& g, std::string_view name) const {
+  for (TypeId t = 1; t < g.typeCount(); ++t)
+    if (g.str(g.typeName[t]) == name) return t;
+  return kNoType;
 }
 
 const GroupStats* HeapIndex::typeStats(TypeId t) const {
@@ -69,7 +83,11 @@ public:
   LineEntry* at(std::string_view recordedFile, uint32_t line, LineKind kind) {
     std::optional<MappedPath> mapped = sourceMap_.map(recordedFile);
     if (!mapped) return nullptr;
-    LineEntry& e = merged_[{mapped->localPath, line, kind}];
+    return atLocal(mapped->localPath, line, kind);
+  }
+  // The entry for a workspace file already resolved.
+  LineEntry* atLocal(const std::string& localPath, uint32_t line, LineKind kind) {
+    LineEntry& e = merged_[{localPath, line, kind}];
     e.line = line;
     e.kind = kind;
     return &e;
@@ -126,15 +144,43 @@ void addHeap(const HeapPart& heap, const HeapIndex& index, const SourceMap& sour
     if (!accept(loc.file)) continue;
     add(loc.file, loc.line, LineKind::Frame, sa.stats, {sa.site});
   }
+
+  // Types whose declaration the dump records (V8: a class's constructor): their instances on that line.
+  const std::vector<NodeId>& biggest = index.typeRepresentative;
+  for (TypeId t = 0; t < g.typeCount(); ++t) {
+    const SiteId site = g.typeSiteOf(t);
+    const GroupStats* stats = index.typeStats(t);
+    if (site == kNoSite || !stats || stats->count == 0 || biggest[t] == kNoNode) continue;
+    // Where a snapshot has no allocation stacks, instances are put at their declaration already (an
+    // Allocation entry on that line): a Definition entry would say the same twice.
+    if (g.site[biggest[t]] == site) continue;
+    auto frames = g.frames(site);
+    if (frames.empty()) continue;
+    const SourceLocation& loc = g.location(frames.front());
+    if (!accept(loc.file)) continue;
+    LineEntry* e = lines.at(g.str(loc.file), loc.line, LineKind::Definition);
+    if (!e) continue;
+    addStats(e->stats, *stats);
+    e->types.push_back(t);
+    if (e->representative == kNoNode || heap.retained[biggest[t]] > heap.retained[e->representative])
+      e->representative = biggest[t];
+  }
 }
 
-void addGrowth(const Dump& d, const GrowthRecords& growth, LineCollector& lines) {
+void addGrowth(const Dump& d, const GrowthRecords& growth, const DeclarationLookup& declarations,
+               LineCollector& lines) {
   for (uint32_t i = 0; i < growth.records.size(); ++i) {
     const GrowthRecord& r = growth.records[i];
     auto frames = d.sites->frames(r.site);
-    if (frames.empty()) continue;
-    const SourceLocation& loc = d.sites->location(frames.front());
-    LineEntry* e = lines.at(d.sites->str(loc.file), loc.line, LineKind::Growth);
+    LineEntry* e = nullptr;
+    if (!frames.empty()) {
+      const SourceLocation& loc = d.sites->location(frames.front());
+      e = lines.at(d.sites->str(loc.file), loc.line, LineKind::Growth);
+    } else if (declarations) {
+      // No location in the record: the one declaration of that name in the workspace, if there is one.
+      if (std::optional<DeclarationPlace> place = declarations(r.type))
+        e = lines.atLocal(place->localPath, place->line, LineKind::Growth);
+    }
     if (!e) continue;
     e->growthRecords.push_back(i);
     e->countDelta += r.countDelta;
@@ -144,12 +190,13 @@ void addGrowth(const Dump& d, const GrowthRecords& growth, LineCollector& lines)
 
 }  // namespace
 
-LineIndex buildLineIndex(const Dump& d, const HeapIndex* heapIndex, const SourceMap& sourceMap) {
+LineIndex buildLineIndex(const Dump& d, const HeapIndex* heapIndex, const SourceMap& sourceMap,
+                         const DeclarationLookup& declarations) {
   LineIndex result;
   result.generation = sourceMap.generation();
   LineCollector lines(sourceMap);
   if (d.heap && heapIndex) addHeap(*d.heap, *heapIndex, sourceMap, lines);
-  if (d.growth) addGrowth(d, *d.growth, lines);
+  if (d.growth) addGrowth(d, *d.growth, declarations, lines);
   lines.into(result);
   return result;
 }

@@ -16,6 +16,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -42,6 +44,10 @@ struct HeapIndex {
   // Per-type and per-site stats, from one walk of the dominator tree.
   TypeAndSiteAggregates aggregates;
   const GroupStats* typeStats(TypeId t) const;  // nullptr when the type has no instances
+  // Per type, the instance that retains the most (paths from a root start there); kNoNode when none.
+  std::vector<NodeId> typeRepresentative;
+  // The type of that name, kNoType when the dump has none (first match; names are unique per format).
+  TypeId typeNamed(const HeapGraph& g, std::string_view name) const;
 
   std::span<const NodeId> nodesOfSite(SiteId s) const {
     return {siteNodes.data() + siteFirst[s], siteNodes.data() + siteFirst[s + 1]};
@@ -64,6 +70,8 @@ struct LineEntry {
   // The node that best represents the line (paths from a root start there): of the sites' nodes,
   // the first that retains the most; kNoNode when the sites have none.
   NodeId representative = kNoNode;
+  // Definition: the types declared here (the dump records where each is declared).
+  std::vector<TypeId> types;
   // Growth: indices into dump.growth->records, and their summed deltas.
   std::vector<uint32_t> growthRecords;
   int64_t countDelta = 0;
@@ -78,7 +86,19 @@ struct LineIndex {
   const std::vector<LineEntry>* linesOf(const std::string& path) const;
 };
 
+// Where a name (a class, a function) is declared in the workspace, for records that carry no
+// location of their own (a heap-diff growth record names only its constructor). The answer is a
+// local file and a 1-based line, or nullopt when there is no single such declaration. Given by the
+// editor side, which knows the languages; analysis/ asks only by name.
+struct DeclarationPlace {
+  std::string localPath;
+  uint32_t line = 0;
+};
+using DeclarationLookup = std::function<std::optional<DeclarationPlace>(std::string_view name)>;
+
 // `heapIndex` must be the dump's HeapIndex when the dump has a heap part (nullptr otherwise).
-LineIndex buildLineIndex(const Dump& d, const HeapIndex* heapIndex, const SourceMap& sourceMap);
+// `declarations` places growth records without a site (may be empty).
+LineIndex buildLineIndex(const Dump& d, const HeapIndex* heapIndex, const SourceMap& sourceMap,
+                         const DeclarationLookup& declarations = {});
 
 }  // namespace heaplens

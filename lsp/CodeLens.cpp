@@ -7,6 +7,7 @@
 // the only source lines such a part knows.
 //
 // Threading: runs on a worker with immutable inputs.
+#include <set>
 #include <algorithm>
 #include <unordered_set>
 
@@ -31,8 +32,10 @@ std::string lensTitle(const LineEntry& e) {
              formatBytes(e.stats.retainedBytes);
     case LineKind::Growth:
       return "grew " + formatSignedCount(e.countDelta, true) + " objects · " + formatSignedBytes(e.sizeDelta);
-    case LineKind::Allocation:
     case LineKind::Definition:
+      return plural(e.stats.count, "instance") + " · " + formatBytes(e.stats.shallowBytes) + " · retain " +
+             formatBytes(e.stats.retainedBytes);
+    case LineKind::Allocation:
       break;
   }
   return plural(e.stats.count, "live object") + " · " + formatBytes(e.stats.shallowBytes) + " · retains " +
@@ -47,8 +50,34 @@ std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const D
   auto docLines = linesForDocument(ctx, doc);
   const Language& language = languageFor(doc.languageId, doc.path);
   std::vector<SourceDeclaration> functions;  // with a known range, so allocations inside can be summed
-  for (SourceDeclaration& decl : language.declarations(doc.text))
+  std::vector<SourceDeclaration> types;
+  for (SourceDeclaration& decl : language.declarations(doc.text)) {
     if (decl.kind == SourceDeclaration::Kind::Function && decl.lastLine > decl.firstLine) functions.push_back(std::move(decl));
+    else if (decl.kind == SourceDeclaration::Kind::Type) types.push_back(std::move(decl));
+  }
+
+  // Type declarations of the document that a dump has instances of: a lens on the declaration, whose
+  // command shows the paths to the instance that retains the most.
+  std::set<std::pair<const LoadedDump*, TypeId>> typesLensed;
+  for (const auto& loaded : ctx.dumps) {
+    if (!loaded->hasHeap() || types.empty()) continue;
+    const HeapGraph& g = loaded->graph();
+    const HeapIndex& index = loaded->index();
+    for (const SourceDeclaration& decl : types) {
+      const TypeId t = index.typeNamed(g, decl.qualifiedName);
+      const GroupStats* stats = t == kNoType ? nullptr : index.typeStats(t);
+      if (!stats || stats->count == 0 || index.typeRepresentative[t] == kNoNode) continue;
+      typesLensed.insert({loaded.get(), t});
+      protocol::CodeLens lens;
+      lens.range = {{decl.firstLine, 0}, {decl.firstLine, 0}};
+      std::string title = decl.name + ": " + plural(stats->count, "instance") + " · " + formatBytes(stats->shallowBytes) +
+                          " · retain " + formatBytes(stats->retainedBytes);
+      if (ctx.dumps.size() > 1) title += " (" + dumpName(loaded->dump()) + ")";
+      nlohmann::json arg = {{"dump", loaded->dump().path}, {"node", index.typeRepresentative[t]}};
+      lens.command = protocol::Command{title, "heaplens.showRetainers", nlohmann::json::array({arg})};
+      lenses.push_back(std::move(lens));
+    }
+  }
 
   for (const DocumentLines& dl : docLines) {
     const Dump& d = dl.dump->dump();
@@ -60,6 +89,10 @@ std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const D
     std::stable_sort(entries.begin(), entries.end(), [&](auto* a, auto* b) { return weight(a) > weight(b); });
     for (size_t i = 0; i < entries.size(); ++i) {
       const LineEntry& e = *entries[i];
+      // A type lensed at its declaration above needs no second lens where the dump says it is declared.
+      if (e.kind == LineKind::Definition &&
+          std::all_of(e.types.begin(), e.types.end(), [&](TypeId t) { return typesLensed.count({dl.dump, t}) > 0; }))
+        continue;
       bool hot = e.kind == LineKind::Growth || shareOfHeap(index, weight(&e)) >= ctx.settings.hotspotShare;
       if (!e.isFrame() && !hot && i >= kMinLensesPerFile) continue;
       if (e.line == 0) continue;
@@ -126,7 +159,9 @@ nlohmann::json getInlayHints(const FeatureContext& ctx, const Document& doc, uin
           label = "grew " + formatSignedCount(e.countDelta, true) + " · " + formatSignedBytes(e.sizeDelta);
           break;
         case LineKind::Definition:
-          continue;
+          label = plural(e.stats.count, "instance") + " · " + formatBytes(e.stats.shallowBytes) + " · " +
+                  formatPercent(shareOfHeap(index, e.stats.shallowBytes));
+          break;
       }
       if (docLines.size() > 1) label += " (" + dumpName(dl.dump->dump()) + ")";
       hints.push_back({{"position", {{"line", line0}, {"character", end}}}, {"label", label}, {"paddingLeft", true}});

@@ -5,7 +5,9 @@
 // related information walks the shortest retention path, each step at its
 // source line where one is known. Types that grow across a dump's snapshots
 // (Growth.h's one rule) are flagged at their declaration, found by the
-// document's Language under the name the dump uses. Hotspots are never
+// document's Language under the name the dump uses; so are growth records
+// (a heap-diff file, a dump against its baseline) of at least
+// growthWarningObjects more objects, on their line. Hotspots are never
 // tagged Unnecessary: that greys the line out.
 //
 // Threading: runs on a worker with immutable inputs.
@@ -99,6 +101,27 @@ std::vector<protocol::Diagnostic> getDiagnostics(const FeatureContext& ctx, cons
     const Dump& d = dl.dump->dump();
     const HeapIndex* index = dl.dump->heapIndex();
     for (const LineEntry& e : *dl.lines) {
+      if (e.kind == LineKind::Growth) {
+        // Growth between two snapshots (a heap-diff file, or a dump against its baseline).
+        const uint64_t threshold = ctx.settings.growthWarningObjects;
+        if (threshold == 0 || e.line == 0 || e.countDelta < static_cast<int64_t>(threshold)) continue;
+        protocol::Diagnostic diag;
+        diag.range = lineRange(lines, e.line - 1);
+        diag.severity = protocol::DiagnosticSeverity::Warning;
+        diag.code = "heaplens.growth";
+        std::string what;
+        for (uint32_t i : e.growthRecords) {
+          const GrowthRecord& r = d.growth->records[i];
+          if (!what.empty()) what += "; ";
+          what += r.type + " grew " + formatSignedCount(r.countDelta, true) + " objects (" +
+                  formatCount(static_cast<uint64_t>(std::max<int64_t>(r.countBefore, 0))) + " → " +
+                  formatCount(static_cast<uint64_t>(std::max<int64_t>(r.countAfter, 0))) + "), " +
+                  formatSignedBytes(r.sizeDelta);
+        }
+        diag.message = what;
+        found.push_back({std::move(diag), dumpName(d)});
+        continue;
+      }
       if (e.kind != LineKind::Allocation && e.kind != LineKind::Frame) continue;
       uint64_t bytes = e.isFrame() ? e.stats.retainedBytes : e.stats.shallowBytes;
       double share = shareOfHeap(index, bytes);

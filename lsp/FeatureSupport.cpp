@@ -172,8 +172,10 @@ std::string entrySummary(const Dump& d, const HeapIndex* index, const LineEntry&
              " of the live heap";
     case LineKind::Growth:
       return "grew by " + formatSignedCount(entry.countDelta, true) + " objects, " + formatSignedBytes(entry.sizeDelta);
-    case LineKind::Allocation:
     case LineKind::Definition:
+      return plural(s.count, "instance") + " of the type declared here, " + formatBytesLong(s.shallowBytes) + " — " +
+             formatPercent(shareOfHeap(index, s.shallowBytes)) + " of the live heap";
+    case LineKind::Allocation:
       break;
   }
   return plural(s.count, "live object") + ", " + formatBytesLong(s.shallowBytes) + " allocated here — " +

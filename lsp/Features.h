@@ -61,6 +61,7 @@ struct FeatureSettings {
   size_t hoverMaxLines = 15;    // longer hovers are cut, with a line saying how to see the rest
   bool inlayHints = false;      // textDocument/inlayHint answers only when on
   size_t maxDiagnosticFiles = 50;  // workspace files (open or not) that get diagnostics after a load
+  uint64_t growthWarningObjects = 100;  // growth records (baseline or heap-diff) of at least this many more objects warn; 0: none
   // From the client's capabilities, not a setting: hover.contentFormat prefers plain text.
   bool plainTextHover = false;
 };

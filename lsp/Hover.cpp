@@ -10,6 +10,7 @@
 // Threading: runs on a worker with immutable inputs.
 #include <algorithm>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "analysis/Text.h"
@@ -51,9 +52,12 @@ std::string rootPathSection(const LoadedDump& loaded, NodeId node, const SourceM
   const HeapGraph& g = loaded.graph();
   auto path = loaded.paths().shortestPath(node);
   if (!path) return "\n**Path from a root:** none: not reachable from any root (unreachable objects are counted apart)\n";
-  std::string s = "\n**Path from a root**" +
-                  std::string(path->throughAvoided ? " (only through inter-generational roots)" : "") + "\n\n`" +
-                  pathText(g, *path, sourceMap) + "`\n";
+  // A root the format has the search take last (MoarVM's inter-generational roots, V8's internal
+  // roots): say so by the root's own name, since no other root keeps the object alive.
+  std::string through;
+  if (path->throughAvoided && !path->steps.empty())
+    through = " (only through " + describeNode(g, path->steps.front().node, sourceMap) + ", which is searched last)";
+  std::string s = "\n**Path from a root**" + through + "\n\n`" + pathText(g, *path, sourceMap) + "`\n";
   // The steps that have a source line, as links to it.
   std::string links;
   for (const PathStep& step : path->steps) {
@@ -193,14 +197,10 @@ std::string growthSection(const LoadedDump& loaded, const LineEntry& e) {
 }
 
 // A type declared on this line: instances now and across snapshots, under the name the dump uses.
-std::string typeSection(const LoadedDump& loaded, const std::string& typeName) {
+std::string typeSection(const LoadedDump& loaded, const std::string& typeName, const SourceMap* sourceMap) {
   const Dump& d = loaded.dump();
   TypeId type = kNoType;
-  if (loaded.hasHeap()) {
-    const HeapGraph& g = loaded.graph();
-    for (TypeId t = 1; t < g.typeCount(); ++t)
-      if (g.str(g.typeName[t]) == typeName) type = t;
-  }
+  if (loaded.hasHeap()) type = loaded.index().typeNamed(loaded.graph(), typeName);
   std::optional<size_t> timelineType;
   if (d.series) timelineType = d.series->types.indexOf(typeName);
   if (type == kNoType && !timelineType) return "";
@@ -233,6 +233,8 @@ std::string typeSection(const LoadedDump& loaded, const std::string& typeName) {
       s += "**Grows:** never decreased across " + std::to_string(growth.snapshots.size()) + " snapshots, " +
            formatSignedCount(t->countDelta(), true) + " instances, " + formatSignedBytes(t->bytesDelta()) + "\n";
   }
+  // Why the instances are alive: the path to the one that retains the most.
+  if (type != kNoType) s += rootPathSection(loaded, loaded.index().typeRepresentative[type], sourceMap);
   return s;
 }
 
@@ -331,12 +333,21 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
   if (const LoadedDump* file = dumpOfDocument(ctx, doc))
     if (auto s = dumpFileHover(*file, line1)) sections.push_back(std::move(*s));
   auto docLines = linesForDocument(ctx, doc);
+  std::set<std::pair<const LoadedDump*, std::string>> typesShown;  // a type declared here, once per dump
   for (const LineHit& hit : entriesAt(docLines, line1)) {
     switch (hit.entry->kind) {
       case LineKind::Frame: sections.push_back(frameSection(*hit.dump, *hit.entry, ctx.sourceMap)); break;
       case LineKind::Allocation: sections.push_back(allocationSection(*hit.dump, *hit.entry, ctx.sourceMap)); break;
       case LineKind::Growth: sections.push_back(growthSection(*hit.dump, *hit.entry)); break;
-      case LineKind::Definition: break;
+      case LineKind::Definition:
+        for (TypeId t : hit.entry->types) {
+          std::string name(hit.dump->graph().str(hit.dump->graph().typeName[t]));
+          if (!typesShown.insert({hit.dump, name}).second) continue;
+          std::string s = typeSection(*hit.dump, name, ctx.sourceMap);
+          // A type's own line speaks of the type first, then of what its constructor allocates.
+          if (!s.empty()) sections.insert(sections.begin(), std::move(s));
+        }
+        break;
     }
   }
   // The document is split at most once, and only when the line's text is needed.
@@ -349,7 +360,8 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
   for (const SourceDeclaration& decl : language.declarationsAt(doc.text, pos.line)) {
     if (decl.kind != SourceDeclaration::Kind::Type) continue;
     for (const auto& loaded : ctx.dumps) {
-      std::string s = typeSection(*loaded, decl.qualifiedName);
+      if (typesShown.count({loaded.get(), decl.qualifiedName})) continue;
+      std::string s = typeSection(*loaded, decl.qualifiedName, ctx.sourceMap);
       if (!s.empty()) sections.push_back(std::move(s));
     }
   }

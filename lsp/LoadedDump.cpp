@@ -1,6 +1,10 @@
 // LoadedDump: a loaded Dump plus the indexes the editor features build on first use.
 #include "lsp/Features.h"
 
+#include <set>
+
+#include "lsp/WorkspaceDeclarations.h"
+
 namespace heaplens::lsp {
 
 const PathFinder& LoadedDump::paths() const {
@@ -20,8 +24,21 @@ const DumpFileIndex& LoadedDump::dumpFileIndex() const {
 
 std::shared_ptr<const LineIndex> LoadedDump::sources(const SourceMap& sourceMap) const {
   std::lock_guard<std::mutex> lock(sourcesMutex_);
-  if (!sources_ || sources_->generation != sourceMap.generation())
-    sources_ = std::make_shared<const LineIndex>(buildLineIndex(*dump_, heapIndex(), sourceMap));
+  if (!sources_ || sources_->generation != sourceMap.generation()) {
+    // Growth records that name a class or function but carry no location go on its one declaration.
+    std::set<std::string> unplaced;
+    if (dump_->growth)
+      for (const GrowthRecord& r : dump_->growth->records)
+        if (dump_->sites->frames(r.site).empty()) unplaced.insert(r.type);
+    DeclarationLookup lookup;
+    std::shared_ptr<const WorkspaceDeclarations> found;
+    if (!unplaced.empty()) {
+      found = std::make_shared<const WorkspaceDeclarations>(
+          WorkspaceDeclarations::find(sourceMap.files(), dump_->languages, unplaced));
+      lookup = [found](std::string_view name) { return found->unique(name); };
+    }
+    sources_ = std::make_shared<const LineIndex>(buildLineIndex(*dump_, heapIndex(), sourceMap, lookup));
+  }
   return sources_;
 }
 

@@ -224,6 +224,10 @@ json reportJson(const Dump& d, const ReportOptions& options, const HeapIndex* in
   json facts = json::array();
   for (const Fact& f : d.facts) facts.push_back({{"id", f.id}, {"label", f.label}, {"value", cellJson(f.value)}, {"text", f.value.text}});
   r["facts"] = std::move(facts);
+  // The share of live bytes whose type the format knows from a side file (Go: the executable).
+  r["typedBytesPct"] = nullptr;
+  for (const Fact& f : d.facts)
+    if (f.id == "typedBytesPct" && f.value.number) r["typedBytesPct"] = *f.value.number;
   r["warnings"] = d.warnings;
   r["attributionProblem"] = d.attributionProblem ? json(*d.attributionProblem) : json(nullptr);
 

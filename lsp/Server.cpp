@@ -687,6 +687,7 @@ void Server::onExecuteCommand(const json& params, ReplyOnce reply) {
         auto arg = a.get<protocol::LoadDumpArgument>();
         path = arg.path;
         options.snapshot = arg.snapshot;
+        if (arg.executable && !arg.executable->empty()) options.executable = resolvePath(*arg.executable);
       } catch (const ParamsError& e) {
         throw e.within(size_t{0}).within("arguments");
       }
@@ -765,6 +766,7 @@ void Server::startLoad(std::string path, LoadOptions options, std::stop_source s
       std::shared_ptr<const Dump> dump = shareDump(loadDump(path, options, ctx));
       auto loaded = std::make_shared<const LoadedDump>(dump);
       protocol::DumpSummary summary = dumpSummary(*dump);
+      summary.executable = options.executable;  // read by the formats that use one (Go); see its warnings
       // Replaces a dump of the same path; a failed or cancelled load never gets here.
       store_.install(loaded, summary);
       progress.end("Loaded " + plural(dump->objectCount(), "object"));

@@ -58,6 +58,10 @@ void readSettings(const json& value, Settings& into) {
     };
     integer("hoverMaxLines", 3, 10000, next.features.hoverMaxLines);
     integer("maxDiagnosticFiles", 0, 100000, next.features.maxDiagnosticFiles);
+    if (auto v = protocol::optInteger(*s, "growthWarningObjects")) {
+      if (*v < 0 || *v > 1'000'000'000'000) throw ParamsError("/growthWarningObjects", "integer from 0 (none) up");
+      next.features.growthWarningObjects = static_cast<uint64_t>(*v);
+    }
     boolean("inlayHints", next.features.inlayHints);
     boolean("loadMessages", next.loadMessages);
     if (auto v = protocol::optInteger(*s, "maxDiagnosticsPerFile")) {

@@ -21,6 +21,7 @@
 
 #include "analysis/SnapshotDiff.h"
 #include "analysis/Text.h"
+#include "analysis/ReferenceProfile.h"
 #include "analysis/formats/DumpFormat.h"
 #include "analysis/formats/heapdiff/HeapDiffFormat.h"
 #include "lsp/PageDumpHtml.h"
@@ -74,6 +75,8 @@ struct ReportArgs {
   std::optional<uint64_t> pageBytes;
   std::string html;  // --html OUT; empty: none
   uint64_t maxMemory = 0;  // --max-memory; 0: the default budget
+  std::string executable;  // --executable EXE; empty: none
+  std::string pprof;       // --pprof OUT; empty: none
 };
 
 // Loads a dump on this thread, showing the load's phases on stderr when it is a terminal.
@@ -114,6 +117,7 @@ int report(const ReportArgs& args) {
   options.snapshot = args.snapshot;
   options.pageBytes = args.pageBytes;
   options.maxMemory = args.maxMemory;
+  if (!args.executable.empty()) options.executable = args.executable;
   std::unique_ptr<Dump> dump = loadForCli(path, options);
   if (!dump) return 1;
   if (!args.html.empty()) {
@@ -130,6 +134,22 @@ int report(const ReportArgs& args) {
       return 1;
     }
     std::cerr << "heaplens: wrote " << args.html << std::endl;
+  }
+  if (!args.pprof.empty()) {
+    if (!dump->heap) {
+      std::cerr << "heaplens: --pprof: " << path << " (" << dump->formatDescription << ") has no object graph" << std::endl;
+      return 2;
+    }
+    std::ofstream out(args.pprof, std::ios::binary);
+    ReferenceProfileStats st;
+    if (out) st = writeReferenceProfile(*dump->heap, out);
+    out.close();
+    if (!out) {
+      std::cerr << "heaplens: --pprof: cannot write " << args.pprof << ": " << std::strerror(errno) << std::endl;
+      return 1;
+    }
+    std::cerr << "heaplens: wrote " << args.pprof << " (" << st.samples << " reference chains, " << st.objects
+              << " objects; go tool pprof -top " << args.pprof << ")" << std::endl;
   }
   lsp::ReportOptions ro;
   ro.top = args.top;
@@ -247,6 +267,12 @@ int main(int argc, char** argv) {
             return bytes && *bytes > 0 ? "" : "expected a size above 0 such as 4G, 512M or a number of bytes, got '" + v + "'";
           },
           "SIZE"));
+  reportCmd->add_option("--executable", args.executable,
+                        "The program that wrote the dump (Go): names globals, locals and frame lines; a file that "
+                        "is not the same build is reported and the dump is shown without it");
+  reportCmd->add_option("--pprof", args.pprof,
+                        "Also write a pprof profile whose stacks are reference chains (root variable -> fields -> "
+                        "type), for go tool pprof; most telling with --executable");
   reportCmd->add_option("--html", args.html,
                         "Also write a self-contained HTML page of the heap timeline and page maps (page dumps)");
   reportCmd->add_option("--page-kib", pageKib,

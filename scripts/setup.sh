@@ -14,7 +14,7 @@ debian_packages() {
     nlohmann-json3-dev libboost-dev libboost-graph-dev libzstd-dev libcli11-dev
     libgtest-dev libgmock-dev libbenchmark-dev libdw-dev libelf-dev
     neovim emacs-nox elpa-eglot elpa-go-mode python3
-    chromium golang-1.19-go
+    chromium golang-1.19-go rakudo
   )
   # Go 1.22 and 1.23 (the Go executable tests build their programs with each) are in bookworm-backports.
   backports=(golang-1.22-go golang-1.23-go)

@@ -34,7 +34,10 @@ struct LoadOptions {
   // Memory budget in bytes: a file whose estimated peak (DumpFormat::estimatePeakMemory) is above
   // it is refused before it is parsed. 0: defaultMemoryBudget().
   uint64_t maxMemory = 0;
-  std::optional<uint64_t> pageBytes;  // page-dump formats: the allocator's page size (default 256 KiB; OHOS 128 KiB)
+  std::optional<uint64_t> pageBytes;
+  // The program that wrote the dump (Go: global, local and type names, frame lines). A file that
+  // cannot be read or is not the same build is reported in the dump's warnings; the load goes on.
+  std::optional<std::string> executable;  // page-dump formats: the allocator's page size (default 256 KiB; OHOS 128 KiB)
 };
 
 // Three quarters of the physical memory (or of the cgroup's memory.max, when that is lower).

@@ -29,7 +29,7 @@ namespace heaplens {
 namespace {
 
 std::vector<const DumpFormat*> makeFormats() {
-  std::vector<const DumpFormat*> all = {&goFormat(), &moarFormat(), &v8Format(), &heapDiffFormat(), &pageDumpFormat()};
+  std::vector<const DumpFormat*> all = {&goFormat(), &moarFormat(), &moarV2Format(), &v8Format(), &heapDiffFormat(), &pageDumpFormat()};
   for (const DumpFormat* f : recognisedFormats()) all.push_back(f);
   return all;
 }
@@ -74,7 +74,7 @@ std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& optio
     // Never quote the file's bytes: the path may name any file (a key, a password file), and the
     // message goes to the client and its logs. Say what was expected instead.
     throw LoadError(path + ": unknown file format; expected a Go heap dump (starting \"go1.7 heap dump\\n\"), a MoarVM "
-                           "heap snapshot (\"MoarHeapDumpv003\"), a V8 .heapsnapshot ({\"snapshot\": ...), a heap-diff "
+                           "heap snapshot (\"MoarHeapDumpv003\" or \"MoarHeapDumpv002\"), a V8 .heapsnapshot ({\"snapshot\": ...), a heap-diff "
                            "NDJSON file, or a Kotlin/Native page dump (\"phase1: heap use\")");
   }
   const uint64_t budget = options.maxMemory ? options.maxMemory : defaultMemoryBudget();

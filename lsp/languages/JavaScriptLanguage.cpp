@@ -28,6 +28,9 @@ public:
     static const std::regex funcRe(R"(^\s*(?:export\s+)?(?:default\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*))");
     static const std::regex boundRe(
         R"(^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>))");
+    // A named function expression anywhere on a line (`bus.on('tick', function onTick(ev) {`): V8 names
+    // its closures by it.
+    static const std::regex namedExprRe(R"(\bfunction\s*\*?\s+([A-Za-z_$][\w$]*)\s*\()");
     std::vector<SourceDeclaration> out;
     auto lines = splitSourceLines(text);
     for (uint32_t i = 0; i < lines.size(); ++i) {
@@ -38,6 +41,8 @@ public:
       else if (std::regex_search(line, m, funcRe))
         out.push_back({SourceDeclaration::Kind::Function, m[1].str(), m[1].str(), i, i});
       else if (std::regex_search(line, m, boundRe))
+        out.push_back({SourceDeclaration::Kind::Closure, m[1].str(), m[1].str(), i, i});
+      else if (std::regex_search(line, m, namedExprRe))
         out.push_back({SourceDeclaration::Kind::Closure, m[1].str(), m[1].str(), i, i});
     }
     return out;

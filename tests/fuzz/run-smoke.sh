@@ -18,7 +18,7 @@ for fuzzer in "$build"/tests/fuzz/*_fuzz; do
   # Seeds: heads of the real dumps of that format (small, so mutations reach every record kind quickly).
   case $name in
     go) for f in "$data"/go/*.heapdump "$data"/go/rates/*.heapdump; do head -c 65536 "$f" > "$corpus/$(basename "$f")"; done ;;
-    moar) "$build"/tests/fuzz/moar_seed "$corpus/tiny.mvmheap"
+    moar) "$build"/tests/fuzz/moar_seed "$corpus/tiny.mvmheap" "$corpus/tiny-v2.mvmheap"
           head -c 65536 "$data"/moar/leaky.mvmheap > "$corpus/leaky-head" ;;
     pagedump) cp "$data"/pagedump/seed-template.txt "$data"/pagedump/malformed/*.txt "$corpus/"
               python3 "$here/../pagedump/gen_pagedump.py" --out "$corpus" --samples 300 --gcs 3 --no-expected >/dev/null
@@ -44,6 +44,10 @@ for fuzzer in "$build"/tests/fuzz/*_fuzz; do
 SNAP
         ;;
     heapdiff) cp "$data"/js/*.heapdiff.ndjson "$corpus"/ ;;
+    goexe) # Small ELF files with DWARF (a Go program is over the length limit): a C program built with -g.
+           printf 'int g[4]; struct s { int a; char *b; } v; int main(void) { return g[0] + v.a; }\n' \
+             | ${CC:-cc} -g -x c - -o "$corpus/tiny-c"
+           cp /bin/true "$corpus/true" ;;
   esac
   echo "fuzz: $name for ${seconds}s"
   "$fuzzer" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=4096 -print_final_stats=1 "$corpus" \

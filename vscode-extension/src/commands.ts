@@ -33,6 +33,7 @@ export const DumpFileFilters: Record<string, string[]> = {
   'Heap dumps': ['heapdump', 'mvmheap', 'heapsnapshot', 'ndjson', 'jsonl', 'log', 'txt'],
   'Go heap dump (runtime/debug.WriteHeapDump)': ['heapdump'],
   'MoarVM heap snapshot (format v3)': ['mvmheap'],
+  'MoarVM heap snapshot (format v2, MoarVM without zstd)': ['mvmheap'],
   'V8 heap snapshot (.heapsnapshot: Node.js, Chrome)': ['heapsnapshot'],
   'heap-diff NDJSON (growth between two heap snapshots)': ['ndjson', 'jsonl'],
   'Kotlin/Native allocator heap timeline and page dump ("phase1: heap use", memdump.log)': ['log', 'txt'],

@@ -14,6 +14,7 @@
 #include "analysis/formats/MappedFile.h"
 #include "analysis/formats/go/GoGraph.h"
 #include "analysis/formats/go/GoRecords.h"
+#include "analysis/formats/go/exe/GoExecutable.h"
 
 namespace heaplens {
 namespace {
@@ -32,7 +33,20 @@ public:
   // file is read through a mapping whose pages are dropped as the scan passes them, so the peak is
   // the scan's arrays plus the graph, then the graph plus the dominator arrays; 2x covers both.
   uint64_t estimatePeakMemory(uint64_t fileSize) const override { return 2 * fileSize; }
-  std::unique_ptr<Dump> load(const std::string& path, const LoadOptions&, const TaskContext& ctx) const override {
+  std::unique_ptr<Dump> load(const std::string& path, const LoadOptions& options, const TaskContext& ctx) const override {
+    // The executable is opened before the dump is read, so a bad one is reported at once; the
+    // same-build check needs the scan and runs in buildGoDump().
+    std::unique_ptr<go::GoExecutable> exe;
+    go::GoExeInput exeIn;
+    if (options.executable) {
+      exeIn.path = *options.executable;
+      try {
+        exe = go::GoExecutable::open(*options.executable);
+        exeIn.exe = exe.get();
+      } catch (const go::ExecutableError& e) {
+        exeIn.openError = e.what();
+      }
+    }
     go::GoScan scan;
     {
       MappedFile file(path);
@@ -41,12 +55,15 @@ public:
       // and the next 32 MiB are mapped in one call rather than faulted in a page at a time.
       constexpr uint64_t kAhead = 32u << 20;
       file.populate(0, kAhead);
-      scan = go::scanGoDump(file.bytes(), ctx, [&](uint64_t upTo) {
-        file.dropBelow(upTo);
-        file.populate(upTo, kAhead);
-      });
+      scan = go::scanGoDump(
+          file.bytes(), ctx,
+          [&](uint64_t upTo) {
+            file.dropBelow(upTo);
+            file.populate(upTo, kAhead);
+          },
+          exe && exe->hasDwarf());
     }  // the mapping is gone before the graph is built
-    std::unique_ptr<Dump> dump = go::buildGoDump(std::move(scan), ctx);
+    std::unique_ptr<Dump> dump = go::buildGoDump(std::move(scan), ctx, exeIn);
     dump->path = path;
     return dump;
   }
@@ -59,8 +76,9 @@ const DumpFormat& goFormat() {
   return format;
 }
 
-std::unique_ptr<Dump> loadGoDump(std::span<const uint8_t> bytes, const std::string& path, const TaskContext& ctx) {
-  std::unique_ptr<Dump> dump = go::buildGoDump(go::scanGoDump(bytes, ctx), ctx);
+std::unique_ptr<Dump> loadGoDump(std::span<const uint8_t> bytes, const std::string& path, const TaskContext& ctx,
+                                 const go::GoExeInput& exe) {
+  std::unique_ptr<Dump> dump = go::buildGoDump(go::scanGoDump(bytes, ctx, {}, exe.exe != nullptr), ctx, exe);
   dump->path = path;
   return dump;
 }

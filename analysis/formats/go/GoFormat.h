@@ -16,14 +16,15 @@
 #include <string>
 
 #include "analysis/formats/DumpFormat.h"
+#include "analysis/formats/go/GoGraph.h"
 
 namespace heaplens {
 
 const DumpFormat& goFormat();
 
 // The same load, from bytes already in memory (tests and the fuzz target use it).
-// `path` is only used for Dump::path.
+// `path` is only used for Dump::path; `exe`: an executable already opened (GoGraph.h).
 std::unique_ptr<Dump> loadGoDump(std::span<const uint8_t> bytes, const std::string& path,
-                                 const TaskContext& ctx = {});
+                                 const TaskContext& ctx = {}, const go::GoExeInput& exe = {});
 
 }  // namespace heaplens

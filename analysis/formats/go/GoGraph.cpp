@@ -9,9 +9,11 @@
 #include "analysis/formats/go/GoGraph.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cinttypes>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include <boost/sort/pdqsort/pdqsort.hpp>
@@ -21,6 +23,8 @@
 #include "analysis/Text.h"
 #include "analysis/formats/DumpFormat.h"
 #include "analysis/formats/go/GoFormat.h"
+#include "analysis/formats/go/exe/GoExeNaming.h"
+#include "analysis/formats/go/exe/GoTyping.h"
 
 namespace heaplens::go {
 
@@ -179,7 +183,7 @@ void release(std::vector<T>& v) {
 
 class Builder {
 public:
-  Builder(GoScan& s, const TaskContext& ctx) : s_(s), ctx_(ctx) {}
+  Builder(GoScan& s, const TaskContext& ctx, const GoExeInput& exe) : s_(s), ctx_(ctx), exeIn_(exe) {}
 
   std::unique_ptr<Dump> run() {
     auto dump = std::make_unique<Dump>();
@@ -188,6 +192,7 @@ public:
     const GoVersion& v = s_.params.parsed;
 
     ctx_.report("Building graph", 0.0);
+    useExecutable();
     // Records come in span order: ascending runs. Pattern-defeating quicksort (Orson Peters, 2021,
     // arXiv:2106.05123) exploits such runs; std::sort does not, and it was the largest single cost.
     boost::sort::pdqsort(s_.objects.begin(), s_.objects.end(),
@@ -207,6 +212,7 @@ public:
 
     GoObjectLookup lookup(s_.objects);
     matchSamples(lookup);
+    if (names_) typeObjects(lookup);
     ctx_.report("Building graph", 0.2);
     // Object edges are known exactly once every pointer word is resolved, so the edge columns are
     // reserved once, at their final size (root edges: at most one per root pointer word).
@@ -224,6 +230,13 @@ public:
     modelObjects_ = n;
     release(s_.objects);
     release(s_.objectPtrs);
+    release(s_.objectPtrWords);
+    release(s_.objectPtrFarWords);
+    if (typing_) {
+      typedObjects_ = typing_->typedObjects();
+      typedBytes_ = typing_->typedBytes();
+    }
+    typing_.reset();  // its per-object arrays are in the graph's types and labels now
     release(s_.rootPtrs);
     ctx_.report("Building graph", 0.9);
     dump->setGraph(b_.finish(ctx_));
@@ -317,6 +330,11 @@ private:
           }
         }
       }
+      if (type == kNoType && typing_ && typing_->typed(static_cast<uint32_t>(i))) {
+        auto [it, fresh] = typedTypes_.emplace(typing_->typeKey(static_cast<uint32_t>(i)), kNoType);
+        if (fresh) it->second = b_.addType(typing_->typeName(static_cast<uint32_t>(i)));
+        type = it->second;
+      }
       if (type == kNoType) type = typeForSize(o.size);
       const uint32_t bucket = objectBucket_[i];
       SiteId site = bucket == UINT32_MAX ? kNoSite : bucketSite[bucket];
@@ -330,7 +348,7 @@ private:
   }
 
   // Root holders, in node order. Each remembers what its edges are.
-  enum class RootKind { Segment, Goroutine, Frame, Finalizers, QueuedFinalizers, Defers, Panics, OtherRoots, Orphans };
+  enum class RootKind { Segment, Global, Goroutine, Frame, Finalizers, QueuedFinalizers, Defers, Panics, OtherRoots, Orphans };
   struct RootNode {
     RootKind kind;
     NodeId node;
@@ -349,6 +367,7 @@ private:
     for (size_t i = 0; i < s_.segments.size(); ++i) {
       bool bss = s_.segments[i].bss;
       addRoot(RootKind::Segment, i, NodeKind::Root, bss ? "bss segment" : "data segment", bss ? "bss" : "data");
+      if (names_) addGlobalRoots(i);
     }
     // Frames of each goroutine, in record order (innermost first).
     std::vector<std::vector<uint32_t>> framesOf(s_.goroutines.size());
@@ -361,11 +380,15 @@ private:
       const GoGoroutine& gr = s_.goroutines[g];
       std::string state = gr.waitReason.empty() || (gr.status & ~uint64_t{0x1000}) != 4 ? statusName(gr.status)
                                                                                        : gr.waitReason;
+      std::string createdBy = names_ ? names_->createdBy(gr) : std::string();
       addRoot(RootKind::Goroutine, g, NodeKind::Root, "goroutine",
-              "goroutine " + std::to_string(gr.goid) + " (" + state + ")");
+              "goroutine " + std::to_string(gr.goid) + " (" + state + ")" +
+                  (createdBy.empty() ? "" : ", created by " + createdBy));
       for (uint32_t f : framesOf[g]) {
         const GoFrame& fr = s_.frames[f];
-        addRoot(RootKind::Frame, f, NodeKind::Frame, fr.function.empty() ? "unknown function" : fr.function, {});
+        NodeId node =
+            addRoot(RootKind::Frame, f, NodeKind::Frame, fr.function.empty() ? "unknown function" : fr.function, {});
+        if (names_) setFrameSite(node, fr);
       }
     }
     if (!orphans.empty()) {
@@ -379,6 +402,69 @@ private:
     if (!s_.defers.empty()) addRoot(RootKind::Defers, 0, NodeKind::Root, "defer records", "defer records");
     if (!s_.panics.empty()) addRoot(RootKind::Panics, 0, NodeKind::Root, "panic records", "panic records");
     if (!s_.otherRoots.empty()) addRoot(RootKind::OtherRoots, 0, NodeKind::Root, "other roots", "other roots");
+  }
+
+  // Types for objects, from the typed roots (exe/GoTyping.h).
+  void typeObjects(const GoObjectLookup& lookup) {
+    ctx_.report("Typing objects", 0.0);
+    typing_.emplace(names_->exe(), s_, lookup);
+    const GoExecutable& exe = names_->exe();
+    for (const GoSegment& seg : s_.segments) {
+      uint64_t prevOff = UINT64_MAX, prevValue = 0;
+      for (uint64_t k = 0; k < seg.ptrCount; ++k) {
+        const GoRootPtr& rp = s_.rootPtrs[seg.ptrBegin + k];
+        uint64_t addr = seg.addr + rp.offset;
+        if (const ExeGlobal* g = exe.globalAt(addr))
+          typing_->seedRoot(g->typeDie, addr - g->addr, rp.value, prevOff + 8 == rp.offset ? prevValue : 0);
+        prevOff = rp.offset;
+        prevValue = rp.value;
+      }
+    }
+    for (size_t f = 0; f < s_.frames.size(); ++f) {
+      const GoFrame& fr = s_.frames[f];
+      const GoFrame* callee = f > 0 && fr.depth > 0 && s_.frames[f - 1].goroutine == fr.goroutine ? &s_.frames[f - 1] : nullptr;
+      uint64_t prevOff = UINT64_MAX, prevValue = 0;
+      for (uint64_t k = 0; k < fr.ptrCount; ++k) {
+        const GoRootPtr& rp = s_.rootPtrs[fr.ptrBegin + k];
+        std::optional<ExeVar> v = exe.variableSlot(GoExeNaming::lookupPc(fr),
+                                                   static_cast<int64_t>(rp.offset) - static_cast<int64_t>(fr.size));
+        if (!v && callee) v = exe.variableSlot(GoExeNaming::lookupPc(*callee), static_cast<int64_t>(rp.offset), true);
+        if (v) typing_->seedRoot(v->typeDie, v->within, rp.value, prevOff + 8 == rp.offset ? prevValue : 0);
+        prevOff = rp.offset;
+        prevValue = rp.value;
+      }
+    }
+    typing_->run(ctx_);
+  }
+
+  EdgeLabel fieldLabel(uint32_t obj, uint64_t offset) {
+    GoTyping::Label l = typing_->label(obj, offset);
+    if (l.index >= 0) return EdgeLabel::index(static_cast<uint64_t>(l.index));
+    if (!l.name) return EdgeLabel::none();
+    auto [it, fresh] = labelIds_.emplace(l.name, 0);
+    if (fresh) it->second = b_.intern(*l.name);
+    return EdgeLabel::name(it->second);
+  }
+
+  // One root per global variable of segment `seg` that holds pointers (exe/GoExeNaming.h).
+  void addGlobalRoots(size_t seg) {
+    for (GoGlobalRun& run : names_->globalRuns(s_.segments[seg], s_.rootPtrs)) {
+      if (run.addr != 0) ++namedGlobals_;
+      addRoot(RootKind::Global, globalRuns_.size(), NodeKind::Root,
+              run.typeName.empty() ? "global variable" : run.typeName, {});
+      globalRuns_.push_back(std::move(run));
+      globalRunSegment_.push_back(seg);
+    }
+  }
+
+  // A frame's site: its logical frames at its PC, inlined calls expanded, innermost first.
+  void setFrameSite(NodeId node, const GoFrame& fr) {
+    std::vector<ExeLine> lines = names_->frameLines(fr);
+    if (lines.empty()) return;
+    std::vector<LocationId> locs;
+    for (const ExeLine& l : lines) locs.push_back(b_.addLocation(l.function.empty() ? fr.function : l.function, l.file, l.line));
+    b_.setSite(node, b_.addSite(locs));
+    ++framesWithLines_;
   }
 
   // Resolves every object pointer word to an object index, in place, in file order (sequential,
@@ -404,11 +490,17 @@ private:
       const GoObjectRec& o = s_.objects[i];
       const uint64_t* p = s_.objectPtrs.data() + o.ptrBegin;
       NodeId from = objectNode(static_cast<uint32_t>(i));
+      const bool labelled = typing_ && typing_->typed(static_cast<uint32_t>(i)) &&
+                            s_.objectPtrWords.size() == s_.objectPtrs.size();
+      std::optional<GoFieldOffsets> offsets;
+      if (labelled) offsets.emplace(s_, o);
       for (uint32_t k = 0; k < o.ptrCount; ++k) {
+        const uint64_t off = labelled ? offsets->next() : 0;
         uint64_t t = p[k];  // resolved above
         if (t == GoObjectLookup::kNil) continue;
         if (t == GoObjectLookup::kNone) { ++unresolved_; continue; }
-        b_.addEdge(from, objectNode(static_cast<uint32_t>(t)));
+        b_.addEdge(from, objectNode(static_cast<uint32_t>(t)),
+                   labelled ? fieldLabel(static_cast<uint32_t>(i), off) : EdgeLabel::none());
       }
     }
   }
@@ -448,8 +540,24 @@ private:
       const RootNode& root = roots_[r];
       switch (root.kind) {
         case RootKind::Segment: {
+          if (names_) {
+            // Edges to this segment's variables, which follow it directly.
+            for (size_t v = r + 1; v < roots_.size() && roots_[v].kind == RootKind::Global; ++v)
+              b_.addEdge(root.node, roots_[v].node, EdgeLabel::name(b_.intern(globalRuns_[roots_[v].index].name)));
+            break;
+          }
           const GoSegment& seg = s_.segments[root.index];
           rangeEdges(lookup, root.node, seg.ptrBegin, seg.ptrCount, true);
+          break;
+        }
+        case RootKind::Global: {
+          const GoGlobalRun& run = globalRuns_[root.index];
+          const GoSegment& seg = s_.segments[globalRunSegment_[root.index]];
+          for (uint64_t k = 0; k < run.count; ++k) {
+            const GoRootPtr& rp = s_.rootPtrs[run.begin + k];
+            if (NodeId to = rootTarget(lookup, rp.value); to != kNoNode)
+              addRootEdge(root.node, to, names_->globalLabel(run, seg.addr, rp.offset));
+          }
           break;
         }
         case RootKind::Goroutine:
@@ -462,6 +570,21 @@ private:
         }
         case RootKind::Frame: {
           const GoFrame& fr = s_.frames[root.index];
+          if (names_) {
+            // The callee is the frame record before this one in the same goroutine.
+            const GoFrame* callee = nullptr;
+            if (root.index > 0 && fr.depth > 0 && s_.frames[root.index - 1].goroutine == fr.goroutine)
+              callee = &s_.frames[root.index - 1];
+            for (uint64_t k = 0; k < fr.ptrCount; ++k) {
+              const GoRootPtr& rp = s_.rootPtrs[fr.ptrBegin + k];
+              if (NodeId to = rootTarget(lookup, rp.value); to != kNoNode) {
+                std::string label = names_->frameLabel(fr, callee, rp.offset);
+                if (!label.empty()) ++namedFrameWords_;
+                addRootEdge(root.node, to, label);
+              }
+            }
+            break;
+          }
           rangeEdges(lookup, root.node, fr.ptrBegin, fr.ptrCount, false);
           break;
         }
@@ -537,6 +660,22 @@ private:
     fact(d, "rootPointers", "Root pointers resolved to objects", Cell::num(static_cast<double>(rootEdges_)));
     fact(d, "unresolvedPointers", "Pointers to no dumped object (dropped)",
          Cell::num(static_cast<double>(unresolved_ + unresolvedRoot_)));
+    if (exeIn_.exe) {
+      fact(d, "executable", "Executable", Cell::str(exeIn_.path));
+      fact(d, "executableGoVersion", "Executable Go version", Cell::str(exeIn_.exe->goVersion()));
+      fact(d, "executableBuildId", "Executable Go build ID", Cell::str(exeIn_.exe->buildId()));
+      fact(d, "executableUsed", "Executable used for names", Cell::str(names_ ? "yes" : "no"));
+    }
+    if (names_) {
+      fact(d, "namedGlobals", "Global variables named", Cell::num(static_cast<double>(namedGlobals_)));
+      fact(d, "framesWithLines", "Stack frames with a source line", Cell::num(static_cast<double>(framesWithLines_)));
+      fact(d, "namedFrameWords", "Stack pointers named by their variable", Cell::num(static_cast<double>(namedFrameWords_)));
+      if (typedObjects_ > 0 || exeIn_.exe->hasDwarf()) {
+        fact(d, "typedObjects", "Objects typed from the executable", Cell::num(static_cast<double>(typedObjects_)));
+        double pct = modelBytes_ ? 100.0 * static_cast<double>(typedBytes_) / static_cast<double>(modelBytes_) : 0;
+        fact(d, "typedBytesPct", "Live bytes typed (%)", Cell::num(std::round(pct * 10) / 10));
+      }
+    }
     fact(d, "reachedEof", "Parse reached the EOF record", Cell::str(s_.reachedEof ? "yes" : "no"));
     fact(d, "bytesAfterEof", "Bytes after the EOF record", Cell::num(static_cast<double>(s_.trailingBytes)));
 
@@ -571,6 +710,7 @@ private:
 
     // Warnings.
     if (s_.truncation) d.warnings.push_back(*s_.truncation);
+    for (const std::string& w : exeWarnings_) d.warnings.push_back(w);
     if (s_.reachedEof && s_.trailingBytes > 0)
       d.warnings.push_back(formatCount(s_.trailingBytes) + " bytes follow the EOF record at byte " +
                            std::to_string(s_.eofOffset) + "; they were ignored");
@@ -608,8 +748,36 @@ private:
                            " alloc samples name a memory-profile bucket that is not in the dump");
   }
 
+  // The executable, when it is the build that wrote the dump (exe/GoExeNaming.h); else a warning.
+  void useExecutable() {
+    if (!exeIn_.openError.empty()) {
+      exeWarnings_.push_back(exeIn_.openError + "; the dump is shown without the executable's names");
+      return;
+    }
+    if (!exeIn_.exe) return;
+    std::vector<std::string> problems = sameBuildProblems(s_, *exeIn_.exe);
+    if (!problems.empty()) {
+      std::string w = "the executable " + exeIn_.path + " did not write this dump, so it was not used: ";
+      for (size_t i = 0; i < problems.size(); ++i) w += (i ? "; " : "") + problems[i];
+      exeWarnings_.push_back(w);
+      return;
+    }
+    for (std::string& gap : executableGaps(*exeIn_.exe)) exeWarnings_.push_back(std::move(gap));
+    names_.emplace(*exeIn_.exe);
+  }
+
   GoScan& s_;
   const TaskContext& ctx_;
+  const GoExeInput& exeIn_;
+  std::optional<GoExeNaming> names_;
+  std::optional<GoTyping> typing_;
+  uint64_t typedObjects_ = 0, typedBytes_ = 0;
+  std::unordered_map<uint64_t, TypeId> typedTypes_;
+  std::unordered_map<const std::string*, StringId> labelIds_;
+  std::vector<std::string> exeWarnings_;
+  std::vector<GoGlobalRun> globalRuns_;
+  std::vector<uint64_t> globalRunSegment_;  // segment index of each run
+  uint64_t namedGlobals_ = 0, namedFrameWords_ = 0, framesWithLines_ = 0;
   GraphBuilder b_;
   std::vector<RootNode> roots_;
   std::vector<uint32_t> objectBucket_;  // per sorted object: index into s_.buckets, from alloc samples
@@ -621,9 +789,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Dump> buildGoDump(GoScan&& scan, const TaskContext& ctx) {
+std::unique_ptr<Dump> buildGoDump(GoScan&& scan, const TaskContext& ctx, const GoExeInput& exe) {
   GoScan s = std::move(scan);
-  Builder builder(s, ctx);
+  Builder builder(s, ctx, exe);
   return builder.run();
 }
 

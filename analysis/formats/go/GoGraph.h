@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "analysis/Dump.h"
 #include "analysis/TaskContext.h"
@@ -20,8 +21,19 @@
 
 namespace heaplens::go {
 
-// Consumes the scan (its arrays are freed as soon as they are used).
-std::unique_ptr<Dump> buildGoDump(GoScan&& scan, const TaskContext& ctx);
+class GoExecutable;
+
+// The executable given with the dump, if any (LoadOptions::executable).
+struct GoExeInput {
+  const GoExecutable* exe = nullptr;  // opened; used only when it passes sameBuildProblems()
+  std::string path;
+  std::string openError;  // why it could not be opened (exe is then nullptr)
+};
+
+// Consumes the scan (its arrays are freed as soon as they are used). With an executable that
+// wrote the dump, globals become roots named by variable, frames get their source lines and their
+// words the names of locals (exe/GoExeNaming.h).
+std::unique_ptr<Dump> buildGoDump(GoScan&& scan, const TaskContext& ctx, const GoExeInput& exe = {});
 
 // Interior-pointer lookup over objects sorted by address: a bucket table over
 // the address range (at least one 8 KiB page per bucket, at most about two

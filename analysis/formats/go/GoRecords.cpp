@@ -176,8 +176,8 @@ private:
 
 class Scanner {
 public:
-  Scanner(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release)
-      : bytes_(bytes), r_(bytes), ctx_(ctx), release_(release) {}
+  Scanner(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release, bool offsets)
+      : bytes_(bytes), r_(bytes), ctx_(ctx), release_(release), offsets_(offsets) {}
 
   GoScan run() {
     s_.fileSize = bytes_.size();
@@ -350,11 +350,17 @@ private:
         uint64_t len = 0;
         uint64_t base = r_.range("object contents", len);
         o.size = len;
-        o.ptrBegin = s_.objectPtrs.size();
         const size_t ptrBegin = s_.objectPtrs.size();
-        fields(base, len, "object", start, [&](uint64_t, uint64_t v) {
+        uint64_t prevWord = 0;
+        fields(base, len, "object", start, [&](uint64_t off, uint64_t v) {
           if (s_.objectPtrs.size() == s_.objectPtrs.capacity()) growAhead(s_.objectPtrs, 36, firstObjectAt_);
           s_.objectPtrs.push_back(v);
+          if (offsets_) {  // see GoScan::objectPtrWords
+            const uint64_t w = off / s_.params.ptrSize;
+            if (w - prevWord >= 0x10000) s_.objectPtrFarWords.emplace_back(s_.objectPtrs.size() - 1, w);
+            s_.objectPtrWords.push_back(static_cast<uint16_t>(w));
+            prevWord = w;
+          }
         });
         if (s_.objectPtrs.size() >= UINT32_MAX)
           throw LoadError("go heap dump: more than 2^32 pointers by the object at byte " + std::to_string(start) +
@@ -387,7 +393,7 @@ private:
         GoGoroutine g;
         r_.skipUvarints({"goroutine address", "goroutine sp"});
         g.goid = r_.uvarint("goroutine id");
-        r_.skipUvarints({"goroutine gopc"});
+        g.gopc = r_.uvarint("goroutine gopc");
         g.status = r_.uvarint("goroutine status");
         r_.boolean("goroutine is_system");
         r_.boolean("goroutine is_background");
@@ -404,7 +410,10 @@ private:
         r_.skipUvarints({"frame child sp"});
         uint64_t len = 0;
         uint64_t base = r_.range("frame contents", len);
-        r_.skipUvarints({"frame entry pc", "frame pc", "frame continuation pc"});
+        f.size = len;
+        r_.skipUvarints({"frame entry pc"});
+        f.pc = r_.uvarint("frame pc");
+        r_.skipUvarints({"frame continuation pc"});
         f.function = r_.string("frame function name");
         f.ptrBegin = s_.rootPtrs.size();
         fields(base, len, "stack frame", start,
@@ -451,9 +460,11 @@ private:
         s_.finalizers.push_back(f);
         return;
       }
-      case kTagItab:
-        r_.skipUvarints({"itab address", "itab type"});
+      case kTagItab: {
+        uint64_t itab = r_.uvarint("itab address");
+        s_.itabs.emplace_back(itab, r_.uvarint("itab type"));
         return;
+      }
       case kTagOSThread:
         r_.skipUvarints({"OS thread m", "OS thread id", "OS thread procid"});
         return;
@@ -467,9 +478,10 @@ private:
       case kTagBss: {
         GoSegment seg;
         seg.bss = tag == kTagBss;
-        r_.skipUvarints({"segment address"});
+        seg.addr = r_.uvarint("segment address");
         uint64_t len = 0;
         uint64_t base = r_.range("segment contents", len);
+        seg.size = len;
         seg.ptrBegin = s_.rootPtrs.size();
         fields(base, len, seg.bss ? "bss segment" : "data segment", start,
                [&](uint64_t off, uint64_t v) { s_.rootPtrs.push_back({off, v}); });
@@ -550,14 +562,16 @@ private:
   static constexpr uint64_t kReleaseStep = 8u << 20;
   uint64_t firstObjectAt_ = 0, firstSampleAt_ = 0;  // where the first record of each big array was
   bool headers_ = false;  // Go ≥ 1.22: objects may start with a malloc header
+  bool offsets_ = false;  // keep object field offsets
   uint64_t released_ = 0;
 };
 
 }  // namespace
 
-GoScan scanGoDump(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release) {
+GoScan scanGoDump(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release,
+                  bool fieldOffsets) {
   ctx.report("Reading records", 0.0);
-  Scanner scanner(bytes, ctx, release);
+  Scanner scanner(bytes, ctx, release, fieldOffsets);
   GoScan s = scanner.run();
   ctx.report("Reading records", 1.0);
   return s;

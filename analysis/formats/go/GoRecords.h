@@ -20,6 +20,7 @@
 // Threading: runs on the loading worker; no shared state.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -108,16 +109,19 @@ struct GoRootPtr {
 
 struct GoSegment {  // tag 12 (data) or 13 (bss)
   bool bss = false;
+  uint64_t addr = 0, size = 0;  // the segment's address and length (checked against the executable)
   uint64_t ptrBegin = 0, ptrCount = 0;  // into GoScan::rootPtrs
 };
 
 struct GoGoroutine {
   uint64_t goid = 0, status = 0;
+  uint64_t gopc = 0;  // return PC of the go statement that created it (executable: "created by" line)
   std::string waitReason;
 };
 
 struct GoFrame {
   uint64_t depth = 0;
+  uint64_t pc = 0, size = 0;  // the frame's PC and the length of [sp, fp) (executable: lines, locals)
   std::string function;
   uint64_t ptrBegin = 0, ptrCount = 0;  // into GoScan::rootPtrs
   uint32_t goroutine = UINT32_MAX;      // index into GoScan::goroutines; frames follow their goroutine
@@ -163,6 +167,13 @@ struct GoScan {
 
   std::vector<GoObjectRec> objects;  // file (span) order until pass 2 sorts them
   std::vector<uint64_t> objectPtrs;  // pointer values at each object's field offsets
+  // Their offsets, only when asked for (typing; read them with GoFieldOffsets): word indexes modulo
+  // 2^16, each widened by the one before it in the same object (a field list's offsets increase),
+  // and the rare fields 2^16 words or more past the one before them in full: (index into objectPtrs,
+  // word index). Two bytes per pointer instead of four.
+  std::vector<uint16_t> objectPtrWords;
+  std::vector<std::pair<uint64_t, uint64_t>> objectPtrFarWords;
+  std::vector<std::pair<uint64_t, uint64_t>> itabs;  // (itab address, type address) of each itab record
   // ≥ 1.22: the first word of pointerful objects > 512 B (the malloc header's *_type), by object address.
   std::vector<std::pair<uint64_t, uint64_t>> headerWords;
 
@@ -189,11 +200,43 @@ struct GoScan {
   std::optional<std::string> truncation;  // "truncated at byte N: ..." when the data ends before EOF
 };
 
+// The byte offsets of one object's pointer fields, in order, from GoScan::objectPtrWords.
+class GoFieldOffsets {
+public:
+  GoFieldOffsets(const GoScan& s, const GoObjectRec& o)
+      : words_(s.objectPtrWords), far_(s.objectPtrFarWords), idx_(o.ptrBegin), ptrSize_(s.params.ptrSize) {
+    if (!far_.empty())
+      farAt_ = static_cast<size_t>(std::lower_bound(far_.begin(), far_.end(), std::pair<uint64_t, uint64_t>{idx_, 0}) -
+                                   far_.begin());
+  }
+  // The next field's byte offset; call it once per field, in order.
+  uint64_t next() {
+    uint64_t full;
+    if (farAt_ < far_.size() && far_[farAt_].first == idx_) {
+      full = far_[farAt_++].second;
+    } else {
+      full = (prev_ & ~uint64_t{0xffff}) | words_[idx_];
+      if (full < prev_) full += 0x10000;
+    }
+    prev_ = full;
+    ++idx_;
+    return full * ptrSize_;
+  }
+
+private:
+  const std::vector<uint16_t>& words_;
+  const std::vector<std::pair<uint64_t, uint64_t>>& far_;
+  uint64_t idx_, ptrSize_, prev_ = 0;
+  size_t farAt_ = SIZE_MAX;
+};
+
 // Called every few megabytes with a byte offset below which the data will not be read again
 // (load() uses it to drop already-parsed pages of its mapping and to map the next ones ahead).
 using ReleaseFn = std::function<void(uint64_t upTo)>;
 
 // Pass 1 over a whole dump. Throws LoadError for malformed input, OperationCancelled.
-GoScan scanGoDump(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release = {});
+// `fieldOffsets`: also keep each object pointer's offset (GoScan::objectPtrOffsets), for typing.
+GoScan scanGoDump(std::span<const uint8_t> bytes, const TaskContext& ctx, const ReleaseFn& release = {},
+                  bool fieldOffsets = false);
 
 }  // namespace heaplens::go

@@ -273,6 +273,10 @@ void decompressNarrow(std::span<const uint8_t> file, uint64_t payload, uint64_t 
 MoarFile::MoarFile(std::span<const uint8_t> bytes, const TaskContext& ctx, ReadLimits limits)
     : bytes_(bytes), limits_(limits) {
   parseHeader();
+  if (version_ == 2) {
+    parseV2(ctx);
+    return;
+  }
   parseToc();
   parseTables(ctx);
 }
@@ -282,15 +286,13 @@ void MoarFile::parseHeader() {
     fail("file has " + std::to_string(bytes_.size()) + " bytes, fewer than the 16-byte header \"MoarHeapDumpv003\"", 0);
   std::string_view head(reinterpret_cast<const char*>(bytes_.data()), kMagicV3.size());
   if (head == kMagicV3) return;
+  if (head == kMagicV2) {
+    version_ = 2;
+    return;
+  }
   if (head.substr(0, 15) == "MoarHeapDumpv00") {
-    char v = head[15];
-    if (v == '2')
-      fail("header \"MoarHeapDumpv002\": heap snapshot format v2 is not supported (only v3 is read). v2 is "
-           "written by a MoarVM built without libzstd, such as Debian's moarvm package; take the snapshot with a "
-           "MoarVM built with libzstd (Configure.pl then prints -DMVM_HEAPSNAPSHOT_FORMAT=3)",
-           0);
-    fail("header \"" + printable(head) + "\": heap snapshot format v" + std::string(1, v) +
-             " is not supported (only v3, \"MoarHeapDumpv003\", is read)",
+    fail("header \"" + printable(head) + "\": heap snapshot format v" + std::string(1, head[15]) +
+             " is not supported (formats v3, \"MoarHeapDumpv003\", and v2, \"MoarHeapDumpv002\", are read)",
          0);
   }
   if (head.substr(0, 12) == "MoarHeapDump")
@@ -575,6 +577,10 @@ void MoarFile::readColumnsInto(uint32_t snap, std::span<const Column> which, con
                                std::string_view phase, SnapshotColumns& out, unsigned maxThreads) const {
   if (snap >= snapshots_.size()) fail("snapshot " + std::to_string(snap) + " does not exist");
   const SnapshotEntry& s = snapshots_[snap];
+  if (version_ == 2) {
+    readColumnsV2(s, which, ctx, phase, out, maxThreads);
+    return;
+  }
   const std::string at = "snapshot " + std::to_string(snap);
   static constexpr uint32_t kExpectedEntry[kColumnCount] = {2, 2, 4, 4, 4, 8, 4, 4, 8, 8};
 

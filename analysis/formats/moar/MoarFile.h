@@ -1,9 +1,11 @@
-// MoarFile: the container layer of MoarVM heap snapshot files (format v3).
+// MoarFile: the container layer of MoarVM heap snapshot files (formats v3 and v2).
 //
 // Turns the bytes of a `.mvmheap` file into its table of contents (outer toc,
 // inner tocs, blocks), the file-global tables that accumulate across snapshots
 // (strings, types, static frames) and, on request, the decompressed columns of
-// one snapshot. It knows nothing about HeapGraph; MoarFormat.cpp builds the
+// one snapshot. Format v2 (MoarFileV2.cpp: uncompressed fixed-size collectable
+// records, variable-width reference records, no TOC) is read by the same class
+// and handed out as the same columns, so nothing above it knows the version. It knows nothing about HeapGraph; MoarFormat.cpp builds the
 // model from what this reader hands out. Layout per
 // /work/shared/reference/moar.md: 8-byte kind names compared up to the first
 // NUL, zstd column blocks with a u16 entry size and a u64 size that is always
@@ -12,7 +14,8 @@
 //
 // Every index and size is validated before use; problems are LoadErrors that
 // name the block, the snapshot and the byte offset. A file whose final TOC is
-// missing (a killed process) is recovered from the last intermediate outer TOC.
+// missing (a killed process) is recovered from the last intermediate outer TOC;
+// a v2 file cut short keeps every snapshot whose blocks are complete.
 //
 // Threading: open() runs on the loading worker. readColumns() decompresses the
 // requested columns of one snapshot on a small pool of std::threads (the
@@ -35,6 +38,8 @@ namespace heaplens::moar {
 
 // The first 16 bytes of every v3 file.
 inline constexpr std::string_view kMagicV3 = "MoarHeapDumpv003";
+// The first 16 bytes of a v2 file (a MoarVM built without libzstd, such as Debian's).
+inline constexpr std::string_view kMagicV2 = "MoarHeapDumpv002";
 
 // Where a block sits in the file: [start, end) as the TOC says.
 struct BlockRef {
@@ -79,6 +84,8 @@ struct SnapshotEntry {
   // Sizes of the global tables once this snapshot's blocks are counted: the
   // snapshot may only refer to entries below these.
   uint32_t stringsAvailable = 0, typesAvailable = 0, framesAvailable = 0;
+  // v2 only: the counts its `coll` and `refs` headers give (v3 learns them from the columns).
+  uint64_t collectableCount = 0, referenceCount = 0;
 };
 
 // A decompressed column: malloc'd storage (no zero fill; exactly sized when the
@@ -151,6 +158,8 @@ public:
   // snapmeta and the global tables. `bytes` must outlive the MoarFile.
   MoarFile(std::span<const uint8_t> bytes, const TaskContext& ctx, ReadLimits limits = {});
 
+  // 3 or 2, from the header.
+  int version() const { return version_; }
   const FileMeta& fileMeta() const { return fileMeta_; }
   const std::vector<SnapshotEntry>& snapshots() const { return snapshots_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -173,11 +182,16 @@ public:
                               std::string_view phase) const;
   // The same into `out`, reusing its buffers (no new page faults for a series
   // of snapshots), on at most `threads` threads (0: one per core, up to 4).
+  // A v2 file has no highscores: topIDs and topscore stay empty.
   void readColumnsInto(uint32_t s, std::span<const Column> which, const TaskContext& ctx, std::string_view phase,
                        SnapshotColumns& out, unsigned threads = 0) const;
 
 private:
   void parseHeader();
+  // Format v2 (MoarFileV2.cpp): one sequential pass over the blocks, and the decoding of one snapshot's records.
+  void parseV2(const TaskContext& ctx);
+  void readColumnsV2(const SnapshotEntry& s, std::span<const Column> which, const TaskContext& ctx,
+                     std::string_view phase, SnapshotColumns& out, unsigned maxThreads) const;
   void parseToc();
   bool tryOuterToc(uint64_t offset, bool requireAtEnd, std::vector<BlockRef>& entries) const;
   bool readTocAt(uint64_t offset, uint64_t end, std::vector<BlockRef>& entries, std::string* why) const;
@@ -189,6 +203,7 @@ private:
 
   std::span<const uint8_t> bytes_;
   ReadLimits limits_;
+  int version_ = 3;
   FileMeta fileMeta_;
   std::vector<BlockRef> outer_;
   std::vector<SnapshotEntry> snapshots_;

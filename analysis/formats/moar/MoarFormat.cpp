@@ -29,6 +29,8 @@ namespace {
 
 constexpr std::string_view kFormatName = "mvmheap";
 constexpr std::string_view kFormatDescription = "MoarVM heap snapshot (format v3)";
+constexpr std::string_view kFormatNameV2 = "mvmheap-v2";
+constexpr std::string_view kFormatDescriptionV2 = "MoarVM heap snapshot (format v2, MoarVM without zstd)";
 
 constexpr uint16_t kKindObject = 1, kKindTypeObject = 2, kKindStable = 3, kKindFrame = 4, kKindInterGen = 10;
 constexpr uint16_t kKindMax = 11;
@@ -55,6 +57,7 @@ void checkHighscores(const MoarFile& f, SnapshotSummary& sum, const SnapshotColu
   const ColumnBuffer& ids = c.col[kTopIds];
   const ColumnBuffer& scores = c.col[kTopScore];
   const std::string at = "snapshot " + std::to_string(sum.info.index);
+  if (f.version() == 2) return;  // v2 files have no highscores
   if (ids.count() != scores.count()) {
     sum.warnings.push_back("mvmheap: " + at + ": topIDs has " + std::to_string(ids.count()) +
                            " entries but topscore has " + std::to_string(scores.count()) + "; highscores not checked");
@@ -241,6 +244,34 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
   const uint32_t* target = c.col[kRefTarget].as<uint32_t>();
   std::vector<StringId> labelIds(s.stringsAvailable, kNoString);
   uint64_t kind3 = 0;
+
+  // The inter-generational roots are MoarVM's remembered set: old objects that point into the
+  // nursery (a frame whose closure outlived it, the containers of its captured lexicals). They
+  // are a GC bookkeeping list, not owners: what they list is alive through its real referrers.
+  // Counted as owners, they would dominate everything they list, and a closure's outer frame
+  // would retain nothing through its captured lexicals (issue #16). So their edges are weak for
+  // what the other roots reach, and keep only what nothing else holds (garbage awaiting a full GC).
+  std::vector<uint8_t> reachedOtherwise(n, 0);
+  {
+    std::vector<uint32_t> queue;
+    queue.reserve(1024);
+    reachedOtherwise[0] = 1;
+    queue.push_back(0);
+    for (size_t head = 0; head < queue.size(); ++head) {
+      if ((head & 0xFFFF) == 0) ctx.checkCancelled();
+      const uint32_t i = queue[head];
+      if (kind[i] == kKindInterGen) continue;
+      const uint64_t start = rfstr[i], cnt = rfcnt[i];
+      if (start > r || cnt > r - start) continue;  // reported by the loop below
+      for (uint64_t j = start; j < start + cnt; ++j) {
+        const uint32_t t = target[j];
+        if (t < n && !reachedOtherwise[t]) {
+          reachedOtherwise[t] = 1;
+          queue.push_back(t);
+        }
+      }
+    }
+  }
   for (uint64_t i = 0; i < n; ++i) {
     if ((i & 0xFFFF) == 0) {
       ctx.checkCancelled();
@@ -272,7 +303,8 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
         case 3: ++kind3; break;
         default: break;
       }
-      b.addEdge(from, static_cast<NodeId>(t + 1), label);
+      const uint8_t edgeKinds = kind[i] == kKindInterGen && reachedOtherwise[t] ? kEdgeWeak : 0;
+      b.addEdge(from, static_cast<NodeId>(t + 1), label, edgeKinds);
     }
   }
   if (kind3)
@@ -297,8 +329,8 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
   ctx.report("Reading table of contents", 0);
   MoarFile file(bytes, ctx, limits);
   auto dump = std::make_unique<Dump>();
-  dump->format = kFormatName;
-  dump->formatDescription = kFormatDescription;
+  dump->format = file.version() == 2 ? kFormatNameV2 : kFormatName;
+  dump->formatDescription = file.version() == 2 ? kFormatDescriptionV2 : kFormatDescription;
   dump->warnings = file.warnings();
   const auto& snaps = file.snapshots();
   if (snaps.empty()) fail("the file holds no complete snapshot (its table of contents lists none)");
@@ -414,7 +446,8 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
   // Facts and tables.
   const FileMeta& fm = file.fileMeta();
   auto fact = [&](std::string id, std::string label, Cell v) { dump->facts.push_back(Fact{std::move(id), std::move(label), std::move(v)}); };
-  fact("gcSequence", "GC sequence number of the selected snapshot", Cell::num(static_cast<double>(sums[selected].info.gcSequence)));
+  if (file.version() != 2)  // v2 records no GC sequence numbers (nor times)
+    fact("gcSequence", "GC sequence number of the selected snapshot", Cell::num(static_cast<double>(sums[selected].info.gcSequence)));
   if (fm.pid) fact("pid", "Process id", Cell::num(static_cast<double>(*fm.pid)));
   if (fm.startTime) fact("startTime", "Profile start (µs, monotonic clock)", Cell::num(static_cast<double>(*fm.startTime)));
   fact("strings", "Strings", Cell::num(file.stringCount()));
@@ -428,34 +461,54 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
 
 namespace {
 
+// One class for both versions: MoarFile reads either; only the header, the name and the memory estimate differ.
 class MoarFormatImpl final : public DumpFormat {
 public:
-  std::string_view name() const override { return moar::kFormatName; }
-  std::string_view description() const override { return moar::kFormatDescription; }
-  bool detect(std::span<const uint8_t> head) const override { return hasPrefix(head, moar::kMagicV3); }
+  explicit MoarFormatImpl(int version) : version_(version) {}
+  std::string_view name() const override { return version_ == 2 ? moar::kFormatNameV2 : moar::kFormatName; }
+  std::string_view description() const override {
+    return version_ == 2 ? moar::kFormatDescriptionV2 : moar::kFormatDescription;
+  }
+  bool detect(std::span<const uint8_t> head) const override {
+    return hasPrefix(head, version_ == 2 ? moar::kMagicV2 : moar::kMagicV3);
+  }
   std::vector<std::string_view> extensions() const override { return {"mvmheap"}; }
   std::vector<std::string_view> languages() const override { return {"raku"}; }
-  // Measured peak RSS of a load (heaplens report, and serve with a code lens) minus the process's
+  // v3: measured peak RSS of a load (heaplens report, and serve with a code lens) minus the process's
   // own: 5.2x the file for leaky.mvmheap (19.5 MB, 7 snapshots) and 10.2x for big.mvmheap (69.6 MB,
   // 4 snapshots of 6.5 M collectables). The columns are zstd-compressed, so the factor grows with the
   // compression ratio and the snapshot's size; 11x covers the largest measured.
-  uint64_t estimatePeakMemory(uint64_t fileSize) const override { return 11 * fileSize; }
+  // v2 is not compressed, the file is mapped (its pages count in RSS) and one snapshot is modelled:
+  // peak RSS 148 MB for points.mvmheap (82 MB, 3 snapshots of 0.5 M collectables) and 528 MB for
+  // bench/moar-v2.sh's 492 MB file (13 snapshots), 93 MB for its first snapshot alone (27 MB): a
+  // one-snapshot file pays the graph of ~0.5 M nodes beside a small file, hence the constant.
+  uint64_t estimatePeakMemory(uint64_t fileSize) const override {
+    return version_ == 2 ? 2 * fileSize + (uint64_t{128} << 20) : 11 * fileSize;
+  }
   std::unique_ptr<Dump> load(const std::string& path, const LoadOptions& options,
                              const TaskContext& ctx) const override {
-    // Mapped rather than read: the columns are decompressed straight from the
-    // page cache and a 70 MB file costs no extra copy.
+    // Mapped rather than read: the columns are decompressed (v3) or decoded (v2)
+    // straight from the page cache and a 70 MB file costs no extra copy.
     MappedFile file(path);
     if (file.bytes().empty()) throw LoadError(path + ": the file is empty; expected a MoarVM heap snapshot", 0);
     auto dump = moar::loadMoarDump(file.bytes(), options, ctx);
     dump->path = path;
     return dump;
   }
+
+private:
+  int version_;
 };
 
 }  // namespace
 
 const DumpFormat& moarFormat() {
-  static const MoarFormatImpl format;
+  static const MoarFormatImpl format(3);
+  return format;
+}
+
+const DumpFormat& moarV2Format() {
+  static const MoarFormatImpl format(2);
   return format;
 }
 

@@ -1,4 +1,4 @@
-// MoarFormat: MoarVM heap snapshots (.mvmheap, format v3) turned into a Dump.
+// MoarFormat: MoarVM heap snapshots (.mvmheap, formats v3 and v2) turned into a Dump.
 //
 // MoarFile (MoarFile.h) reads the container; this file summarises every
 // snapshot from its columns (counts, bytes, per-type timeline, highscore
@@ -6,8 +6,11 @@
 // node i+1 (node 0 is the builder's super-root), objects/type objects/STables
 // become Object nodes typed by the types table, frames become Frame nodes with
 // their static frame's name and file:line as site, the virtual root
-// collectables become Root nodes named after their kind. Dominators and
-// retained sizes are left to finishDump().
+// collectables become Root nodes named after their kind. The edges of the
+// inter-generational roots (the GC's remembered set, not an owner) are weak to
+// whatever the other roots reach. Dominators and retained sizes are left to
+// finishDump(). Both versions read the same; highscores (v3 only) are checked
+// when present.
 //
 // Threading: load() runs on a worker thread; column decompression inside uses
 // a small pool of its own threads. No shared state.
@@ -25,8 +28,10 @@
 
 namespace heaplens {
 
-// The "mvmheap" format: detects "MoarHeapDumpv003"; rejects v2/v1 with a clear LoadError.
+// The "mvmheap" format: detects "MoarHeapDumpv003".
 const DumpFormat& moarFormat();
+// The "mvmheap-v2" format: detects "MoarHeapDumpv002" (MoarVM built without libzstd, e.g. Debian's).
+const DumpFormat& moarV2Format();
 
 namespace moar {
 

@@ -36,14 +36,16 @@ private:
   std::vector<std::string_view> extensions_, languages_;
 };
 
-bool isMoarV2(std::string_view s) { return s.starts_with("MoarHeapDumpv002") || s.starts_with("MoarHeapDumpv001"); }
+// A MoarVM heap snapshot of another version than the two read (v2 and v3, analysis/formats/moar/), such as a
+// future v4. (MoarVM's first binary format was already v2, in 2017.)
+bool isOtherMoarVersion(std::string_view s) {
+  return s.starts_with("MoarHeapDumpv") && !s.starts_with("MoarHeapDumpv002") && !s.starts_with("MoarHeapDumpv003");
+}
 
-const Recognised kMoarV2("mvmheap-v2", "a MoarVM heap snapshot in format v2 (\"MoarHeapDumpv002\")",
-                         "format v2 is not supported: HeapLens reads format v3. Debian's own moarvm package is "
-                         "built without zstd and writes v2; take the snapshot with a MoarVM built with libzstd "
-                         "(its Configure.pl prints -DMVM_HEAPSNAPSHOT_FORMAT=3)",
-                         isMoarV2, {"mvmheap"}, {"raku"});
-const DumpFormat* const kAll[] = {&kMoarV2};
+const Recognised kMoarOther("mvmheap-other", "a MoarVM heap snapshot of a version other than v2 and v3",
+                            "HeapLens reads formats v2 (\"MoarHeapDumpv002\") and v3 (\"MoarHeapDumpv003\") only",
+                            isOtherMoarVersion, {"mvmheap"}, {"raku"});
+const DumpFormat* const kAll[] = {&kMoarOther};
 
 }  // namespace
 

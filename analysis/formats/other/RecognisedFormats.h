@@ -13,7 +13,7 @@
 
 namespace heaplens {
 
-// MoarVM snapshot format v2 ("MoarHeapDumpv002"), V8 .heapsnapshot and heap-diff NDJSON.
+// MoarVM heap snapshots of versions other than v2 and v3 ("MoarHeapDumpv004", ...).
 std::span<const DumpFormat* const> recognisedFormats();
 
 }  // namespace heaplens

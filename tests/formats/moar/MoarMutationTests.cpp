@@ -211,5 +211,87 @@ TEST(MoarMutation, EveryCutAndByteFlipOfASmallFile) {
   EXPECT_GT(o.loaded, 0u);
 }
 
+// Format v2 (no compression, no toc): every cut and every byte flipped two ways. A cut keeps the
+// snapshots before it; a flip in a count, a width marker or a table index is refused or reported.
+TEST(MoarMutation, EveryCutAndByteFlipOfASmallV2File) {
+  testing::MiniSnapshot a = testing::tinySnapshot(true), b = testing::tinySnapshot(false);
+  b.descr[2] = (300ull << 2) | 1;  // a 2-byte record beside the 1-byte ones
+  const std::vector<uint8_t> base = testing::writeV2({a, b});
+  Outcome o;
+  size_t keptOne = 0;
+  for (size_t cut = 0; cut < base.size(); ++cut) {
+    std::vector<uint8_t> m(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(cut));
+    try {
+      auto d = loadMoarDump(m, {}, {});
+      keptOne += d->series->snapshots.size() == 1;
+    } catch (const LoadError&) {
+    }
+    tryLoad(m, "v2 cut at " + std::to_string(cut), o);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(keptOne, 0u);  // cuts inside snapshot 1 keep snapshot 0
+  std::vector<uint8_t> m = base;
+  for (size_t pos = 0; pos < base.size(); ++pos) {
+    for (uint8_t x : {uint8_t{0xFF}, uint8_t{0x01}}) {
+      xorAndLoad(m, pos, x, o);
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_GT(o.rejected, 0u);
+  EXPECT_GT(o.loaded, 0u);
+}
+
+// A real-data v2 file: the first 20,000 collectables of leaky's snapshot 0 with its real tables,
+// written as v2; 300 flips and 100 cuts, as for v3 above.
+TEST(MoarMutation, BitFlipsAndCutsOfRealDataV2) {
+  const std::vector<uint8_t> v3Bytes = realSubset(firstSnapshotOfLeaky(), 20000);
+  MoarFile v3(v3Bytes, {});  // (holds a view of the bytes)
+  // realSubset wrote one v3 snapshot; rewrite the same columns and tables as v2.
+  const Column all[] = {kColKind, kColSize, kColToFi, kColRefCount, kColRefStart, kColUnmanagedSize, kRefDescr, kRefTarget};
+  SnapshotColumns c = v3.readColumns(0, all, {}, "subset");
+  testing::MiniSnapshot s;
+  for (uint64_t i = 0; i < c.collectables; ++i) {
+    s.kind.push_back(c.col[kColKind].as<uint16_t>()[i]);
+    s.size.push_back(c.col[kColSize].as<uint16_t>()[i]);
+    s.tofi.push_back(c.col[kColToFi].as<uint32_t>()[i]);
+    s.usize.push_back(c.col[kColUnmanagedSize].as<uint64_t>()[i]);
+    s.rfstr.push_back(c.col[kColRefStart].as<uint32_t>()[i]);
+    s.rfcnt.push_back(c.col[kColRefCount].as<uint32_t>()[i]);
+  }
+  for (uint64_t j = 0; j < c.references; ++j) {
+    const uint32_t d = c.col[kRefDescr].as<uint32_t>()[j];
+    s.descr.push_back((uint64_t{refIndex(d)} << 2) | refKind(d));
+    s.target.push_back(c.col[kRefTarget].as<uint32_t>()[j]);
+  }
+  for (uint32_t i = 0; i < v3.stringCount(); ++i) s.newStrings.emplace_back(v3.string(i));
+  for (const auto& t : v3.types()) s.newTypes.push_back({t.reprName, t.typeName});
+  for (const auto& fr : v3.staticFrames()) s.newFrames.push_back({fr.name, fr.cuid, fr.line, fr.file});
+  std::vector<uint8_t> base = testing::writeV2({s});
+  {
+    auto d = loadMoarDump(base, {}, {});
+    ASSERT_EQ(d->series->snapshots[0].objects, 20000u);
+    EXPECT_TRUE(d->warnings.empty());
+  }
+  MoarFile f(base, {});
+  std::vector<uint64_t> structure;
+  for (uint64_t p = 0; p < 16; ++p) structure.push_back(p);
+  for (const BlockRef& b : f.snapshots()[0].blocks)
+    for (uint64_t p = b.start; p < b.start + 40; ++p) structure.push_back(p);
+  for (uint64_t p = f.snapshots()[0].blocks[1].end; p < base.size(); p += 7) structure.push_back(p);  // the tables
+  std::mt19937_64 rng(11);
+  Outcome o;
+  for (int i = 0; i < 300; ++i) {
+    const uint64_t pos = i % 2 ? structure[rng() % structure.size()] : rng() % base.size();
+    xorAndLoad(base, pos, static_cast<uint8_t>(1u << (rng() % 8)), o);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(o.rejected, 30u);
+  EXPECT_GT(o.loaded, 0u);
+  for (int i = 0; i < 100; ++i) {
+    cutAndLoad(base, rng() % base.size(), o);
+    if (HasFatalFailure()) return;
+  }
+}
+
 }  // namespace
 }  // namespace heaplens::moar

@@ -13,6 +13,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -172,6 +173,99 @@ private:
   }
   std::vector<uint8_t> out_;
 };
+
+// Writes the same snapshots in format v2, as MoarVM's *_ver2 writers do (src/profiler/heapsnapshot.c):
+// per snapshot "coll" (28-byte records), "refs" (records of the narrowest width, '0' '1' '3' '6',
+// that holds both the index and the target), "strs" (the index of its first string, then
+// u64-length strings), "type" and "fram" (each 32-bit field written as 8 bytes from its address,
+// so the high half is the struct's next field); at the end an empty strs/type/fram group and
+// the index. `finish` false leaves out what MoarVM writes when profiling ends (a killed process).
+inline std::vector<uint8_t> writeV2(const std::vector<MiniSnapshot>& snaps, bool finish = true) {
+  std::vector<uint8_t> out;
+  auto put = [&](const void* p, size_t n) {
+    out.insert(out.end(), static_cast<const uint8_t*>(p), static_cast<const uint8_t*>(p) + n);
+  };
+  auto u64 = [&](uint64_t v) { put(&v, 8); };
+  put("MoarHeapDumpv002", 16);
+  uint64_t strings = 0;
+  std::vector<std::array<uint64_t, 4>> index;
+  auto tables = [&](const MiniSnapshot* s) {
+    put("strs", 4);
+    u64(strings);
+    if (s)
+      for (const std::string& str : s->newStrings) {
+        u64(str.size());
+        put(str.data(), str.size());
+        ++strings;
+      }
+    put("type", 4);
+    u64(s ? s->newTypes.size() : 0);
+    u64(16);
+    if (s)
+      for (size_t i = 0; i < s->newTypes.size(); ++i) {
+        const uint32_t next = i + 1 < s->newTypes.size() ? s->newTypes[i + 1][0] : 0;
+        u64(s->newTypes[i][0] | uint64_t{s->newTypes[i][1]} << 32);
+        u64(s->newTypes[i][1] | uint64_t{next} << 32);
+      }
+    put("fram", 4);
+    u64(s ? s->newFrames.size() : 0);
+    u64(32);
+    if (s)
+      for (size_t i = 0; i < s->newFrames.size(); ++i) {
+        const auto& f = s->newFrames[i];
+        const uint32_t next = i + 1 < s->newFrames.size() ? s->newFrames[i + 1][0] : 0;
+        for (int k = 0; k < 4; ++k) u64(f[k] | uint64_t{k < 3 ? f[k + 1] : next} << 32);
+      }
+  };
+  for (const MiniSnapshot& s : snaps) {
+    const uint64_t collStart = out.size();
+    put("coll", 4);
+    u64(s.kind.size());
+    u64(28);
+    for (size_t i = 0; i < s.kind.size(); ++i) {
+      const uint16_t kind = s.kind[i], size = i < s.size.size() ? s.size[i] : 0;
+      const uint32_t tofi = i < s.tofi.size() ? s.tofi[i] : 0, cnt = i < s.rfcnt.size() ? s.rfcnt[i] : 0;
+      put(&kind, 2);
+      put(&tofi, 4);
+      put(&size, 2);
+      u64(i < s.usize.size() ? s.usize[i] : 0);
+      u64(cnt && i < s.rfstr.size() ? s.rfstr[i] : 0);
+      put(&cnt, 4);
+    }
+    const uint64_t refsStart = out.size();
+    put("refs", 4);
+    u64(s.target.size());
+    u64(17);
+    for (size_t j = 0; j < s.target.size(); ++j) {
+      const uint8_t kind = static_cast<uint8_t>(s.descr[j] & 3);
+      const uint64_t idx = s.descr[j] >> 2, tgt = s.target[j], mx = std::max(idx, tgt);
+      if (mx + 1 >= uint64_t{1} << 32) {
+        put("6", 1), put(&kind, 1), u64(idx), u64(tgt);
+      } else if (mx + 1 >= 1u << 16) {
+        const uint32_t a = static_cast<uint32_t>(idx), b = static_cast<uint32_t>(tgt);
+        put("3", 1), put(&kind, 1), put(&a, 4), put(&b, 4);
+      } else if (mx + 1 >= 1u << 8) {
+        const uint16_t a = static_cast<uint16_t>(idx), b = static_cast<uint16_t>(tgt);
+        put("1", 1), put(&kind, 1), put(&a, 2), put(&b, 2);
+      } else {
+        const uint8_t a = static_cast<uint8_t>(idx), b = static_cast<uint8_t>(tgt);
+        put("0", 1), put(&kind, 1), put(&a, 1), put(&b, 1);
+      }
+    }
+    index.push_back({refsStart - collStart, out.size() - refsStart, 0, 0});
+    tables(&s);
+  }
+  if (finish) {
+    tables(nullptr);
+    for (const auto& e : index)
+      for (uint64_t v : e) u64(v);
+    u64(12);  // the last group's strs, type and fram sizes
+    u64(20);
+    u64(20);
+    u64(index.size());
+  }
+  return out;
+}
 
 // A three-collectable snapshot: Root -> Thread Roots -> one Foo object, with one named ref.
 inline MiniSnapshot tinySnapshot(bool withTables) {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "analysis/EdgeRules.h"
+#include "analysis/LineIndex.h"
 #include "analysis/Paths.h"
 #include "analysis/formats/DumpFormat.h"
 #include "tests/formats/v8/V8TestData.h"
@@ -337,6 +338,49 @@ TEST(V8Format, DamagedOptionalSectionIsLeftOutWithAWarning) {
   bool said = false;
   for (const std::string& w : d->warnings) said |= w.find("\"locations\" was left out") != std::string::npos;
   EXPECT_TRUE(said);
+}
+
+
+// The line index in a workspace holding the program's sources (fixtures/js/README.md, "Source lines the
+// editor should get"): with allocation stacks (tracked), LeakyRecord's 2,100 instances are allocated in
+// cacheRecord (records.js:16) and the class's own line (the constructor, records.js:6) gets a
+// Definition entry with all of them. Without stacks (plain), the instances are placed at that line
+// already, as an Allocation entry, and no Definition entry repeats it.
+TEST(V8Format, ClassDeclarationLinesGetTheirInstances) {
+  SourceMap map;
+  map.setWorkspaceRoots({std::string(HEAPLENS_TEST_DATA) + "/js"});
+  auto entryAt = [](const LineIndex& lines, uint32_t line, LineKind kind) -> const LineEntry* {
+    for (const auto& [path, entries] : lines.byFile) {
+      if (!path.ends_with("/lib/records.js")) continue;
+      for (const LineEntry& e : entries)
+        if (e.line == line && e.kind == kind) return &e;
+    }
+    return nullptr;
+  };
+  {
+    auto d = load(snapshotBytes("tracked-target"));
+    HeapIndex index(*d->heap);
+    LineIndex lines = buildLineIndex(*d, &index, map);
+    const LineEntry* def = entryAt(lines, 6, LineKind::Definition);
+    ASSERT_TRUE(def) << "no Definition entry at records.js:6";
+    ASSERT_EQ(def->types.size(), 1u);
+    EXPECT_EQ(d->heap->graph.str(d->heap->graph.typeName[def->types[0]]), "LeakyRecord");
+    EXPECT_EQ(def->stats.count, 2100u);
+    EXPECT_EQ(def->stats.shallowBytes, 2100u * 56u);
+    ASSERT_NE(def->representative, kNoNode);
+    EXPECT_EQ(d->heap->graph.typeNameOf(def->representative), "LeakyRecord");
+  }
+  {
+    auto d = load(snapshotBytes("plain-target"));
+    HeapIndex index(*d->heap);
+    LineIndex lines = buildLineIndex(*d, &index, map);
+    EXPECT_FALSE(entryAt(lines, 6, LineKind::Definition));
+    const LineEntry* alloc = entryAt(lines, 6, LineKind::Allocation);
+    ASSERT_TRUE(alloc);
+    // The 2,100 instances and the class's own function object, declared at the same position (the
+    // README's note on spaa's 2,101).
+    EXPECT_EQ(alloc->stats.count, 2101u);
+  }
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 
 
 #include <gtest/gtest.h>
+#include <zstd.h>
+
+#include <fstream>
 
 #include "analysis/formats/DumpFormat.h"
 #include "lsp/FeatureSupport.h"
@@ -165,6 +168,125 @@ TEST_F(MoarFeatures, ClassHoverShowsInstancesAndGrowth) {
   ASSERT_NE(growth, nullptr);
   EXPECT_EQ(growth->code, "heaplens.growth");
   EXPECT_NE(growth->message.find("770 → 23,000"), std::string::npos) << growth->message;
+}
+
+
+// A V8 snapshot with allocation stacks (fixtures/js/README.md, "Source lines the editor should get"):
+// the class LeakyRecord's constructor line, records.js:6, gets its 2,100 live instances (56 B each) in
+// the hover and a lens, with a path from a root.
+TEST(V8Features, ClassLineShowsItsInstances) {
+  // The committed snapshot is zstd-compressed; the server reads plain .heapsnapshot files.
+  const fs::path packed = fs::path(HEAPLENS_TEST_DATA) / "js/tracked-target.heapsnapshot.zst";
+  std::string bytes = test::readFile(packed);
+  const unsigned long long size = ZSTD_getFrameContentSize(bytes.data(), bytes.size());
+  ASSERT_NE(size, ZSTD_CONTENTSIZE_ERROR);
+  std::string plain(size, '\0');
+  ASSERT_EQ(ZSTD_decompress(plain.data(), plain.size(), bytes.data(), bytes.size()), size);
+  const fs::path file = fs::temp_directory_path() / ("heaplens-v8-" + std::to_string(::getpid()) + ".heapsnapshot");
+  { std::ofstream(file, std::ios::binary) << plain; }
+  std::shared_ptr<const Dump> dump = loadDump(file.string(), LoadOptions{}, {});
+  fs::remove(file);
+
+  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "js/lib/records.js", "web/lib/records.js", "javascript");
+  FeatureContext ctx;
+  ctx.dumps = {std::make_shared<const LoadedDump>(dump)};
+  ctx.sourceMap = &ws.sourceMap;
+
+  auto hover = getHover(ctx, ws.doc, {5, 4});
+  ASSERT_TRUE(hover.has_value());
+  const std::string& text = hover->contents.value;
+  EXPECT_NE(text.find("**LeakyRecord**: 2,100 instances, 56 B each"), std::string::npos) << text;
+  EXPECT_NE(text.find("Path from a root"), std::string::npos) << text;
+  EXPECT_NE(text.find("recordCache"), std::string::npos) << text;  // the README's path: ... > recordCache > table > ...
+
+  // One lens with the instances, on the `class LeakyRecord` line (records.js:5), and not a second one
+  // on the constructor line where the dump says the class is declared. Its command asks for the
+  // paths of an instance. 2,100 × 56 B = 117,600 B = 115 KiB.
+  int classLenses = 0, constructorLenses = 0;
+  for (const auto& l : getCodeLenses(ctx, ws.doc)) {
+    if (!l.command) continue;
+    if (l.range.start.line == 4 && l.command->title.starts_with("LeakyRecord: 2,100 instances · 115 KiB")) {
+      ++classLenses;
+      ASSERT_TRUE(l.command->arguments.is_array());
+      const NodeId node = l.command->arguments[0].at("node").get<NodeId>();
+      EXPECT_EQ(dump->heap->graph.typeNameOf(node), "LeakyRecord");
+    }
+    if (l.range.start.line == 5 && l.command->title.find("instances") != std::string::npos) ++constructorLenses;
+  }
+  EXPECT_EQ(classLenses, 1);
+  EXPECT_EQ(constructorLenses, 0);
+
+  // The class line's hover, found by the class's name: the same instances and a path.
+  auto classHover = getHover(ctx, ws.doc, {4, 8});
+  ASSERT_TRUE(classHover.has_value());
+  EXPECT_NE(classHover->contents.value.find("**LeakyRecord**: 2,100 instances"), std::string::npos)
+      << classHover->contents.value;
+  EXPECT_NE(classHover->contents.value.find("recordCache"), std::string::npos) << classHover->contents.value;
+}
+
+
+// A heap-diff file alone (fixtures/js: diff.py's and spaa's output for the plain pair), whose records
+// name a constructor and carry no location: each growth lands on the one declaration of that name in
+// the workspace. LeakyRecord grew 100 -> 2,100 (+112,000 B) and is declared at records.js:5; spaa
+// names the listener closures `onTick` (+2,000), declared at sessions.js:19. A name declared twice
+// is placed on neither declaration.
+TEST(HeapDiffFeatures, GrowthLandsOnTheOneDeclarationOfItsName) {
+  const fs::path root = fs::temp_directory_path() / ("heaplens-hd-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "app/lib");
+  for (const char* f : {"records.js", "sessions.js"})
+    fs::copy_file(fs::path(HEAPLENS_TEST_DATA) / "js/lib" / f, root / "app/lib" / f);
+  SourceMap map;
+  map.setWorkspaceRoots({root.string()});
+  auto docOf = [&](const fs::path& p) {
+    Document doc;
+    doc.path = p.string();
+    doc.uri = pathToUri(doc.path);
+    doc.languageId = "javascript";
+    doc.text = test::readFile(p);
+    return doc;
+  };
+  FeatureContext ctx;
+  ctx.sourceMap = &map;
+
+  ctx.dumps = {load("js/plain.heapdiff.ndjson")};
+  Document records = docOf(root / "app/lib/records.js");
+  auto hover = getHover(ctx, records, {4, 6});
+  ASSERT_TRUE(hover.has_value());
+  EXPECT_NE(hover->contents.value.find("**LeakyRecord** grew +2,000 objects (100 → 2,100)"), std::string::npos)
+      << hover->contents.value;
+  bool lens = false;
+  for (const auto& l : getCodeLenses(ctx, records))
+    if (l.range.start.line == 4 && l.command && l.command->title.starts_with("grew +2,000 objects")) lens = true;
+  EXPECT_TRUE(lens) << "no growth lens on records.js:5";
+  // A Warning there, at the default threshold (100 objects), and none when the threshold is above the growth.
+  auto diags = getDiagnostics(ctx, records);
+  const protocol::Diagnostic* grew = diagnosticAt(diags, 4);
+  ASSERT_NE(grew, nullptr);
+  EXPECT_EQ(grew->severity, protocol::DiagnosticSeverity::Warning);
+  EXPECT_NE(grew->message.find("LeakyRecord grew +2,000 objects (100 → 2,100), +109 KiB"), std::string::npos)  // 112,000 B
+      << grew->message;
+  ctx.settings.growthWarningObjects = 2001;
+  EXPECT_EQ(diagnosticAt(getDiagnostics(ctx, records), 4), nullptr);
+  ctx.settings.growthWarningObjects = 100;
+
+  ctx.dumps = {load("js/spaa-plain.heapdiff.ndjson")};
+  Document sessions = docOf(root / "app/lib/sessions.js");
+  auto tick = getHover(ctx, sessions, {18, 40});
+  ASSERT_TRUE(tick.has_value());
+  EXPECT_NE(tick->contents.value.find("**onTick** grew +2,000 objects"), std::string::npos) << tick->contents.value;
+
+  // A second declaration of the class: the record is placed on neither.
+  {
+    std::ofstream(root / "app/lib/other.js") << "class LeakyRecord {}\n";
+  }
+  SourceMap twice;
+  twice.setWorkspaceRoots({root.string()});
+  ctx.sourceMap = &twice;
+  ctx.dumps = {load("js/plain.heapdiff.ndjson")};
+  auto none = getHover(ctx, records, {4, 6});
+  EXPECT_TRUE(!none || none->contents.value.find("grew") == std::string::npos) << none->contents.value;
+  fs::remove_all(root);
 }
 
 }  // namespace

@@ -39,6 +39,8 @@ TEST(HeapLensProtocol, EachTypeWritesExactlyItsSpecsFields) {
   DumpSummary full;
   full.snapshot = 2;
   full.attributionProblem = "no memory profile";
+  full.baseline = "/base";
+  full.executable = "/bin/app";
   expectMatchesSpec(json(full), "DumpSummary", true);
   expectMatchesSpec(json(SummaryResult{{full}, {"/a"}}), "SummaryResult", true);
   expectMatchesSpec(json(UnloadResult{"/a"}), "UnloadResult", true);
@@ -55,7 +57,7 @@ TEST(HeapLensProtocol, EachTypeWritesExactlyItsSpecsFields) {
   expectMatchesSpec(json(rr), "RetainersResult", true);
   expectMatchesSpec(json(FormatInfo{"go", "Go", {"heapdump"}, {"go"}, true}), "FormatInfo", true);
   expectMatchesSpec(json(FormatsResult{}), "FormatsResult", true);
-  LoadDumpArgument la{"/a", 1u};
+  LoadDumpArgument la{"/a", 1u, std::string("/base"), std::string("/bin/app")};
   expectMatchesSpec(json(la), "LoadDumpArgument", true);
 }
 
@@ -63,6 +65,17 @@ TEST(HeapLensProtocol, LoadDumpArgumentReadsBackAndSaysWhatIsWrong) {
   auto a = json{{"path", "/x"}, {"snapshot", 3}}.get<LoadDumpArgument>();
   EXPECT_EQ(a.path, "/x");
   EXPECT_EQ(a.snapshot, 3u);
+  EXPECT_FALSE(a.baseline);
+  EXPECT_FALSE(a.executable);
+  auto b = json{{"path", "/x"}, {"baseline", "/b"}, {"executable", "/bin/app"}}.get<LoadDumpArgument>();
+  EXPECT_EQ(b.baseline, std::optional<std::string>("/b"));
+  EXPECT_EQ(b.executable, std::optional<std::string>("/bin/app"));
+  try {
+    (void)json{{"path", "/x"}, {"baseline", 7}}.get<LoadDumpArgument>();
+    FAIL() << "a baseline that is not a path must be refused";
+  } catch (const ParamsError& e) {
+    EXPECT_NE(std::string(e.what()).find("baseline"), std::string::npos) << e.what();
+  }
   try {
     (void)json{{"path", "/x"}, {"snapshot", -1}}.get<LoadDumpArgument>();
     FAIL() << "a negative snapshot must be refused";
