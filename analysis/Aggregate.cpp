@@ -81,43 +81,41 @@ std::vector<GroupStats> accumulate(const HeapPart& d, uint32_t groupCount, Group
       });
 
   DominatorTree built;
-  if (!prebuilt || !dom.idomLocal.empty() || prebuilt->first.size() != size_t{n} + 1) {
+  if (!prebuilt || !dom.idomLocal.empty() || prebuilt->first.size() != size_t{n} + 1 ||
+      prebuilt->preorder.empty()) {
     built = buildDominatorTree(dom.idom);
     prebuilt = &built;
   }
   const DominatorTree& tree = *prebuilt;
-  std::vector<uint32_t> active(groupCount, 0);
-  // A group's retained objects are counted when its outermost member on the
-  // current path is left: by then the frame knows the objects in its subtree.
-  struct Frame {
-    NodeId node;
-    uint32_t next;     // next child index into tree.children
-    uint64_t objects;  // objects in the subtree seen so far, the node included
-  };
-  auto objectsOf = [&](NodeId v) -> uint64_t { return g.kind(v) == NodeKind::Object ? 1 : 0; };
-  std::vector<Frame> stack;
-  stack.push_back({kSuperRoot, tree.first[kSuperRoot], objectsOf(kSuperRoot)});
-  groupsOf(kSuperRoot, [&](uint32_t grp) {
-    if (active[grp]++ == 0) stats[grp].retainedBytes += dom.retained[kSuperRoot];
-  });
-  uint64_t steps = 0;
-  while (!stack.empty()) {
-    if ((++steps & kPollMask) == 0) ctx.checkCancelled();
-    Frame& top = stack.back();
-    if (top.next < tree.first[top.node + 1]) {
-      const NodeId child = tree.children[top.next++];
-      groupsOf(child, [&](uint32_t grp) {
-        if (active[grp]++ == 0) stats[grp].retainedBytes += dom.retained[child];
-      });
-      stack.push_back({child, tree.first[child], objectsOf(child)});
-    } else {
-      const uint64_t objects = top.objects;
-      groupsOf(top.node, [&](uint32_t grp) {
-        if (--active[grp] == 0) stats[grp].retainedObjects += objects;
-      });
-      stack.pop_back();
-      if (!stack.empty()) stack.back().objects += objects;
+  // The tree in preorder: a node's subtree is [i, subtreeEnd[i]), so its objects are a difference of
+  // prefix counts, and a group's member is outermost exactly when it lies past the end of the
+  // subtree of the group's last outermost member (subtrees nest or are disjoint).
+  const std::span<const NodeId> order = tree.preorder;
+  const size_t m = order.size();
+  constexpr size_t kAhead = 16;  // random reads of the node columns, prefetched this far ahead
+  std::vector<uint32_t> objectsBefore(m + 1, 0);
+  for (size_t i = 0; i < m; ++i) {
+    if (i + 2 * kAhead < m) __builtin_prefetch(&g.kindAndFlags[order[i + 2 * kAhead]]);
+    objectsBefore[i + 1] = objectsBefore[i] + (g.kind(order[i]) == NodeKind::Object ? 1 : 0);
+  }
+  std::vector<uint32_t> coveredUntil(groupCount, 0);
+  for (size_t i = 0; i < m; ++i) {
+    if ((i & kPollMask) == 0) ctx.checkCancelled();
+    if (i + kAhead < m) {
+      const NodeId ahead = order[i + kAhead];
+      __builtin_prefetch(&g.kindAndFlags[ahead]);
+      __builtin_prefetch(&g.type[ahead]);
+      __builtin_prefetch(&g.site[ahead]);
+      __builtin_prefetch(&dom.retained[ahead]);
     }
+    const NodeId v = order[i];
+    const uint32_t end = tree.subtreeEnd[i];
+    groupsOf(v, [&](uint32_t grp) {
+      if (i < coveredUntil[grp]) return;  // inside the subtree of an outer member of the group
+      coveredUntil[grp] = end;
+      stats[grp].retainedBytes += dom.retained[v];
+      stats[grp].retainedObjects += objectsBefore[end] - objectsBefore[i];
+    });
   }
   return stats;
 }

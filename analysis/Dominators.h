@@ -47,10 +47,14 @@ struct UnreachableStats {
 };
 UnreachableStats countUnreachable(const HeapGraph& g, std::span<const NodeId> idom);
 
-// Children of each node in the dominator tree, as CSR (first[n]..first[n+1] into children).
+// Children of each node in the dominator tree, as CSR (first[n]..first[n+1] into children), and the
+// tree in depth-first preorder: the nodes reachable from the super-root, each subtree a contiguous
+// range, so a pass over the tree is a pass over an array rather than a walk of the tree.
 struct DominatorTree {
   std::vector<uint32_t> first;
   std::vector<NodeId> children;
+  std::vector<NodeId> preorder;       // preorder[0] == kSuperRoot (when the tree has nodes)
+  std::vector<uint32_t> subtreeEnd;   // by preorder position: preorder[i]'s subtree is [i, subtreeEnd[i])
 };
 DominatorTree buildDominatorTree(std::span<const NodeId> idom);
 

@@ -11,11 +11,40 @@
 
 namespace heaplens {
 
+namespace {
+
+// A heap sample's line: its bytes and time, and the GC tied to it or the nearest one.
+std::string sampleDetail(const Dump& d, size_t i, const GcsBySample* gcsBySample) {
+  const HeapSample& s = d.timeline->samples[i];
+  std::string detail = formatBytesLong(s.bytes) + " in use at " + s.time;
+  if (gcsBySample) {
+    if (auto tied = gcsBySample->at(i)) {
+      detail += "; GC " + d.pageMaps->gcs[*tied].index + " is tied to this sample";
+    } else if (auto near = gcsBySample->nearest(i)) {
+      const size_t at = *d.pageMaps->gcs[*near].sample;
+      const size_t gap = at > i ? at - i : i - at;
+      detail += "; nearest GC: GC " + d.pageMaps->gcs[*near].index + ", " + plural(gap, "sample") +
+                (at > i ? " later" : " earlier") + " (line " + formatCount(d.timeline->samples[at].line) + ")";
+    }
+  }
+  return detail;
+}
+
+}  // namespace
+
 std::vector<const DumpLineEntry*> DumpFileIndex::at(uint32_t line) const {
   std::vector<const DumpLineEntry*> out;
   auto it = std::lower_bound(entries.begin(), entries.end(), line,
                              [](const DumpLineEntry& e, uint32_t l) { return e.line < l; });
   for (; it != entries.end() && it->line == line; ++it) out.push_back(&*it);
+  for (const DumpLineEntry* e : out) {
+    if (e->kind != DumpLineKind::Sample || !dump || !dump->timeline || e->ref >= dump->timeline->samples.size()) continue;
+    std::lock_guard<std::mutex> lock(*fill);
+    // The entries are never const objects (the index is built and then only handed out as const):
+    // filling a sample's text once, under the lock, is the one write after the build.
+    if (e->detail.empty())
+      const_cast<DumpLineEntry*>(e)->detail = sampleDetail(*dump, e->ref, gcsBySample.get());
+  }
   return out;
 }
 
@@ -102,23 +131,13 @@ DumpFileIndex buildDumpFileIndex(const Dump& d) {
                        -1, 0});
   }
   if (d.timeline) {
-    std::optional<GcsBySample> gcsBySample;
-    if (d.pageMaps) gcsBySample.emplace(*d.pageMaps);
+    idx.dump = &d;
+    if (d.pageMaps) idx.gcsBySample = std::make_shared<const GcsBySample>(*d.pageMaps);
+    out.reserve(out.size() + d.timeline->samples.size());
     for (size_t i = 0; i < d.timeline->samples.size(); ++i) {
       const HeapSample& s = d.timeline->samples[i];
       if (s.line == 0) continue;
-      std::string detail = formatBytesLong(s.bytes) + " in use at " + s.time;
-      if (gcsBySample) {
-        if (auto tied = gcsBySample->at(i)) {
-          detail += "; GC " + d.pageMaps->gcs[*tied].index + " is tied to this sample";
-        } else if (auto near = gcsBySample->nearest(i)) {
-          const size_t at = *d.pageMaps->gcs[*near].sample;
-          const size_t gap = at > i ? at - i : i - at;
-          detail += "; nearest GC: GC " + d.pageMaps->gcs[*near].index + ", " + plural(gap, "sample") +
-                    (at > i ? " later" : " earlier") + " (line " + formatCount(d.timeline->samples[at].line) + ")";
-        }
-      }
-      add({s.line, s.line, DumpLineKind::Sample, s.time, std::move(detail), heapSection, i});
+      add({s.line, s.line, DumpLineKind::Sample, s.time, std::string(), heapSection, i});  // detail: at()
     }
   }
   if (d.pageMaps)

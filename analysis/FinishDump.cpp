@@ -1,6 +1,8 @@
 // FinishDump: the analysis every format shares once its parser has built the graph.
 //
 // Threading: runs on the loading worker, before the Dump is published.
+#include <malloc.h>
+
 #include "analysis/Dominators.h"
 #include "analysis/Dump.h"
 #include "analysis/Text.h"
@@ -10,6 +12,11 @@ namespace heaplens {
 namespace {
 
 void finishHeap(Dump& dump, HeapPart& heap, const TaskContext& ctx) {
+  // The parser's scratch arrays are freed by now, but glibc keeps what came from its heap (once a big
+  // block is freed its mmap threshold rises, so later arrays up to 32 MiB come from the heap): hand
+  // it back before the dominators take their own scratch memory, or both count in the peak (V8
+  // target snapshot: 374 -> 305 MB at this point).
+  ::malloc_trim(0);
   DominatorResult dominators = computeDominatorsAndRetained(heap.graph, ctx);
   heap.idom = std::move(dominators.idom);
   heap.retained = std::move(dominators.retained);

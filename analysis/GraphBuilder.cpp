@@ -91,13 +91,18 @@ NodeId GraphBuilder::addNode(NodeKind kind, uint64_t selfSize, TypeId type, Site
 void GraphBuilder::setExternalSize(NodeId n, uint64_t bytes) {
   if (graph_.externalSize.empty()) {
     if (bytes == 0) return;  // stays empty until some node has unmanaged bytes
+    // As big as the other node columns were reserved, so that addNode() never grows it by copying.
+    reserveHuge(graph_.externalSize, graph_.selfSize.capacity());
     graph_.externalSize.assign(graph_.nodeCount(), 0);
   }
   graph_.externalSize.at(n) = bytes;
 }
 
 void GraphBuilder::setAddress(NodeId n, uint64_t address) {
-  if (graph_.address.empty()) graph_.address.assign(graph_.nodeCount(), 0);
+  if (graph_.address.empty()) {
+    reserveHuge(graph_.address, graph_.selfSize.capacity());
+    graph_.address.assign(graph_.nodeCount(), 0);
+  }
   graph_.address.at(n) = address;
 }
 

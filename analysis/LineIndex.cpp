@@ -29,21 +29,19 @@ HeapIndex::HeapIndex(const HeapPart& d) {
   }
 
   domTree = buildDominatorTree(d.idom);
-  // Objects per dominator subtree: children before parents, in reverse breadth-first order.
+  // Objects per dominator subtree: in preorder a subtree is a range, so its objects are a difference
+  // of prefix counts; unreachable nodes (outside the tree) count only themselves.
   retainedObjects.assign(n, 0);
   for (NodeId v = 0; v < n; ++v) retainedObjects[v] = g.kind(v) == NodeKind::Object ? 1 : 0;
-  if (n > 0) {
-    std::vector<NodeId> order;
-    order.reserve(n);
-    order.push_back(kSuperRoot);
-    for (size_t i = 0; i < order.size(); ++i) {
-      NodeId v = order[i];
-      for (uint32_t c = domTree.first[v]; c < domTree.first[v + 1]; ++c) order.push_back(domTree.children[c]);
-    }
-    for (size_t i = order.size(); i-- > 1;) {
-      NodeId v = order[i];
-      retainedObjects[d.idom[v]] += retainedObjects[v];
-    }
+  const std::vector<NodeId>& order = domTree.preorder;
+  std::vector<uint32_t> objectsBefore(order.size() + 1, 0);
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i + 32 < order.size()) __builtin_prefetch(&retainedObjects[order[i + 32]]);
+    objectsBefore[i + 1] = objectsBefore[i] + retainedObjects[order[i]];
+  }
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i + 32 < order.size()) __builtin_prefetch(&retainedObjects[order[i + 32]], 1);
+    retainedObjects[order[i]] = objectsBefore[domTree.subtreeEnd[i]] - objectsBefore[i];
   }
   liveBytes = d.liveBytes();
   aggregates = aggregateByTypeAndSite(d, {}, &domTree);

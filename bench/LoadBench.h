@@ -38,6 +38,16 @@ inline double peakRssMB() {
   return static_cast<double>(ru.ru_maxrss) * 1024 / 1e6;
 }
 
+// Resident set size of this process now, in MB (10^6 bytes).
+inline double rssMB() {
+  long pages = 0, resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<double>(resident) * 4096 / 1e6;
+}
+
 // Phase times from the progress reports: each phase runs until the next one starts.
 class PhaseTimes {
 public:
@@ -49,25 +59,33 @@ public:
   heaplens::TaskContext start() {
     start_ = Clock::now();
     return heaplens::TaskContext({}, [this](std::string_view phase, double) {
-      if (phases_.empty() || phases_.back().first != phase) phases_.emplace_back(std::string(phase), since(start_));
+      if (phases_.empty() || phases_.back().first != phase) {
+        phases_.emplace_back(std::string(phase), since(start_));
+        peaks_.push_back(peakRssMB());  // the peak up to the end of the phase before
+        now_.push_back(rssMB());
+      }
     });
   }
 
   // Seconds since start().
   double elapsed() const { return since(start_); }
 
-  // "phases:" and one line per phase, names padded to nameWidth; the last phase ends at `total`.
+  // "phases:" and one line per phase, names padded to nameWidth, with the process's peak RSS at the
+  // phase's end; the last phase ends at `total`.
   void print(int nameWidth, double total) const {
-    std::printf("phases:\n");
+    std::printf("phases:%*s  time     peak RSS at its end (RSS at its start)\n", nameWidth - 5, "");
     for (size_t i = 0; i < phases_.size(); ++i) {
       double end = i + 1 < phases_.size() ? phases_[i + 1].second : total;
-      std::printf("  %-*s %.3f s\n", nameWidth, phases_[i].first.c_str(), end - phases_[i].second);
+      double peak = i + 1 < peaks_.size() ? peaks_[i + 1] : peakRssMB();
+      std::printf("  %-*s %.3f s  %7.1f MB  (%.1f MB)\n", nameWidth, phases_[i].first.c_str(), end - phases_[i].second,
+                  peak, now_[i]);
     }
   }
 
 private:
   Clock::time_point start_;
   std::vector<std::pair<std::string, double>> phases_;
+  std::vector<double> peaks_, now_;
 };
 
 }  // namespace loadbench

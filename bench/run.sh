@@ -18,6 +18,7 @@ echo "== synthetic heap graphs (1 M and 10 M nodes, 2.5 edges per node)"
 echo "== Go: load + dominators on $go_dump"
 if [ -f "$go_dump" ]; then
   "$build/bench/go_load_bench" "$go_dump"
+  bash "$here/report.sh" "$go_dump" "$build" 3
 else
   echo "skipped: no $go_dump (cd shared/fixtures/go/big && go build -o /tmp/big/big . && /tmp/big/big $go_dump)"
 fi

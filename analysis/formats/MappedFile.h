@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -98,6 +99,20 @@ public:
   void populate() const {
 #ifdef MADV_POPULATE_READ
     if (data_) ::madvise(const_cast<uint8_t*>(data_), size_, MADV_POPULATE_READ);
+#endif
+  }
+  // populate() for [offset, offset + length) only (clipped to the file): a reader that streams the file
+  // maps the window ahead of it.
+  void populate(uint64_t offset, uint64_t length) const {
+#ifdef MADV_POPULATE_READ
+    if (!data_ || offset >= size_) return;
+    const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    const uint64_t begin = offset / page * page;
+    const uint64_t end = std::min<uint64_t>(size_, offset + length);
+    ::madvise(const_cast<uint8_t*>(data_) + begin, end - begin, MADV_POPULATE_READ);
+#else
+    (void)offset;
+    (void)length;
 #endif
   }
   // Drops the pages below `upTo` from this process; they are read again from the page cache if touched.

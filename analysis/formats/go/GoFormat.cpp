@@ -4,7 +4,9 @@
 // once, front to back, and keeps only offsets and pointer words, so the
 // pages it has passed are dropped from the mapping as it goes (madvise),
 // which keeps resident memory near the size of the model rather than the
-// model plus the file.
+// model plus the file, and the pages ahead of it are mapped a window at a
+// time (MADV_POPULATE_READ), which costs one call instead of thousands of
+// page faults.
 //
 // Threading: load() runs on the loading worker.
 #include "analysis/formats/go/GoFormat.h"
@@ -49,8 +51,17 @@ public:
     {
       MappedFile file(path);
       file.adviseSequential();
-      scan = go::scanGoDump(file.bytes(), ctx, [&](uint64_t upTo) { file.dropBelow(upTo); },
-                            exe && exe->hasDwarf());
+      // A window of the file is mapped at a time: every 8 MiB the pages behind the scan are dropped
+      // and the next 32 MiB are mapped in one call rather than faulted in a page at a time.
+      constexpr uint64_t kAhead = 32u << 20;
+      file.populate(0, kAhead);
+      scan = go::scanGoDump(
+          file.bytes(), ctx,
+          [&](uint64_t upTo) {
+            file.dropBelow(upTo);
+            file.populate(upTo, kAhead);
+          },
+          exe && exe->hasDwarf());
     }  // the mapping is gone before the graph is built
     std::unique_ptr<Dump> dump = go::buildGoDump(std::move(scan), ctx, exeIn);
     dump->path = path;

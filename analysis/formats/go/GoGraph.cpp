@@ -19,6 +19,7 @@
 #include <boost/sort/pdqsort/pdqsort.hpp>
 
 #include "analysis/GraphBuilder.h"
+#include "analysis/MemoryAdvice.h"
 #include "analysis/Text.h"
 #include "analysis/formats/DumpFormat.h"
 #include "analysis/formats/go/GoFormat.h"
@@ -36,7 +37,7 @@ GoObjectLookup::GoObjectLookup(const std::vector<GoObjectRec>& sorted) : objs_(s
   const uint64_t maxBuckets = static_cast<uint64_t>(n) + 16;
   while (shift_ < 63 && (span >> shift_) + 1 > maxBuckets) ++shift_;
   uint64_t buckets = (span >> shift_) + 1;
-  first_.resize(buckets + 1);
+  first_ = hugeVector<uint32_t>(buckets + 1, 0);
   size_t i = 0;
   for (uint64_t b = 0; b < buckets; ++b) {
     while (i < n && ((objs_[i].addr - base_) >> shift_) < b) ++i;
@@ -213,12 +214,16 @@ public:
     matchSamples(lookup);
     if (names_) typeObjects(lookup);
     ctx_.report("Building graph", 0.2);
-
-    b_.reserve(static_cast<uint32_t>(n + extraNodes), s_.objectPtrs.size() + s_.rootPtrs.size());
+    // Object edges are known exactly once every pointer word is resolved, so the edge columns are
+    // reserved once, at their final size (root edges: at most one per root pointer word).
+    const uint64_t objectEdges = resolveObjectPointers(lookup);
+    b_.reserve(static_cast<uint32_t>(n + extraNodes),
+               objectEdges + s_.rootPtrs.size() + 2 * (s_.finalizers.size() + s_.defers.size() + s_.panics.size()) +
+                   s_.otherRoots.size() + s_.frames.size());
     std::vector<SiteId> bucketSite = makeSites();
     addObjectNodes(bucketSite);
     addRootNodes();
-    addObjectEdges(lookup);
+    addObjectEdges();
     addRootEdges(lookup);
 
     // Everything the graph needs is in the builder now; free the scan before the CSR build.
@@ -253,7 +258,8 @@ private:
 
   void matchSamples(const GoObjectLookup& lookup) {
     const size_t m = s_.sampleAddrs.size();
-    std::vector<uint32_t> found(m);
+    objectBucket_ = hugeVector<uint32_t>(s_.objects.size(), UINT32_MAX);
+    std::vector<uint32_t> found = hugeVector<uint32_t>(m, 0);
     for (size_t i = 0; i < m; i += kChunk) {
       ctx_.checkCancelled();
       lookup.findAll(s_.sampleAddrs.data() + i, std::min(kChunk, m - i), found.data() + i);
@@ -266,13 +272,13 @@ private:
         ++samplesUnmatched_;
         continue;
       }
-      GoObjectRec& o = s_.objects[idx];
+      const GoObjectRec& o = s_.objects[idx];
       if (addr - o.addr == 8) ++samplesAtHeader_;
       if (bucket == UINT32_MAX) {
         ++samplesUnknownBucket_;
         continue;
       }
-      if (o.bucket == UINT32_MAX) o.bucket = bucket;  // a later sample of the same object is ignored
+      if (objectBucket_[idx] == UINT32_MAX) objectBucket_[idx] = bucket;  // a later sample of the same object is ignored
     }
     release(s_.sampleAddrs);
     release(s_.sampleBuckets);
@@ -309,7 +315,7 @@ private:
     size_t h = 0;
     const size_t n = s_.objects.size();
     for (size_t i = 0; i < n; ++i) {
-      progressAt(i, n, 0.2, 0.3);
+      progressAt(i, n, 0.4, 0.3);
       const GoObjectRec& o = s_.objects[i];
       TypeId type = kNoType;
       if (!s_.headerWords.empty() && !s_.types.empty() && o.size > 512 && o.ptrCount > 0) {
@@ -330,13 +336,15 @@ private:
         type = it->second;
       }
       if (type == kNoType) type = typeForSize(o.size);
-      SiteId site = o.bucket == UINT32_MAX ? kNoSite : bucketSite[o.bucket];
+      const uint32_t bucket = objectBucket_[i];
+      SiteId site = bucket == UINT32_MAX ? kNoSite : bucketSite[bucket];
       NodeId node = b_.addNode(NodeKind::Object, o.size, type, site);
       b_.setAddress(node, o.addr);
       modelBytes_ += o.size;
-      if (o.bucket != UINT32_MAX) ++attributedObjects_;
+      if (bucket != UINT32_MAX) ++attributedObjects_;
     }
     release(s_.headerWords);
+    release(objectBucket_);
   }
 
   // Root holders, in node order. Each remembers what its edges are.
@@ -459,14 +467,23 @@ private:
     ++framesWithLines_;
   }
 
-  void addObjectEdges(const GoObjectLookup& lookup) {
-    // Resolve every pointer word to an object index first, in place, in file order (sequential, pipelined).
+  // Resolves every object pointer word to an object index, in place, in file order (sequential,
+  // pipelined); returns how many become edges (neither nil nor pointing into no object).
+  uint64_t resolveObjectPointers(const GoObjectLookup& lookup) {
     const size_t m = s_.objectPtrs.size();
+    uint64_t edges = 0;
     for (size_t i = 0; i < m; i += kChunk) {
       ctx_.checkCancelled();
-      ctx_.report("Building graph", 0.5 + 0.2 * static_cast<double>(i) / static_cast<double>(m));
-      lookup.findAll(s_.objectPtrs.data() + i, std::min(kChunk, m - i), s_.objectPtrs.data() + i);
+      ctx_.report("Building graph", 0.2 + 0.2 * static_cast<double>(i) / static_cast<double>(m));
+      const size_t count = std::min(kChunk, m - i);
+      uint64_t* p = s_.objectPtrs.data() + i;
+      lookup.findAll(p, count, p);
+      for (size_t k = 0; k < count; ++k) edges += p[k] < GoObjectLookup::kNil;
     }
+    return edges;
+  }
+
+  void addObjectEdges() {
     const size_t n = s_.objects.size();
     for (size_t i = 0; i < n; ++i) {
       progressAt(i, n, 0.7, 0.2);
@@ -763,6 +780,7 @@ private:
   uint64_t namedGlobals_ = 0, namedFrameWords_ = 0, framesWithLines_ = 0;
   GraphBuilder b_;
   std::vector<RootNode> roots_;
+  std::vector<uint32_t> objectBucket_;  // per sorted object: index into s_.buckets, from alloc samples
   std::unordered_map<uint64_t, TypeId> sizeTypes_;
   uint64_t objectRecords_ = 0, bogus_ = 0, modelObjects_ = 0, modelBytes_ = 0, attributedObjects_ = 0;
   uint64_t samplesAtHeader_ = 0, samplesUnmatched_ = 0, samplesUnknownBucket_ = 0;

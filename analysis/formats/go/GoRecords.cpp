@@ -14,6 +14,7 @@
 #include <cstring>
 #include <initializer_list>
 
+#include "analysis/MemoryAdvice.h"
 #include "analysis/formats/DumpFormat.h"
 
 namespace heaplens::go {
@@ -104,7 +105,19 @@ public:
 
   uint64_t uvarint(const char* what) {
     if (pos_ < size_ && p_[pos_] < 0x80) return p_[pos_++];
-    return uvarintSlow(what);
+    // Addresses take 5 or 6 bytes: away from the end, decode without a bounds check per byte.
+    if (size_ - pos_ >= 10) {
+      const uint8_t* q = p_ + pos_;
+      uint64_t v = q[0] & 0x7f;
+      for (int i = 1; i < 9; ++i) {
+        v |= static_cast<uint64_t>(q[i] & 0x7f) << (7 * i);
+        if (q[i] < 0x80) {
+          pos_ += static_cast<uint64_t>(i) + 1;
+          return v;
+        }
+      }
+    }
+    return uvarintSlow(what);  // 10 bytes (checked for overflow), or near the end
   }
   bool boolean(const char* what) {
     uint64_t at = pos_;
@@ -248,33 +261,41 @@ private:
     return n;
   }
 
-  // Grows a full array of the scan to what the records read so far predict for the whole file (their
-  // count per byte read, times the file size), at most one per `bytesPerItem` bytes of the file (real
-  // dumps: ~70 bytes per object record, ~1.7 pointers per object) and never less than doubling. The
-  // prediction rests on records actually read: a file that is mostly zeros or holes after a Go
-  // header (a sparse 50 GB file) reserves nothing for the bytes it never shows to hold records.
-  // Reserved but untouched capacity costs address space, not memory; the prediction avoids the
-  // copy-and-double growth of the biggest arrays.
+  // Grows a full array of the scan to what the records read so far predict for the whole file: their
+  // count per byte since the first of them (`firstAt`: records of one kind come together, e.g. alloc
+  // samples at the end), over the bytes left, plus 5%, at most one per `bytesPerItem` bytes of the
+  // file (real dumps: ~70 bytes per object record, ~1.7 pointers per object), and never less than
+  // doubling. The prediction rests on records actually read: a file that is mostly zeros or holes
+  // after a Go header (a sparse 50 GB file) reserves nothing for the bytes it never shows to hold
+  // records. Reserved but untouched capacity costs address space, not memory; the prediction avoids
+  // the copy-and-double growth of the biggest arrays.
   template <typename T>
-  void growAhead(std::vector<T>& v, uint64_t bytesPerItem) {
+  void growAhead(std::vector<T>& v, uint64_t bytesPerItem, uint64_t firstAt) {
     constexpr size_t kEvidence = 64 * 1024;  // items read before the count per byte is trusted
     size_t want = std::max<size_t>(2 * v.size(), 1024);
-    uint64_t pos = r_.pos();
-    if (v.size() >= kEvidence && pos > 0) {
-      long double predicted = static_cast<long double>(v.size()) * static_cast<long double>(bytes_.size()) /
-                              static_cast<long double>(pos) * 1.05L;
+    const uint64_t pos = r_.pos();
+    if (v.size() >= kEvidence && pos > firstAt) {
+      const long double perByte = static_cast<long double>(v.size()) / static_cast<long double>(pos - firstAt);
+      long double predicted =
+          static_cast<long double>(v.size()) + perByte * static_cast<long double>(bytes_.size() - pos) * 1.05L;
       long double most = static_cast<long double>(bytes_.size() / bytesPerItem);
       predicted = std::min(predicted, most);
       if (predicted > static_cast<long double>(want)) want = static_cast<size_t>(predicted);
     }
-    v.reserve(want);
+    // Huge pages, advised before the first byte is copied in: these arrays are written once, front
+    // to back, and one fault per 2 MiB instead of one per 4 KiB is most of what filling them costs
+    // on a virtual machine.
+    std::vector<T> grown;
+    reserveHuge(grown, want);
+    grown.insert(grown.end(), v.begin(), v.end());
+    v.swap(grown);
   }
 
   void progress() {
     ctx_.checkCancelled();
     uint64_t pos = r_.pos();
     ctx_.report("Reading records", bytes_.empty() ? 1.0 : static_cast<double>(pos) / bytes_.size());
-    if (release_ && pos - released_ >= (64u << 20)) {
+    if (release_ && pos - released_ >= kReleaseStep) {
       released_ = pos;
       release_(pos);
     }
@@ -323,15 +344,16 @@ private:
       case kTagEof:
         return;
       case kTagObject: {
+        if (s_.objects.empty()) firstObjectAt_ = start;
         GoObjectRec o;
         o.addr = r_.uvarint("object address");
         uint64_t len = 0;
         uint64_t base = r_.range("object contents", len);
         o.size = len;
-        o.ptrBegin = s_.objectPtrs.size();
+        const size_t ptrBegin = s_.objectPtrs.size();
         uint64_t prevWord = 0;
         fields(base, len, "object", start, [&](uint64_t off, uint64_t v) {
-          if (s_.objectPtrs.size() == s_.objectPtrs.capacity()) growAhead(s_.objectPtrs, 36);
+          if (s_.objectPtrs.size() == s_.objectPtrs.capacity()) growAhead(s_.objectPtrs, 36, firstObjectAt_);
           s_.objectPtrs.push_back(v);
           if (offsets_) {  // see GoScan::objectPtrWords
             const uint64_t w = off / s_.params.ptrSize;
@@ -340,13 +362,14 @@ private:
             prevWord = w;
           }
         });
-        uint64_t n = s_.objectPtrs.size() - o.ptrBegin;
-        if (n > UINT32_MAX)
-          throw LoadError("go heap dump: object at byte " + std::to_string(start) + " has more than 2^32 fields",
+        if (s_.objectPtrs.size() >= UINT32_MAX)
+          throw LoadError("go heap dump: more than 2^32 pointers by the object at byte " + std::to_string(start) +
+                              "; this tool's edge limit is 2^32",
                           start);
-        o.ptrCount = static_cast<uint32_t>(n);
+        o.ptrBegin = static_cast<uint32_t>(ptrBegin);
+        o.ptrCount = static_cast<uint32_t>(s_.objectPtrs.size() - ptrBegin);
         if (headers_ && len > 512 && o.ptrCount > 0) s_.headerWords.emplace_back(o.addr, word(base));
-        if (s_.objects.size() == s_.objects.capacity()) growAhead(s_.objects, 64);
+        if (s_.objects.size() == s_.objects.capacity()) growAhead(s_.objects, 64, firstObjectAt_);
         s_.objects.push_back(o);
         return;
       }
@@ -516,6 +539,12 @@ private:
         uint64_t addr = r_.uvarint("alloc sample address");
         uint64_t id = r_.uvarint("alloc sample bucket");
         auto it = s_.bucketIndex.find(id);
+        // At least 3 bytes per record (tag, address, bucket id).
+        if (s_.sampleAddrs.size() == s_.sampleAddrs.capacity()) {
+          if (s_.sampleAddrs.empty()) firstSampleAt_ = start;
+          growAhead(s_.sampleAddrs, 3, firstSampleAt_);
+          s_.sampleBuckets.reserve(s_.sampleAddrs.capacity());
+        }
         s_.sampleAddrs.push_back(addr);
         s_.sampleBuckets.push_back(it == s_.bucketIndex.end() ? UINT32_MAX : it->second);
         return;
@@ -530,6 +559,8 @@ private:
   const TaskContext& ctx_;
   const ReleaseFn& release_;
   GoScan s_;
+  static constexpr uint64_t kReleaseStep = 8u << 20;
+  uint64_t firstObjectAt_ = 0, firstSampleAt_ = 0;  // where the first record of each big array was
   bool headers_ = false;  // Go ≥ 1.22: objects may start with a malloc header
   bool offsets_ = false;  // keep object field offsets
   uint64_t released_ = 0;

@@ -92,12 +92,13 @@ struct GoParams {
   GoVersion parsed;
 };
 
+// 24 bytes: there are millions. The scan refuses more than 2^32 pointer words (the graph's edge limit),
+// so 32-bit indexes into objectPtrs suffice; pass 2 keeps each object's memory-profile bucket apart.
 struct GoObjectRec {
   uint64_t addr = 0;
   uint64_t size = 0;      // slot size (contents length)
-  uint64_t ptrBegin = 0;  // index into GoScan::objectPtrs
+  uint32_t ptrBegin = 0;  // index into GoScan::objectPtrs
   uint32_t ptrCount = 0;
-  uint32_t bucket = UINT32_MAX;  // index into GoScan::buckets, set in pass 2 from alloc samples
 };
 
 // One pointer word of a root memory range: its offset inside the range and its value.
@@ -229,8 +230,8 @@ private:
   size_t farAt_ = SIZE_MAX;
 };
 
-// Called now and then with a byte offset below which the data will not be read again
-// (load() uses it to drop already-parsed pages of its mapping).
+// Called every few megabytes with a byte offset below which the data will not be read again
+// (load() uses it to drop already-parsed pages of its mapping and to map the next ones ahead).
 using ReleaseFn = std::function<void(uint64_t upTo)>;
 
 // Pass 1 over a whole dump. Throws LoadError for malformed input, OperationCancelled.

@@ -767,10 +767,14 @@ private:
     const std::string_view timeText = timeFirst ? s.a : s.b;
     const double bytes = timeFirst ? s.vb : s.va;
     const uint32_t bytesCol = timeFirst ? s.colB : s.colA;
-    if (bytesText.empty() || std::isnan(bytes) || bytes < 0) {
+    // 2^64 and more does not fit the sample's byte count (and converting it would be undefined).
+    const bool tooBig = bytes >= 18446744073709551616.0;
+    if (bytesText.empty() || std::isnan(bytes) || bytes < 0 || tooBig) {
       std::string what = bytesText.empty() ? "the bytes field is empty"
                                            : "the bytes field " + quoted(bytesText) +
-                                                 (std::isnan(bytes) ? " is not a number" : " is negative");
+                                                 (std::isnan(bytes) ? " is not a number"
+                                                  : tooBig          ? " is 2^64 or more, larger than any heap"
+                                                                    : " is negative");
       problem(s.line,
               what + "; expected the heap size in bytes, then the " + (marker ? "GC flag" : "timestamp") + ", as in `" +
                   (timeFirst ? "<timestamp>,<bytes>" : marker ? "<bytes>,true|false" : "<bytes>,<timestamp>") +

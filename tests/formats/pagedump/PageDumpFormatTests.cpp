@@ -372,6 +372,18 @@ TEST(PageDumpProblems, PageLinesAndTokens) {
     }
 }
 
+// Found by tests/fuzz/campaign.sh: a bytes field of 2^64 or more (1e24, twenty nines) was converted to
+// an integer it does not fit (undefined behaviour; UBSan stopped the process). It is a problem now.
+TEST(PageDumpProblems, BytesBeyondTwoToThe64) {
+  auto d = parse("phase1: heap use\n100,ts-1\n1e24,ts-2\n99999999999999999999,ts-3\n18446744073709551615,ts-4\n");
+  EXPECT_TRUE(hasProblem(*d, 3, "`1e24` is 2^64 or more")) << describe(*d);
+  EXPECT_TRUE(hasProblem(*d, 4, "`99999999999999999999` is 2^64 or more")) << describe(*d);
+  // 2^64 - 1 is read as a double, which rounds it to 2^64: refused as well.
+  EXPECT_TRUE(hasProblem(*d, 5, "is 2^64 or more")) << describe(*d);
+  ASSERT_EQ(d->timeline->samples.size(), 1u);
+  EXPECT_EQ(d->timeline->samples[0].bytes, 100u);
+}
+
 TEST(PageDumpProblems, GarbageNeverThrowsAndProblemsAreCapped) {
   std::string text = "phase1: heap use\n";
   for (int i = 0; i < 12000; ++i) text += "x\n";
