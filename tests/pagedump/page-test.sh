@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# page-test: `heaplens report --html` rendered in headless Chromium (web/test/check-page.mjs) for the seed's
+# page-test: `heaplens report --html`, and the webview HTML from heaplens/pageDumpHtml, rendered in headless Chromium (web/test/check-page.mjs) for the seed's
 # template, every simulated shape and the malformed files. Needs Debian's chromium and web/'s npm packages
 # (scripts/setup.sh installs both).
 set -euo pipefail

@@ -8,10 +8,15 @@
 // per GC tied to a sample, and for each GC checked the number of heat-map cells equals the number of
 // pages `heaplens report --json` gives (before, after, and the compacted grids' pages needed); a click
 // on a page cell shows its details.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+//
+// The first two files are also checked as the VS Code webview gets them: the HTML the real server
+// answers to heaplens/pageDumpHtml (`heaplens serve`, over stdio) with a webview's nonce and
+// cspSource, under the page's own Content-Security-Policy (a blocked script or style is a console
+// error, so a page that is not CSP-compliant fails).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 let puppeteer;
@@ -41,15 +46,18 @@ const browser = await puppeteer.launch({
 
 let passed = 0, failed = 0;
 try {
-  for (const file of files) {
-    const problems = await checkFile(file);
+  const runs = files.map((file) => ({ file, webview: false }));
+  for (const file of files.slice(0, 2)) runs.push({ file, webview: true });
+  for (const { file, webview } of runs) {
+    const name = `${basename(file)}${webview ? ' (webview HTML from heaplens/pageDumpHtml)' : ''}`;
+    const problems = await checkFile(file, webview);
     if (problems.length) {
       failed++;
-      console.log(`FAIL ${basename(file)}`);
+      console.log(`FAIL ${name}`);
       for (const p of problems) console.log(`  ${p}`);
     } else {
       passed++;
-      console.log(`ok   ${basename(file)}`);
+      console.log(`ok   ${name}`);
     }
   }
 } finally {
@@ -59,11 +67,65 @@ try {
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
 
-async function checkFile(file) {
+// The page as a VS Code webview receives it: loadDump then heaplens/pageDumpHtml on a real server.
+async function webviewHtml(file) {
+  const server = spawn(heaplens, ['serve'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let buffer = Buffer.alloc(0);
+  let nextId = 1;
+  const waiting = new Map();
+  const send = (message) => {
+    const body = JSON.stringify({ jsonrpc: '2.0', ...message });
+    server.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  };
+  server.stdout.on('data', (chunk) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/Content-Length: *(\d+)/i.exec(buffer.subarray(0, end).toString())?.[1]);
+      if (buffer.length < end + 4 + length) return;
+      const message = JSON.parse(buffer.subarray(end + 4, end + 4 + length).toString());
+      buffer = buffer.subarray(end + 4 + length);
+      if (message.method && message.id !== undefined) send({ id: message.id, result: null });  // a request to the client
+      else if (message.id !== undefined && waiting.has(message.id)) {
+        waiting.get(message.id)(message);
+        waiting.delete(message.id);
+      }
+    }
+  });
+  const request = (method, params) => new Promise((done) => {
+    const id = nextId++;
+    waiting.set(id, done);
+    send({ id, method, params });
+  });
+  try {
+    await request('initialize', { processId: null, rootUri: null, capabilities: {} });
+    send({ method: 'initialized', params: {} });
+    const path = resolve(file);
+    const loaded = await request('workspace/executeCommand', { command: 'heaplens.loadDump', arguments: [{ path }] });
+    if (loaded.error) throw new Error(`heaplens.loadDump: ${loaded.error.message}`);
+    const answer = await request('heaplens/pageDumpHtml', { dump: path, nonce: 'Zm9yLXRoZS13ZWJ2aWV3', cspSource: 'https://*.vscode-cdn.net' });
+    if (answer.error) throw new Error(`heaplens/pageDumpHtml: ${answer.error.message}`);
+    await request('shutdown', null);
+    send({ method: 'exit' });
+    return answer.result.html;
+  } finally {
+    setTimeout(() => server.kill(), 2000).unref();
+  }
+}
+
+async function checkFile(file, webview) {
   const problems = [];
   const report = JSON.parse(execFileSync(heaplens, ['report', file, '--json'], { maxBuffer: 1 << 28 }).toString()).pageDump;
-  const html = join(work, `${basename(file)}.html`);
-  execFileSync(heaplens, ['report', file, '--html', html], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const html = join(work, `${basename(file)}${webview ? '.webview' : ''}.html`);
+  if (webview) {
+    const text = await webviewHtml(file);
+    if (!text.includes("'nonce-Zm9yLXRoZS13ZWJ2aWV3'")) problems.push('the webview HTML does not carry the webview\'s nonce in its CSP');
+    if (!text.includes('https://*.vscode-cdn.net')) problems.push('the webview HTML does not allow the webview\'s cspSource');
+    writeFileSync(html, text);
+  } else {
+    execFileSync(heaplens, ['report', file, '--html', html], { stdio: ['ignore', 'ignore', 'pipe'] });
+  }
   const url = pathToFileURL(html).href;
 
   const page = await browser.newPage();
