@@ -90,7 +90,7 @@ TEST(MoarFormat, OtherVersionsGetAClearError) {
   for (std::string head : {"MoarHeapDumpv001", "MoarHeapDumpv004"}) {
     std::string bytes = head + std::string(64, ' ');
     std::string msg = loadError([&] { loadMoarDump({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, {}, {}); });
-    EXPECT_NE(msg.find("v" + head.substr(15)), std::string::npos) << msg;
+    EXPECT_NE(msg.find(std::string("v").append(head.substr(15))), std::string::npos) << msg;
     EXPECT_NE(msg.find("not supported"), std::string::npos) << msg;
     EXPECT_NE(msg.find("v2"), std::string::npos) << msg;  // says which versions are read
   }

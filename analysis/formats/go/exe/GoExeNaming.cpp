@@ -108,7 +108,7 @@ std::vector<GoGlobalRun> GoExeNaming::globalRuns(const GoSegment& seg, const std
 }
 
 std::string GoExeNaming::globalLabel(const GoGlobalRun& run, uint64_t segAddr, uint64_t offset) const {
-  if (run.addr == 0) return "+" + hex(offset);
+  if (run.addr == 0) return std::string("+").append(hex(offset));
   return exe_.fieldPath(run.typeDie, segAddr + offset - run.addr);
 }
 
@@ -129,7 +129,10 @@ std::string GoExeNaming::createdBy(const GoGoroutine& g) const {
   if (lines.empty()) return {};
   const ExeLine& l = lines.front();
   std::string s = l.function;
-  if (!l.file.empty()) s += (s.empty() ? "" : " ") + baseName(l.file) + ":" + std::to_string(l.line);
+  if (!l.file.empty()) {
+    if (!s.empty()) s += ' ';
+    s.append(baseName(l.file)).append(":").append(std::to_string(l.line));
+  }
   return s;
 }
 

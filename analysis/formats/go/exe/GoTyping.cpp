@@ -163,7 +163,7 @@ std::string GoTyping::typeName(uint32_t obj) const {
   const ExeLayout& l = types_[t].layout;
   if (!arrayOf(obj) || t == stringType_) return l.name;
   uint64_t n = (scan_.objects[obj].size - baseOf(obj)) / l.size;
-  return "[" + std::to_string(n) + "]" + l.name;
+  return std::string("[").append(std::to_string(n)).append("]").append(l.name);
 }
 
 uint64_t GoTyping::typeKey(uint32_t obj) const {
