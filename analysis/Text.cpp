@@ -142,4 +142,11 @@ std::optional<uint64_t> parseByteSize(std::string_view text) {
   return static_cast<uint64_t>(bytes);
 }
 
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 }  // namespace heaplens

@@ -35,5 +35,7 @@ std::string plural(uint64_t n, std::string_view one, std::string_view many = {})
 std::optional<uint64_t> parseByteSize(std::string_view text);
 // 0.21 -> "21%"; 0.015 -> "1.5%"; 0.00012 -> "0.01%"; 0 -> "0%".
 std::string formatPercent(double fraction);
+// The value of one hexadecimal digit (either case), or -1.
+int hexValue(char c);
 
 }  // namespace heaplens

@@ -3,17 +3,9 @@
 
 #include <cctype>
 
+#include "analysis/Text.h"
+
 namespace heaplens::lsp {
-namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<std::string> uriToPath(std::string_view uri) {
   constexpr std::string_view kScheme = "file://";

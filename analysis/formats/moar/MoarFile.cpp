@@ -47,18 +47,6 @@ std::string kindName(const uint8_t* p) {
   return std::string(reinterpret_cast<const char*>(p), n);
 }
 
-std::string printable(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
-    else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 [[noreturn]] void fail(const std::string& msg, std::optional<uint64_t> offset = std::nullopt) {
   throw LoadError("mvmheap: " + msg, offset);
@@ -162,6 +150,19 @@ private:
 };
 
 }  // namespace
+
+std::string printable(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
+    else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
 
 uint64_t ColumnBuffer::at(uint64_t i) const {
   const uint8_t* p = data_ + i * entrySize_;

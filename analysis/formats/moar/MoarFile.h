@@ -38,6 +38,9 @@ namespace heaplens::moar {
 
 // The first 16 bytes of every v3 file.
 inline constexpr std::string_view kMagicV3 = "MoarHeapDumpv003";
+
+// Bytes for an error message: printable ASCII as is, anything else as \xNN.
+std::string printable(std::string_view s);
 // The first 16 bytes of a v2 file (a MoarVM built without libzstd, such as Debian's).
 inline constexpr std::string_view kMagicV2 = "MoarHeapDumpv002";
 

@@ -30,6 +30,7 @@
 // same model from either version.
 //
 // Threading: as MoarFile; readColumnsV2 decodes the two blocks on two threads.
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <thread>
@@ -78,17 +79,9 @@ uint64_t readWidth(const uint8_t* p, unsigned w) {
 }
 
 std::string tagText(std::span<const uint8_t> bytes, uint64_t at) {
-  std::string out;
-  for (uint64_t i = at; i < at + 4 && i < bytes.size(); ++i) {
-    const unsigned char c = bytes[i];
-    if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
-    else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
+  if (at >= bytes.size()) return {};
+  const size_t n = static_cast<size_t>(std::min<uint64_t>(4, bytes.size() - at));
+  return printable({reinterpret_cast<const char*>(bytes.data() + at), n});
 }
 
 // Why the sequential pass stopped before the end of the file.

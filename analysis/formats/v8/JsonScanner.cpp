@@ -30,13 +30,6 @@ void appendUtf8(std::string& out, uint32_t cp) {
   }
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::string JsonScanner::describeAt(uint64_t offset) const {

@@ -26,6 +26,7 @@
 namespace heaplens::moar {
 namespace {
 
+using testing::loadError;
 using testing::kLeakyPath;
 using testing::leakyBytes;
 
@@ -62,17 +63,6 @@ std::string writeTemp(const std::vector<uint8_t>& bytes, const std::string& name
   std::ofstream out(path, std::ios::binary);
   out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   return path;
-}
-
-template <typename F>
-std::string loadError(F&& f) {
-  try {
-    f();
-  } catch (const LoadError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a LoadError";
-  return {};
 }
 
 TEST(MoarFormat, DetectsV3AndNotV2) {  // v2 is its own registry entry (MoarV2Tests.cpp)

@@ -6,13 +6,29 @@
 // Threading: test-only, single thread.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
 
+#include "analysis/formats/DumpFormat.h"
+
 namespace heaplens::moar::testing {
+
+// The message of the LoadError `f` throws; a test failure when it throws none.
+template <typename F>
+std::string loadError(F&& f) {
+  try {
+    f();
+  } catch (const LoadError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected a LoadError";
+  return {};
+}
 
 inline const std::string kLeakyPath = std::string(HEAPLENS_TEST_DATA) + "/moar/leaky.mvmheap";
 

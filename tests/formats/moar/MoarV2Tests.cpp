@@ -9,27 +9,18 @@
 #include "analysis/formats/DumpFormat.h"
 #include "analysis/formats/moar/MoarFile.h"
 #include "analysis/formats/moar/MoarFormat.h"
+#include "tests/formats/moar/MoarTestData.h"
 #include "tests/formats/moar/MoarTestWriter.h"
 
 namespace heaplens::moar {
 namespace {
 
+using testing::loadError;
 using testing::MiniSnapshot;
 using testing::tinySnapshot;
 using testing::writeV2;
 
 std::span<const uint8_t> span(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
-
-template <typename F>
-std::string loadError(F&& f) {
-  try {
-    f();
-  } catch (const LoadError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a LoadError";
-  return {};
-}
 
 std::vector<MiniSnapshot> twoSnapshots() {
   MiniSnapshot a = tinySnapshot(true), b = tinySnapshot(false);
