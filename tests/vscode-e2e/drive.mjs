@@ -206,36 +206,79 @@ async function openFile(relative, line) {
   await waitText('.statusbar-item', [`Ln ${line},`], `cursor on line ${line}`);
 }
 
-/** Answers VS Code's own open dialog (the simple file dialog in a browser) with a path. */
+/** What the open dialog shows: its value, message, focused row and rows (for an error). */
+async function dialogState() {
+  return page.evaluate(() => {
+    const w = document.querySelector('.quick-input-widget');
+    if (!w) return 'no dialog';
+    const rows = [...w.querySelectorAll('.quick-input-list .monaco-list-row')].map((r) => r.innerText.replace(/\s+/g, ' ').trim());
+    return JSON.stringify({
+      value: w.querySelector('.quick-input-box input')?.value,
+      message: w.querySelector('.quick-input-message')?.innerText,
+      focused: w.querySelector('.quick-input-list .monaco-list-row.focused')?.innerText.replace(/\s+/g, ' ').trim(),
+      rows: rows.slice(0, 12),
+    });
+  });
+}
+
+/**
+ * Answers VS Code's own open dialog (the simple file dialog in a browser) with a path, as a user
+ * would: once the dialog has listed the folder it opened in, the path goes in, and Enter is pressed
+ * once the dialog has listed the file's folder and made the file its focused row. The dialog reads
+ * folders over the remote connection; a whole path put in at once from another folder leaves the
+ * file listed but not focused (seen every time with code-server 4.139), so the folder goes in
+ * first. A dialog that has not focused the file, or is still open after Enter, gets the path again.
+ */
 async function answerOpenDialog(title, file) {
   await waitText('.quick-input-widget .quick-input-title', [title], `the open dialog "${title}"`);
   const input = await visible('.quick-input-widget .quick-input-box input');
-  // Empty the box (it holds the folder the dialog opened in), then type the path as a user would.
-  await input.click();
-  await input.evaluate((el) => { el.focus(); el.select(); });
-  await page.waitForFunction(() => {
-    const el = document.querySelector('.quick-input-widget .quick-input-box input');
-    return el && document.activeElement === el && el.selectionStart === 0 && el.selectionEnd === el.value.length;
-  }, { polling: 100 });
-  await page.keyboard.press('Backspace');
-  await page.waitForFunction(() => document.querySelector('.quick-input-widget .quick-input-box input')?.value === '', { polling: 100 });
-  // The whole path at once (typed key by key, the dialog's completion races the keys).
-  await input.evaluate((el, f) => {
-    el.value = f;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, file);
-  await page.waitForFunction((f) => document.querySelector('.quick-input-widget .quick-input-box input')?.value === f,
-    { polling: 100 }, file);
-  // The dialog has listed the file's folder (it is busy until then, and ignores Enter while busy).
-  await waitText('.quick-input-list .monaco-list-row', [file.split('/').pop()], `the dialog listing ${file}`);
-  for (let attempt = 0; ; attempt++) {
-    await page.keyboard.press('Enter');
-    const closed = await page.waitForFunction(() => {
+  const base = file.split('/').pop();
+  // The folder it opened in is listed (its rows are there).
+  await page.waitForFunction(() => document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row').length > 0,
+    { polling: 100, timeout: STEP_TIMEOUT });
+  for (let attempt = 1; ; attempt++) {
+    // Empty the box (it holds the folder the dialog opened in), then put the path in.
+    await input.click();
+    await input.evaluate((el) => { el.focus(); el.select(); });
+    await page.waitForFunction(() => {
+      const el = document.querySelector('.quick-input-widget .quick-input-box input');
+      return el && document.activeElement === el && el.selectionStart === 0 && el.selectionEnd === el.value.length;
+    }, { polling: 100 });
+    await page.keyboard.press('Backspace');
+    await page.waitForFunction(() => document.querySelector('.quick-input-widget .quick-input-box input')?.value === '', { polling: 100 });
+    // As a user types it: the folder first (with its slash the dialog lists it), then the file's
+    // name in that folder, which the dialog focuses. Each part goes in whole (typed key by key, the
+    // dialog's completion races the keys).
+    const folder = file.slice(0, file.length - base.length);
+    const put = (v) => input.evaluate((el, f) => {
+      el.value = f;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, v);
+    await put(folder);
+    await page.waitForFunction((b) => [...document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row')]
+      .some((r) => r.innerText.includes(b)), { polling: 100, timeout: 20_000 }, base).catch(() => {});
+    await put(file);
+    // The dialog has listed the file's folder and focused the file's row (Enter takes the focused row).
+    const ready = await page.waitForFunction((f, b) => {
       const w = document.querySelector('.quick-input-widget');
-      return !w || w.style.display === 'none' || w.getClientRects().length === 0;
-    }, { polling: 100, timeout: 10_000 }).then(() => true, () => false);
-    if (closed) return;
-    if (attempt === 2) throw new Error(`the open dialog did not take ${file}`);
+      const focused = w?.querySelector('.quick-input-list .monaco-list-row.focused');
+      return w?.querySelector('.quick-input-box input')?.value === f && focused && focused.innerText.includes(b);
+    }, { polling: 100, timeout: 8_000 }, file, base).then(() => true, () => false);
+    // The last attempt presses Enter whatever the dialog focused: it then takes the typed path.
+    if (ready || attempt === 5) {
+      await page.keyboard.press('Enter');
+      const closed = await page.waitForFunction(() => {
+        const w = document.querySelector('.quick-input-widget');
+        return !w || w.style.display === 'none' || w.getClientRects().length === 0;
+      }, { polling: 100, timeout: 10_000 }).then(() => true, () => false);
+      if (closed) return;
+    }
+    const state = await dialogState();
+    console.log(`  (open dialog, attempt ${attempt}: ${ready ? 'still open after Enter' : 'the file is not its focused row'}: ${state})`);
+    if (attempt === 5) {
+      await page.screenshot({ path: join(shots, `${stepNo}-open-dialog.png`) }).catch(() => {});
+      throw new Error(`the open dialog did not take ${file}: ${state}`);
+    }
   }
 }
 
