@@ -49,6 +49,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <bit>
 #include <exception>
@@ -460,12 +461,24 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
     std::atomic<uint64_t> produced{0}, consumed{0};
     std::atomic<bool> producerFailed{false};
     const uint64_t mask = wraps ? ringSize - 1 : ~uint64_t{0};
-    auto pause = [] {
+    // Waiting for the other side: spin briefly (the usual wait is a few hundred nanoseconds), then
+    // give the core away. With more runnable threads than cores (a compile beside the server), a
+    // side that only spins holds the core the other side needs for a whole time slice at a time,
+    // which made the pass many times slower.
+    struct Backoff {
+      unsigned spins = 0;
+      void operator()() {
+        if (spins < 1024) {
 #if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#else
-      std::this_thread::yield();
+          __builtin_ia32_pause();
 #endif
+        } else if (spins < 1024 + 64) {
+          std::this_thread::yield();
+        } else {
+          std::this_thread::sleep_for(std::chrono::microseconds(20));
+        }
+        ++spins;
+      }
     };
     BackgroundTask producer(helper, [&](const std::atomic<bool>& stop) {
       try {
@@ -473,8 +486,9 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
         auto reserve = [&](uint64_t words) {
           if (pos + words <= room) return;
           produced.store(pos, std::memory_order_release);
+          Backoff pause;
           while (pos + words > room) {
-            for (int i = 0; i < 64; ++i) pause();
+            pause();
             room = consumed.load(std::memory_order_acquire) + ringSize;
             if (stop.load(std::memory_order_relaxed)) throw OperationCancelled();
           }
@@ -519,6 +533,7 @@ DominatorResult run(const HeapGraph& g, bool withRetained, const detail::Dominat
     uint64_t available = 0;
     uint64_t cur = 0;  // the entry of w
     auto waitFor = [&](uint64_t upto) {
+      Backoff pause;
       while (available < upto) {
         available = produced.load(std::memory_order_acquire);
         if (available >= upto) break;
