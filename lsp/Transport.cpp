@@ -31,7 +31,7 @@ template <typename InStream, typename OutStream>
 class StreamTransport final : public Transport {
 public:
   StreamTransport(std::unique_ptr<asio::io_context> io, std::unique_ptr<InStream> in, OutStream* out,
-                  std::unique_ptr<OutStream> ownedOut = nullptr, protocol::FrameParser parser = {},
+                  std::unique_ptr<OutStream> ownedOut = nullptr, protocol::FrameParser parser = protocol::FrameParser(),
                   std::optional<std::string> firstBody = std::nullopt)
       : io_(std::move(io)), in_(std::move(in)), out_(out), ownedOut_(std::move(ownedOut)), parser_(std::move(parser)),
         firstBody_(std::move(firstBody)) {}
