@@ -178,9 +178,8 @@ DecodedMappings decodeMappings(std::string_view s, size_t sourceCount, size_t na
       if (!readVlq(s, i, v, error)) return fail(i, error);
       values[count++] = v;
     }
-    if (count != 1 && count != 4) {
-      if (count != 5) return fail(start, "a segment has " + std::to_string(count) + " fields; expected 1, 4 or 5");
-    }
+    if (count != 1 && count != 4 && count != 5)
+      return fail(start, "a segment has " + std::to_string(count) + " fields; expected 1, 4 or 5");
     MappingSegment seg;
     column += values[0];
     if (column < 0) return fail(start, "the generated column becomes negative (" + std::to_string(column) + ")");
@@ -355,7 +354,6 @@ std::optional<std::string> sourceMappingUrl(const std::string& generatedPath) {
     tail.insert(0, piece);
     lineEnd = tail.find_last_not_of(" \t\r\n");
     if (lineEnd == std::string::npos) continue;
-    // A line that cannot be the comment (it does not start with "//") is known early: stop reading.
     const size_t nl = tail.rfind('\n', lineEnd);
     if (nl != std::string::npos) {
       lineStart = nl + 1;

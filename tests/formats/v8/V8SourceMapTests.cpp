@@ -237,5 +237,30 @@ TEST(CompiledAppTsc, GrowthRecordsCarryTheTypeScriptLocation) {
       << sessionLine;
 }
 
+// The step is the format's business in no way: a heap-diff file from another tool whose record's
+// location is the generated session.js (the constructor's line and column, 1-based, as heap-diff
+// writes them; recorded at a path not on this machine) is moved to session.ts the same way.
+TEST(CompiledAppTsc, AHeapDiffLocationInGeneratedCodeIsMappedToo) {
+  AppWorkspace ws;
+  const fs::path sessionJs = ws.app / "out/session.js", sessionTs = ws.app / "src/session.ts";
+  const uint32_t jsLine = lineOf(sessionJs, "constructor(options, now)");
+  const fs::path file = ws.root / "other-tool.heapdiff.ndjson";
+  std::ofstream(file) << R"({"type":"header","format":"heap-diff","version":"0.1","baseline":"a","target":"b"})" "\n"
+                      << R"({"type":"growth","constructor":"Session","count_before":500,"count_after":1500,)"
+                      << R"("count_delta":1000,"size_before":24000,"size_after":72000,"size_delta":48000,)"
+                      << R"("location":{"url":"/tmp/heaplens-ts-app/out/session.js","line":)" << jsLine
+                      << R"(,"column":5}})" "\n";
+  LoadOptions options;
+  options.locateFile = workspaceLocator(ws.map);
+  std::unique_ptr<Dump> d = loadDump(file.string(), options, {});
+  ASSERT_TRUE(d->growth);
+  ASSERT_EQ(d->growth->records.size(), 1u);
+  auto frames = d->sites->frames(d->growth->records[0].site);
+  ASSERT_EQ(frames.size(), 1u);
+  const SourceLocation& loc = d->sites->location(frames.front());
+  EXPECT_EQ(fs::path(d->sites->str(loc.file)), sessionTs);
+  EXPECT_EQ(loc.line, lineOf(sessionTs, "constructor(options: SessionOptions"));
+}
+
 }  // namespace
 }  // namespace heaplens::v8
