@@ -64,7 +64,7 @@ std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const D
     const HeapGraph& g = loaded->graph();
     const HeapIndex& index = loaded->index();
     for (const SourceDeclaration& decl : types) {
-      const TypeId t = index.typeNamed(g, decl.qualifiedName);
+      const TypeId t = typeForDeclaration(*loaded, decl.qualifiedName, doc.path, ctx.sourceMap);
       const GroupStats* stats = t == kNoType ? nullptr : index.typeStats(t);
       if (!stats || stats->count == 0 || index.typeRepresentative[t] == kNoNode) continue;
       typesLensed.insert({loaded.get(), t});

@@ -158,6 +158,26 @@ std::optional<protocol::Location> stepLocation(const HeapGraph& g, NodeId n, con
   return out;
 }
 
+TypeId typeForDeclaration(const LoadedDump& loaded, std::string_view name, const std::string& docPath,
+                          const SourceMap* sourceMap) {
+  if (!loaded.hasHeap()) return kNoType;
+  const HeapGraph& g = loaded.graph();
+  const std::string doc = std::filesystem::path(docPath).lexically_normal().string();
+  TypeId first = kNoType;
+  bool elsewhere = false;
+  for (TypeId t = 1; t < g.typeCount(); ++t) {
+    if (g.str(g.typeName[t]) != name) continue;
+    if (first == kNoType) first = t;
+    auto frames = g.frames(g.typeSiteOf(t));
+    if (frames.empty() || !sourceMap) continue;
+    auto mapped = sourceMap->map(g.str(g.location(frames.front()).file));
+    if (!mapped) continue;
+    if (std::filesystem::path(mapped->localPath).lexically_normal().string() == doc) return t;
+    elsewhere = true;
+  }
+  return elsewhere ? kNoType : first;
+}
+
 double shareOfHeap(const HeapIndex* index, uint64_t bytes) {
   if (!index || index->liveBytes == 0) return 0.0;
   return static_cast<double>(bytes) / static_cast<double>(index->liveBytes);

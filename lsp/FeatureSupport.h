@@ -55,6 +55,12 @@ std::optional<protocol::Location> stepLocation(const HeapGraph& g, NodeId n, con
 
 // "10,000 live objects, 640,000 B (625 KiB) allocated here — 21% of the live heap".
 std::string entrySummary(const Dump& d, const HeapIndex* index, const LineEntry& entry);
+// The type a declaration of `name` in `docPath` stands for, by name: of the dump's types of that name,
+// the one the dump says is declared in this file; none when all of them are declared in other
+// workspace files (the compiled .js of a .ts class, or another class of the same name); else the first
+// of that name (the dump records no declaration, or one outside the workspace).
+TypeId typeForDeclaration(const LoadedDump& loaded, std::string_view name, const std::string& docPath,
+                          const SourceMap* sourceMap);
 // bytes / live heap; 0 without a heap index.
 double shareOfHeap(const HeapIndex* index, uint64_t bytes);
 inline double shareOfHeap(const HeapIndex& index, uint64_t bytes) { return shareOfHeap(&index, bytes); }

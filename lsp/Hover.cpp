@@ -362,6 +362,11 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
     if (decl.kind != SourceDeclaration::Kind::Type) continue;
     for (const auto& loaded : ctx.dumps) {
       if (typesShown.count({loaded.get(), decl.qualifiedName})) continue;
+      // The dump says this type is declared in another workspace file (this is the compiled .js of
+      // that .ts class, or another class of the same name): its figures are shown there.
+      if (loaded->hasHeap() && loaded->index().typeNamed(loaded->graph(), decl.qualifiedName) != kNoType &&
+          typeForDeclaration(*loaded, decl.qualifiedName, doc.path, ctx.sourceMap) == kNoType)
+        continue;
       std::string s = typeSection(*loaded, decl.qualifiedName, ctx.sourceMap);
       if (!s.empty()) sections.push_back(std::move(s));
     }

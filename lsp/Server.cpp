@@ -773,6 +773,9 @@ std::string loadErrorText(const LoadError& e) {
 void Server::startLoad(std::string path, LoadOptions options, std::optional<std::string> baseline,
                        std::stop_source stop, LoadDone done) {
   if (!options.maxMemory) options.maxMemory = workspace_.settings().maxMemory;
+  // Generated JavaScript is looked for in the workspace as it is now (then at its recorded path), for
+  // its source map: locations move to the TypeScript lines once, at load time.
+  if (!options.locateFile) options.locateFile = workspaceLocator(workspace_.sourceMap());
   // Cancelled by the request that started it ($/cancelRequest) or through its progress token.
   std::string token = "heaplens-load-" + std::to_string(nextToken_++);
   {
@@ -848,6 +851,7 @@ void Server::compareWithBaseline(Dump& target, const std::string& baselinePath, 
   if (!base) {
     LoadOptions baseOptions;
     baseOptions.maxMemory = options.maxMemory;
+    baseOptions.locateFile = options.locateFile;
     try {
       base = shareDump(loadDump(baselinePath, baseOptions, ctx));
     } catch (const LoadError& e) {

@@ -19,7 +19,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "analysis/GeneratedSources.h"
 #include "analysis/SnapshotDiff.h"
+#include "analysis/SourceMap.h"
 #include "analysis/Text.h"
 #include "analysis/ReferenceProfile.h"
 #include "analysis/formats/DumpFormat.h"
@@ -77,7 +79,17 @@ struct ReportArgs {
   uint64_t maxMemory = 0;  // --max-memory; 0: the default budget
   std::string executable;  // --executable EXE; empty: none
   std::string pprof;       // --pprof OUT; empty: none
+  std::vector<std::string> workspace;  // --workspace DIR...: where the dump's files are on this machine
 };
+
+// Finds generated JavaScript (for its source maps) in the --workspace folders, by the same path
+// matching as the editor; none when no folder was given (the recorded paths are then tried as they are).
+FileLocator cliLocator(const std::vector<std::string>& folders) {
+  if (folders.empty()) return {};
+  auto map = std::make_shared<SourceMap>();
+  map->setWorkspaceRoots(folders);
+  return workspaceLocator(std::move(map));
+}
 
 // Loads a dump on this thread, showing the load's phases on stderr when it is a terminal.
 // Prints the error and returns nullptr when the dump cannot be loaded.
@@ -118,6 +130,7 @@ int report(const ReportArgs& args) {
   options.pageBytes = args.pageBytes;
   options.maxMemory = args.maxMemory;
   if (!args.executable.empty()) options.executable = args.executable;
+  options.locateFile = cliLocator(args.workspace);
   std::unique_ptr<Dump> dump = loadForCli(path, options);
   if (!dump) return 1;
   if (!args.html.empty()) {
@@ -169,10 +182,12 @@ int report(const ReportArgs& args) {
 // `heaplens diff BASE TARGET`: objects matched by id; growth per type and sampled new objects
 // with their shortest paths, as heap-diff NDJSON (default), the report's text, or its JSON.
 int diff(const std::string& basePath, const std::string& targetPath, const std::string& format,
-         const std::string& outPath, size_t top) {
-  std::unique_ptr<Dump> base = loadForCli(basePath, LoadOptions{});
+         const std::string& outPath, size_t top, const std::vector<std::string>& workspace) {
+  LoadOptions options;
+  options.locateFile = cliLocator(workspace);
+  std::unique_ptr<Dump> base = loadForCli(basePath, options);
   if (!base) return 1;
-  std::unique_ptr<Dump> target = loadForCli(targetPath, LoadOptions{});
+  std::unique_ptr<Dump> target = loadForCli(targetPath, options);
   if (!target) return 1;
   for (const Dump* d : {base.get(), target.get()}) {
     if (!d->heap || d->heap->graph.address.empty()) {
@@ -279,6 +294,11 @@ int main(int argc, char** argv) {
                         "Page dumps: the allocator's page size in KiB for the simulated compaction (default 256; "
                         "128 for OHOS builds)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
+  const char* workspaceHelp =
+      "A folder holding the program's files, when the dump's recorded paths are not on this machine: "
+      "generated JavaScript is found there (matched by path suffix) and its source map followed to the "
+      "TypeScript lines (repeatable)";
+  reportCmd->add_option("--workspace", args.workspace, workspaceHelp)->check(CLI::ExistingDirectory);
 
   auto* formatsCmd = app.add_subcommand("formats", "List the dump formats this build reads (from the format registry)");
   bool formatsJson = false;
@@ -296,6 +316,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"heap-diff", "text", "json"}));
   diffCmd->add_option("-o,--output", outFile, "Write to FILE instead of standard output");
   diffCmd->add_option("--top", args.top, "Rows per ranking (text and json)")->check(CLI::Range(1, 100000));
+  diffCmd->add_option("--workspace", args.workspace, workspaceHelp)->check(CLI::ExistingDirectory);
 
   try {
     app.parse(argc, argv);
@@ -324,7 +345,7 @@ int main(int argc, char** argv) {
     return serve(port >= 0 ? std::optional<uint16_t>(static_cast<uint16_t>(port)) : std::nullopt, testLoadDelayMs,
                  maxMessageSize.empty() ? protocol::FrameParser::kDefaultMaxBody
                                         : static_cast<size_t>(parseByteSize(maxMessageSize).value_or(0)));
-  if (diffCmd->parsed()) return diff(baseFile, targetFile, diffFormat, outFile, args.top);
+  if (diffCmd->parsed()) return diff(baseFile, targetFile, diffFormat, outFile, args.top, args.workspace);
   if (snapshot >= 0) args.snapshot = static_cast<uint32_t>(snapshot);
   if (pageKib) args.pageBytes = pageKib * 1024;
   if (!maxMemory.empty()) args.maxMemory = parseByteSize(maxMemory).value_or(0);

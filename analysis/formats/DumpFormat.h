@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "analysis/Dump.h"
+#include "analysis/GeneratedSources.h"
 #include "analysis/TaskContext.h"
 
 namespace heaplens {
@@ -38,6 +39,11 @@ struct LoadOptions {
   // The program that wrote the dump (Go: global, local and type names, frame lines). A file that
   // cannot be read or is not the same build is reported in the dump's warnings; the load goes on.
   std::optional<std::string> executable;  // page-dump formats: the allocator's page size (default 256 KiB; OHOS 128 KiB)
+  // Locations in generated JavaScript move to the TypeScript (or other) source its source map names
+  // (GeneratedSources.h). The generated file is looked for with `locateFile` first (the editor's
+  // workspace), then at the recorded path itself.
+  bool followSourceMaps = true;
+  FileLocator locateFile;
 };
 
 // Three quarters of the physical memory (or of the cgroup's memory.max, when that is lower).

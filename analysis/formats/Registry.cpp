@@ -90,6 +90,7 @@ std::unique_ptr<Dump> loadDump(const std::string& path, const LoadOptions& optio
     if (dump->formatDescription.empty()) dump->formatDescription = std::string(format->description());
     if (dump->languages.empty())
       for (std::string_view l : format->languages()) dump->languages.emplace_back(l);
+    if (options.followSourceMaps) followSourceMaps(*dump, options.locateFile);
     finishDump(*dump, ctx);
     return dump;
   } catch (const std::bad_alloc&) {

@@ -44,6 +44,12 @@ for fuzzer in "$build"/tests/fuzz/*_fuzz; do
 SNAP
         ;;
     heapdiff) cp "$data"/js/*.heapdiff.ndjson "$corpus"/ ;;
+    sourcemap) # tsc's and esbuild's maps of tests/data/js/ts-app, and their "mappings" strings alone.
+               for f in "$data"/js/ts-app/out/*.map "$data"/js/ts-app/bundle/*.map; do
+                 cp "$f" "$corpus/$(basename "$(dirname "$f")")-$(basename "$f")"
+                 python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mappings"], end="")' "$f" \
+                   > "$corpus/mappings-$(basename "$(dirname "$f")")-$(basename "$f")"
+               done ;;
     goexe) # Small ELF files with DWARF (a Go program is over the length limit): a C program built with -g.
            printf 'int g[4]; struct s { int a; char *b; } v; int main(void) { return g[0] + v.a; }\n' \
              | ${CC:-cc} -g -x c - -o "$corpus/tiny-c"
