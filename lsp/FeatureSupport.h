@@ -55,6 +55,8 @@ std::optional<protocol::Location> stepLocation(const HeapGraph& g, NodeId n, con
 
 // "10,000 live objects, 640,000 B (625 KiB) allocated here — 21% of the live heap".
 std::string entrySummary(const Dump& d, const HeapIndex* index, const LineEntry& entry);
+// A Creation entry's root holders: "1 goroutine blocked in chan receive", "3 × goroutine (runnable)".
+std::string createdText(const Dump& d, const LineEntry& e);
 // bytes / live heap; 0 without a heap index.
 double shareOfHeap(const HeapIndex* index, uint64_t bytes);
 inline double shareOfHeap(const HeapIndex& index, uint64_t bytes) { return shareOfHeap(&index, bytes); }

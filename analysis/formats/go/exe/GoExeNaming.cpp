@@ -70,15 +70,24 @@ std::vector<std::string> sameBuildProblems(const GoScan& scan, const GoExecutabl
 
 std::vector<std::string> executableGaps(const GoExecutable& exe) {
   std::vector<std::string> gaps;
+  const std::string pclnProblem = exe.pclntabProblem();
+  const bool pcln = exe.pclntab() != nullptr;
   if (!exe.hasDwarf() && !exe.hasSymbols()) {
     gaps.push_back("the executable " + exe.path() +
                    " is stripped (no symbol table and no DWARF, as with -ldflags='-s -w'): globals, locals and "
-                   "frame lines stay unnamed; rebuild without -s -w to get them");
+                   "object types stay unnamed" +
+                   (pcln ? std::string("; frame lines come from its .gopclntab")
+                         : "; frame lines too, as its .gopclntab cannot be read") +
+                   "; rebuild without -s -w to get them all");
   } else if (!exe.hasDwarf()) {
     gaps.push_back("the executable " + exe.path() +
                    " has no DWARF (built with -ldflags=-w?): globals are named from the symbol table, but their "
-                   "fields, locals and frame lines stay unnamed");
+                   "fields, locals and object types stay unnamed" +
+                   (pcln ? std::string("; frame lines come from its .gopclntab") : std::string()));
   }
+  if (!pclnProblem.empty())
+    gaps.push_back("the executable " + exe.path() + "'s .gopclntab (Go's PC table) is corrupt: " + pclnProblem +
+                   (exe.hasDwarf() ? "; frame lines come from DWARF" : "; frames it cannot place keep no line"));
   return gaps;
 }
 

@@ -12,11 +12,16 @@
 // eu-addr2line, systemtap), it decompresses Go's SHF_COMPRESSED .zdebug sections itself,
 // evaluates DWARF 4 location lists and DWARF 5 loclists the same way, and dwarf_getscopes()
 // gives the inlined scopes of a PC in one call; libdwarf would need all three written here.
-// The Go-specific tables no library reads (.go.buildinfo) are read here.
+// The Go-specific tables no library reads (.go.buildinfo, and .gopclntab in GoPclntab.h) are read
+// here. A stripped binary keeps .gopclntab: its frame PCs still map to function, file and line,
+// inlined calls expanded. linesAt() answers from .gopclntab whenever it can, with DWARF present or
+// not (it is what the runtime's own tracebacks read, and it is quicker); locals and types still
+// come from DWARF. GoExecutableTest.*PclntabAgreesWithDwarf compares the two tables.
 //
 // Bad input: open() throws ExecutableError for a missing file, a non-ELF file, a truncated or
 // corrupt ELF (section outside the file), and never crashes; a stripped binary opens with
-// hasDwarf()/hasSymbols() false and a note saying what is missing. Broken DWARF (a reference
+// hasDwarf()/hasSymbols() false and a note saying what is missing. A corrupt .gopclntab is not an
+// open error: pclntabProblem() says which table and byte, and lines come from DWARF or nowhere. Broken DWARF (a reference
 // outside .debug_info, a type cycle) loses the name it was needed for, nothing more.
 //
 // Threading: open on the loading worker; queries are const but use libdw caches, so one thread.
@@ -32,6 +37,8 @@
 
 namespace heaplens::go {
 
+class GoPclntab;
+
 struct ExecutableError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -39,6 +46,7 @@ struct ExecutableError : std::runtime_error {
 struct ExeSection {
   std::string name;
   uint64_t addr = 0, size = 0;
+  uint64_t fileOffset = 0;  // where its bytes are in the file (none for SHT_NOBITS)
   bool alloc = false;  // SHF_ALLOC: occupies memory when the program runs
 };
 
@@ -112,8 +120,16 @@ public:
   // for the value's own pointer word (also a slice's array, a string's bytes, an interface's data).
   std::string fieldPath(uint64_t typeDie, uint64_t offset) const;
 
-  // The logical frames at pc, innermost first (inlined calls expanded); empty when unknown.
+  // The logical frames at pc, innermost first (inlined calls expanded); empty when unknown. From
+  // .gopclntab when it places pc (every frame the runtime could walk), else from DWARF.
   std::vector<ExeLine> linesAt(uint64_t pc) const;
+  // The same from DWARF only: the line table, and inlined scopes as dwarf_getscopes() gives them
+  // (which can stop at the innermost inlined call: see docs/architecture.md).
+  std::vector<ExeLine> dwarfLinesAt(uint64_t pc) const;
+  // Go's PC table (.gopclntab), nullptr when absent or unreadable (then pclntabProblem() says why).
+  const GoPclntab* pclntab() const;
+  // Why .gopclntab gives nothing or less than all (the first corruption a lookup met); "" when fine.
+  std::string pclntabProblem() const;
   // The local variable or parameter of the function at pc whose value covers the stack word at
   // `cfaOffset` from the frame's CFA (the caller's SP), with the field path inside it:
   // "local", "it.Name", "p[2]"; nullopt when none does. `paramsOnly`: only formal parameters.
@@ -132,6 +148,7 @@ private:
   struct Impl;
   void readElf(int fd);
   void readDwarf();
+  void readPclntab();
   std::string path_, goVersion_, buildId_;
   int fd_ = -1;
   void* elf_ = nullptr;    // Elf*
