@@ -671,6 +671,11 @@ private:
       fact(d, "executableGoVersion", "Executable Go version", Cell::str(exeIn_.exe->goVersion()));
       fact(d, "executableBuildId", "Executable Go build ID", Cell::str(exeIn_.exe->buildId()));
       fact(d, "executableUsed", "Executable used for names", Cell::str(names_ ? "yes" : "no"));
+      if (names_ && exeIn_.exe->isPie()) {
+        char bias[24];
+        std::snprintf(bias, sizeof bias, "0x%" PRIx64, exeIn_.exe->loadBias());
+        fact(d, "executableLoadBias", "Executable load bias (position-independent)", Cell::str(bias));
+      }
     }
     if (names_) {
       fact(d, "namedGlobals", "Global variables named", Cell::num(static_cast<double>(namedGlobals_)));
@@ -765,7 +770,10 @@ private:
       return;
     }
     if (!exeIn_.exe) return;
-    std::vector<std::string> problems = sameBuildProblems(s_, *exeIn_.exe);
+    std::vector<std::string> problems;
+    if (exeIn_.exe->isPie())
+      if (std::string p = applyLoadBias(s_, *exeIn_.exe); !p.empty()) problems.push_back(std::move(p));
+    if (problems.empty()) problems = sameBuildProblems(s_, *exeIn_.exe);
     if (!problems.empty()) {
       std::string w = "the executable " + exeIn_.path + " did not write this dump, so it was not used: ";
       for (size_t i = 0; i < problems.size(); ++i) w += (i ? "; " : "") + problems[i];

@@ -455,6 +455,40 @@ TEST_F(GoExecutableTest, Go119PclntabAgreesWithDwarf) { checkPclntabAgreesWithDw
 TEST_F(GoExecutableTest, Go122PclntabAgreesWithDwarf) { checkPclntabAgreesWithDwarf("1.22"); }
 TEST_F(GoExecutableTest, Go123PclntabAgreesWithDwarf) { checkPclntabAgreesWithDwarf("1.23"); }
 
+// A position-independent build (-buildmode=pie) runs at its file's addresses plus a load bias:
+// the dump's data and bss segments give it, and then globals, types, frames and the go statement
+// are named as for an ordinary build. The PIE executable beside an ordinary build's dump is refused.
+TEST_F(GoExecutableTest, PieExecutableIsMovedToItsLoadAddress) {
+  const BuiltPie& pie = buildPie("1.23");
+  ASSERT_TRUE(pie.error.empty()) << pie.error;
+  {
+    auto exe = go::GoExecutable::open(pie.exe);
+    EXPECT_TRUE(exe->isPie());
+  }
+  auto d = loadWith(pie.dump, pie.exe);
+  ASSERT_TRUE(d && d->heap);
+  for (const std::string& w : d->warnings) EXPECT_EQ(w.find("executable"), std::string::npos) << w;
+  EXPECT_EQ(factText(*d, "executableUsed"), "yes");
+  const std::string bias = factText(*d, "executableLoadBias");
+  EXPECT_TRUE(bias.starts_with("0x") && bias.ends_with("000")) << bias;  // whole pages
+  const HeapGraph& g = d->heap->graph;
+  NodeId all = globalRoot(g, "example.com/app/cart.all");
+  ASSERT_NE(all, kNoNode);
+  EXPECT_EQ(g.typeNameOf(all), "[]*example.com/app/cart.Item");
+  uint64_t items = 0;
+  for (NodeId n = 0; n < g.nodeCount(); ++n)
+    if (g.kind(n) == NodeKind::Object && g.typeNameOf(n) == "example.com/app/cart.Item") ++items;
+  EXPECT_EQ(items, 1053u);
+  EXPECT_EQ(factNumber(*d, "framesWithLines"), factNumber(*d, "stackFrames"));
+  const uint32_t goLine = sourceLine("main.go", "go holder(ready, done, 50)");
+  bool createdBy = false;
+  for (EdgeIndex e = g.firstEdge[kSuperRoot]; e < g.firstEdge[kSuperRoot + 1]; ++e)
+    createdBy |= g.labelText(e).ends_with("(chan receive), created by main.main main.go:" + std::to_string(goLine));
+  EXPECT_TRUE(createdBy);
+
+  checkRefused("1.23", pie.exe, "did not write this dump");
+}
+
 // The stripped executable with its .gopclntab damaged at `at` (an offset in the section) by
 // `patch`: the dump loads, with a warning containing `text`.
 void checkCorruptPclntab(const std::function<void(std::string&, uint64_t)>& patch, std::string_view text,

@@ -88,6 +88,44 @@ inline const Built& build(const std::string& version, bool stripped = false) {
   return b;
 }
 
+// The same program built position-independent (-buildmode=pie) and run to write its own dump.
+struct BuiltPie {
+  std::string exe, dump, error;
+};
+inline const BuiltPie& buildPie(const std::string& version) {
+  static std::map<std::string, BuiltPie> built;
+  auto [it, fresh] = built.emplace(version, BuiltPie{});
+  BuiltPie& b = it->second;
+  if (!fresh) return b;
+  const Built& plain = build(version);
+  if (!plain.error.empty()) {
+    b.error = plain.error;
+    return b;
+  }
+  const std::string go = "/usr/lib/go-" + version + "/bin/go";
+  const std::string dir = std::string(HEAPLENS_GO_WORK_DIR) + "/go" + version;
+  int fd = ::open((dir + "/.lock-pie").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (fd >= 0) ::flock(fd, LOCK_EX);
+  b.exe = dir + "/cartapp-pie";
+  b.dump = dir + "/cartapp-pie.heapdump";
+  auto newestSource = programs_fs::file_time_type::min();
+  for (const auto& e : programs_fs::recursive_directory_iterator(kProgram))
+    if (e.is_regular_file()) newestSource = std::max(newestSource, e.last_write_time());
+  auto builtAfter = [&](const std::string& f) {
+    return programs_fs::exists(f) && programs_fs::last_write_time(f) > newestSource;
+  };
+  if (!builtAfter(b.exe) || !builtAfter(b.dump) || programs_fs::last_write_time(b.dump) < programs_fs::last_write_time(b.exe)) {
+    const std::string cmd = "cd " + shellQuote(kProgram) + " && GOCACHE=" + shellQuote(dir + "/cache") +
+                            " GOPATH=" + shellQuote(dir + "/gopath") +
+                            " GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY=off GO111MODULE=on GOWORK=off " + go +
+                            " build -buildmode=pie -o " + shellQuote(b.exe) + " . >> " + shellQuote(dir + "/build.log") +
+                            " 2>&1 && " + shellQuote(b.exe) + " " + shellQuote(b.dump);
+    if (std::system(cmd.c_str()) != 0) b.error = "building or running the PIE cartapp with Go " + version + " failed: " + cmd;
+  }
+  if (fd >= 0) ::close(fd);
+  return b;
+}
+
 inline uint32_t sourceLine(const std::string& file, std::string_view text) {
   std::ifstream in(kProgram + "/" + file);
   std::string line;

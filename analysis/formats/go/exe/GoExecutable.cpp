@@ -124,6 +124,7 @@ void GoExecutable::readElf(int fd) {
     throw ExecutableError("the executable " + path_ + " has a corrupt ELF header: " + elf_errmsg(-1));
   ptrSize_ = eh.e_ident[EI_CLASS] == ELFCLASS32 ? 4 : 8;
   impl_->littleEndian = eh.e_ident[EI_DATA] == ELFDATA2LSB;
+  pie_ = eh.e_type == ET_DYN;
   if (eh.e_shoff > fileSize)
     throw ExecutableError("the executable " + path_ + " is truncated: its section headers start at byte " +
                           std::to_string(eh.e_shoff) + " of a " + std::to_string(fileSize) + "-byte file");
@@ -281,8 +282,19 @@ void GoExecutable::readDwarf() {
     std::sort(globals_.begin(), globals_.end(), [](const ExeGlobal& a, const ExeGlobal& b) { return a.addr < b.addr; });
 }
 
+void GoExecutable::setLoadBias(uint64_t bias) {
+  const uint64_t delta = bias - bias_;
+  for (ExeSection& s : sections_)
+    if (s.alloc) s.addr += delta;
+  for (ExeGlobal& g : globals_) g.addr += delta;
+  if (runtimeTypes_) runtimeTypes_ += delta;
+  bias_ = bias;
+}
+
 void GoExecutable::readPclntab() {
+  // A position-independent build keeps it among its relocated read-only data.
   const ExeSection* sec = section(".gopclntab");
+  if (!sec) sec = section(".data.rel.ro.gopclntab");
   if (!sec) return;  // not a Go program, or one whose table is elsewhere (not ELF-linked by Go)
   const Impl::ImageSection* bytes = nullptr;
   for (const Impl::ImageSection& s : impl_->image)
@@ -433,7 +445,7 @@ std::string callFile(Dwarf_Die* cu, Dwarf_Die* scope) {
 
 std::vector<ExeLine> GoExecutable::linesAt(uint64_t pc) const {
   if (impl_->pclntab) {
-    std::vector<ExeLine> out = impl_->pclntab->linesAt(pc);
+    std::vector<ExeLine> out = impl_->pclntab->linesAt(pc - bias_);
     if (!out.empty()) return out;
   }
   return dwarfLinesAt(pc);
@@ -442,6 +454,7 @@ std::vector<ExeLine> GoExecutable::linesAt(uint64_t pc) const {
 std::vector<ExeLine> GoExecutable::dwarfLinesAt(uint64_t pc) const {
   std::vector<ExeLine> out;
   if (!dwarf_) return out;
+  pc -= bias_;
   Dwarf_Die cu;
   if (!cuDie(asDwarf(dwarf_), impl_->cuRanges, pc, &cu)) return out;
   std::string file;
@@ -586,6 +599,7 @@ ExeLayout GoExecutable::layout(uint64_t typeDie) const {
 
 std::optional<ExeVar> GoExecutable::variableSlot(uint64_t pc, int64_t cfaOffset, bool paramsOnly) const {
   if (!dwarf_) return std::nullopt;
+  pc -= bias_;
   Dwarf_Die cu;
   if (!cuDie(asDwarf(dwarf_), impl_->cuRanges, pc, &cu)) return std::nullopt;
   Dwarf_Die* scopes = nullptr;

@@ -105,6 +105,13 @@ public:
   const std::string& goVersion() const { return goVersion_; }  // "go1.22.12", "" when not found
   const std::string& buildId() const { return buildId_; }      // Go build ID, "" when not found
   bool hasDwarf() const { return dwarf_ != nullptr; }
+  // A position-independent executable (ELF type ET_DYN, as -buildmode=pie makes): it runs at its
+  // file's addresses plus a load bias that only the running process knew.
+  bool isPie() const { return pie_; }
+  // Moves the executable to where the process had it: section, global and runtime.types addresses
+  // gain `bias`, and PC queries (linesAt, variableSlot) take run-time PCs. Once, before queries.
+  void setLoadBias(uint64_t bias);
+  uint64_t loadBias() const { return bias_; }
   bool hasSymbols() const { return hasSymtab_; }
   unsigned pointerSize() const { return ptrSize_; }
   const std::vector<ExeSection>& sections() const { return sections_; }
@@ -154,6 +161,8 @@ private:
   void* elf_ = nullptr;    // Elf*
   void* dwarf_ = nullptr;  // Dwarf*
   bool hasSymtab_ = false;
+  bool pie_ = false;
+  uint64_t bias_ = 0;
   uint64_t runtimeTypes_ = 0;  // address of runtime.types (the start of the type descriptors)
   unsigned ptrSize_ = 8;
   std::vector<ExeSection> sections_;
