@@ -133,21 +133,21 @@ std::optional<GoPclntab::Func> GoPclntab::readFunc(uint64_t index, std::string* 
   f.cuOffset = u32(rec + 32);
   f.nfuncdata = b_[rec + fixed - 1];
   if (u32(rec) != u32(pair))
-    return fail(at("function record", rec) + " says it starts at text offset " + std::to_string(u32(rec)) +
+    return fail(at("the function record", rec) + " says it starts at text offset " + std::to_string(u32(rec)) +
                 " but its functab entry says " + std::to_string(u32(pair)));
   const uint64_t tail = (uint64_t{f.npcdata} + f.nfuncdata) * 4;
   if (f.npcdata > 1024 || tail > size - rec - fixed)
-    return fail(at("function record", rec) + " has " + std::to_string(f.npcdata) + " pcdata and " +
+    return fail(at("the function record", rec) + " has " + std::to_string(f.npcdata) + " pcdata and " +
                 std::to_string(f.nfuncdata) + " funcdata entries, which run past the end of the section");
   if (f.nameOff >= cuOff_ - funcnameOff_)
-    return fail(at("function record", rec) + " names its function at funcnametab byte " + std::to_string(f.nameOff) +
+    return fail(at("the function record", rec) + " names its function at funcnametab byte " + std::to_string(f.nameOff) +
                 ", outside the " + std::to_string(cuOff_ - funcnameOff_) + "-byte funcnametab");
   if (uint64_t{f.cuOffset} * 4 >= filetabOff_ - cuOff_ && f.pcfile != 0)
-    return fail(at("function record", rec) + " has compilation unit " + std::to_string(f.cuOffset) +
+    return fail(at("the function record", rec) + " has compilation unit " + std::to_string(f.cuOffset) +
                 ", outside the " + std::to_string((filetabOff_ - cuOff_) / 4) + "-entry cutab");
   const uint64_t pctabSize = pclnOff_ - pctabOff_;
   if (f.pcfile >= pctabSize || f.pcln >= pctabSize)
-    return fail(at("function record", rec) + " puts its file or line table at pctab byte " +
+    return fail(at("the function record", rec) + " puts its file or line table at pctab byte " +
                 std::to_string(std::max(f.pcfile, f.pcln)) + ", outside the " + std::to_string(pctabSize) +
                 "-byte pctab");
   return f;
