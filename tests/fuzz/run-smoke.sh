@@ -58,7 +58,8 @@ SNAP
                    --change-section-address .noptrdata=0x940000 \
                    --add-section .gofunc="$seed/gofunc" --set-section-flags .gofunc=alloc,readonly,contents \
                    --change-section-address .gofunc=0x980000 \
-                   --strip-debug "$corpus/tiny-c" "$corpus/tiny-go-pclntab" 2>/dev/null
+                   --strip-debug "$corpus/tiny-c" "$corpus/tiny-go-pclntab" 2>/dev/null \
+             || echo "fuzz: objcopy could not add the .gopclntab seed; goexe starts from the other seeds"
            rm -rf "$seed" ;;
   esac
   echo "fuzz: $name for ${seconds}s"
