@@ -15,8 +15,9 @@
 // The Go-specific tables no library reads (.go.buildinfo, and .gopclntab in GoPclntab.h) are read
 // here. A stripped binary keeps .gopclntab: its frame PCs still map to function, file and line,
 // inlined calls expanded. linesAt() answers from .gopclntab whenever it can, with DWARF present or
-// not (it is what the runtime's own tracebacks read, and it is quicker); locals and types still
-// come from DWARF. GoExecutableTest.*PclntabAgreesWithDwarf compares the two tables.
+// not (it is what the runtime's own tracebacks read; a lookup decodes a few table bytes where
+// dwarf_getscopes() walks the CU's DIE tree); locals and types still come from DWARF.
+// GoExecutableTest.*PclntabAgreesWithDwarf compares the two tables.
 //
 // Bad input: open() throws ExecutableError for a missing file, a non-ELF file, a truncated or
 // corrupt ELF (section outside the file), and never crashes; a stripped binary opens with
