@@ -132,7 +132,7 @@ public:
   // .gopclntab when it places pc (every frame the runtime could walk), else from DWARF.
   std::vector<ExeLine> linesAt(uint64_t pc) const;
   // The same from DWARF only: the line table, and inlined scopes as dwarf_getscopes() gives them
-  // (which can stop at the innermost inlined call: see docs/architecture.md).
+  // (with libdw 0.188, none for a PC in code Go inlined: see docs/architecture.md).
   std::vector<ExeLine> dwarfLinesAt(uint64_t pc) const;
   // Go's PC table (.gopclntab), nullptr when absent or unreadable (then pclntabProblem() says why).
   const GoPclntab* pclntab() const;

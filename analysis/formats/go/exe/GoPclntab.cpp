@@ -258,6 +258,9 @@ std::vector<ExeLine> GoPclntab::linesAt(uint64_t pc) const {
   for (int depth = 0; depth < kMaxInlineDepth; ++depth) {
     const std::optional<int32_t> fileno = pcvalue(*f, f->pcfile, at);
     const std::optional<int32_t> line = pcvalue(*f, f->pcln, at);
+    // Past the end of the function's line table: padding before the next function (or a corrupt
+    // table, which pcvalue noted). The runtime's funcline says "?" there too.
+    if (depth == 0 && !line) return out;
     ExeLine l;
     if (fileno) l.file = fileName(*f, *fileno);
     if (line && *line > 0) l.line = static_cast<uint32_t>(*line);
