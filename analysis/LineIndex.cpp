@@ -145,6 +145,27 @@ void addHeap(const HeapPart& heap, const HeapIndex& index, const SourceMap& sour
     add(loc.file, loc.line, LineKind::Frame, sa.stats, {sa.site});
   }
 
+  // Root holders that record where they were created (a goroutine's go statement): one entry per
+  // line, with how many of each kind (their type) and what they retain.
+  for (NodeId root : g.targets(kSuperRoot)) {
+    const SiteId site = g.site[root];
+    if (g.kind(root) != NodeKind::Root || site == kNoSite) continue;
+    auto frames = g.frames(site);
+    if (frames.empty()) continue;
+    const SourceLocation& loc = g.location(frames.front());
+    if (!accept(loc.file)) continue;
+    LineEntry* e = lines.at(g.str(loc.file), loc.line, LineKind::Creation);
+    if (!e) continue;
+    ++e->stats.count;
+    e->stats.retainedBytes += heap.retained[root];
+    e->stats.retainedObjects += index.retainedObjects[root];
+    if (std::find(e->sites.begin(), e->sites.end(), site) == e->sites.end()) e->sites.push_back(site);
+    if (e->representative == kNoNode || heap.retained[root] > heap.retained[e->representative]) e->representative = root;
+    auto kind = std::find_if(e->created.begin(), e->created.end(), [&](const auto& c) { return c.first == g.type[root]; });
+    if (kind == e->created.end()) e->created.push_back({g.type[root], 1});
+    else ++kind->second;
+  }
+
   // Types whose declaration the dump records (V8: a class's constructor): their instances on that line.
   const std::vector<NodeId>& biggest = index.typeRepresentative;
   for (TypeId t = 0; t < g.typeCount(); ++t) {
@@ -198,6 +219,9 @@ LineIndex buildLineIndex(const Dump& d, const HeapIndex* heapIndex, const Source
   if (d.heap && heapIndex) addHeap(*d.heap, *heapIndex, sourceMap, lines);
   if (d.growth) addGrowth(d, *d.growth, declarations, lines);
   lines.into(result);
+  for (auto& [path, entries] : result.byFile)
+    for (LineEntry& e : entries)
+      std::stable_sort(e.created.begin(), e.created.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   return result;
 }
 

@@ -7,7 +7,10 @@
 //    stats from one walk of that tree;
 //  - LineIndex, per dump and workspace: each workspace file's lines with
 //    entries tagged by kind (an allocation site, a frame, a definition, a
-//    growth record) and their figures, fed by every part present. It is
+//    growth record, the creation of root holders) and their figures, fed by
+//    every part present. A Root node with a site is a root holder that
+//    records where it was created (a goroutine's go statement); its line gets
+//    a Creation entry. It is
 //    rebuilt when the source map changes (new folder, new mapping, new file).
 // Features read these and never ask which format they look at.
 //
@@ -59,13 +62,15 @@ enum class LineKind : uint8_t {
   Frame,       // the line declares frames that hold references (MoarVM static frames)
   Definition,  // a type or function declared here that a part names (a class's instances)
   Growth,      // a growth record lands here (heap-diff)
+  Creation,    // root holders were created here: the statement that started a goroutine (Go's gopc)
 };
 
 // One annotated source line of a workspace file, for one kind.
 struct LineEntry {
   uint32_t line = 0;  // 1-based, as the dump records it
   LineKind kind = LineKind::Allocation;
-  GroupStats stats;   // Allocation: flat attribution; Frame: the frames' own numbers
+  GroupStats stats;   // Allocation: flat attribution; Frame: the frames' own numbers; Creation:
+                      // count = root holders created here, retained = what they retain
   std::vector<SiteId> sites;
   // The node that best represents the line (paths from a root start there): of the sites' nodes,
   // the first that retains the most; kNoNode when the sites have none.
@@ -76,8 +81,13 @@ struct LineEntry {
   std::vector<uint32_t> growthRecords;
   int64_t countDelta = 0;
   int64_t sizeDelta = 0;
+  // Creation: the kinds of root holders created here (their type: "goroutine blocked in chan
+  // receive"), with how many of each, most first.
+  std::vector<std::pair<TypeId, uint64_t>> created;
 
   bool isFrame() const { return kind == LineKind::Frame; }
+  // Weighed by what it retains (frames, created root holders), not by what it allocated.
+  bool retains() const { return kind == LineKind::Frame || kind == LineKind::Creation; }
 };
 
 struct LineIndex {

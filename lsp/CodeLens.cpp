@@ -3,8 +3,9 @@
 // Hotspot lenses carry a heaplens.showRetainers command for their line, so a
 // click asks the server for retention paths. Function lenses sum the lines
 // inside each function whose extent the document's Language knows. Frame
-// declaration lines (MoarVM) and growth records always get a lens: they are
-// the only source lines such a part knows.
+// declaration lines (MoarVM), lines that created root holders (a goroutine's
+// go statement) and growth records always get a lens: they are the only
+// source lines such a part knows.
 //
 // Threading: runs on a worker with immutable inputs.
 #include <set>
@@ -25,7 +26,7 @@ nlohmann::json retainersArgument(const Document& doc, uint32_t line0) {
       {{{"textDocument", {{"uri", doc.uri}}}, {"position", {{"line", line0}, {"character", 0}}}}});
 }
 
-std::string lensTitle(const LineEntry& e) {
+std::string lensTitle(const Dump& d, const LineEntry& e) {
   switch (e.kind) {
     case LineKind::Frame:
       return plural(e.stats.count, "frame") + " · retain " + plural(e.stats.retainedObjects, "object") + ", " +
@@ -34,6 +35,9 @@ std::string lensTitle(const LineEntry& e) {
       return "grew " + formatSignedCount(e.countDelta, true) + " objects · " + formatSignedBytes(e.sizeDelta);
     case LineKind::Definition:
       return plural(e.stats.count, "instance") + " · " + formatBytes(e.stats.shallowBytes) + " · retain " +
+             formatBytes(e.stats.retainedBytes);
+    case LineKind::Creation:
+      return "created " + createdText(d, e) + " · retain " + plural(e.stats.retainedObjects, "object") + ", " +
              formatBytes(e.stats.retainedBytes);
     case LineKind::Allocation:
       break;
@@ -85,7 +89,7 @@ std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const D
     // The lines worth a lens: above the hotspot share, and at least the largest few of the file.
     std::vector<const LineEntry*> entries;
     for (const LineEntry& e : *dl.lines) entries.push_back(&e);
-    auto weight = [](const LineEntry* e) { return e->isFrame() ? e->stats.retainedBytes : e->stats.shallowBytes; };
+    auto weight = [](const LineEntry* e) { return e->retains() ? e->stats.retainedBytes : e->stats.shallowBytes; };
     std::stable_sort(entries.begin(), entries.end(), [&](auto* a, auto* b) { return weight(a) > weight(b); });
     for (size_t i = 0; i < entries.size(); ++i) {
       const LineEntry& e = *entries[i];
@@ -94,12 +98,12 @@ std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const D
           std::all_of(e.types.begin(), e.types.end(), [&](TypeId t) { return typesLensed.count({dl.dump, t}) > 0; }))
         continue;
       bool hot = e.kind == LineKind::Growth || shareOfHeap(index, weight(&e)) >= ctx.settings.hotspotShare;
-      if (!e.isFrame() && !hot && i >= kMinLensesPerFile) continue;
+      if (!e.retains() && !hot && i >= kMinLensesPerFile) continue;
       if (e.line == 0) continue;
       uint32_t line0 = e.line - 1;
       protocol::CodeLens lens;
       lens.range = {{line0, 0}, {line0, 0}};
-      std::string title = lensTitle(e);
+      std::string title = lensTitle(d, e);
       if (docLines.size() > 1) title += " (" + dumpName(d) + ")";
       lens.command = protocol::Command{title, "heaplens.showRetainers", retainersArgument(doc, line0)};
       lenses.push_back(std::move(lens));
@@ -157,6 +161,9 @@ nlohmann::json getInlayHints(const FeatureContext& ctx, const Document& doc, uin
           break;
         case LineKind::Growth:
           label = "grew " + formatSignedCount(e.countDelta, true) + " · " + formatSignedBytes(e.sizeDelta);
+          break;
+        case LineKind::Creation:
+          label = "created " + createdText(dl.dump->dump(), e) + " · retain " + formatBytes(e.stats.retainedBytes);
           break;
         case LineKind::Definition:
           label = plural(e.stats.count, "instance") + " · " + formatBytes(e.stats.shallowBytes) + " · " +

@@ -183,6 +183,17 @@ double shareOfHeap(const HeapIndex* index, uint64_t bytes) {
   return static_cast<double>(bytes) / static_cast<double>(index->liveBytes);
 }
 
+std::string createdText(const Dump& d, const LineEntry& e) {
+  std::string s;
+  for (const auto& [type, count] : e.created) {
+    if (!s.empty()) s += ", ";
+    std::string name = d.heap && type < d.heap->graph.typeCount() ? std::string(d.heap->graph.str(d.heap->graph.typeName[type]))
+                                                                   : std::string("root holder");
+    s += count == 1 ? "1 " + name : formatCount(count) + " × " + name;
+  }
+  return s.empty() ? plural(e.stats.count, "root holder") : s;
+}
+
 std::string entrySummary(const Dump& d, const HeapIndex* index, const LineEntry& entry) {
   const GroupStats& s = entry.stats;
   switch (entry.kind) {
@@ -195,6 +206,10 @@ std::string entrySummary(const Dump& d, const HeapIndex* index, const LineEntry&
     case LineKind::Definition:
       return plural(s.count, "instance") + " of the type declared here, " + formatBytesLong(s.shallowBytes) + " — " +
              formatPercent(shareOfHeap(index, s.shallowBytes)) + " of the live heap";
+    case LineKind::Creation:
+      return "created " + createdText(d, entry) + ", which retain " + plural(s.retainedObjects, "object") + ", " +
+             formatBytes(s.retainedBytes) + " — " + formatPercent(shareOfHeap(index, s.retainedBytes)) +
+             " of the live heap";
     case LineKind::Allocation:
       break;
   }

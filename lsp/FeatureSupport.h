@@ -61,6 +61,8 @@ std::string entrySummary(const Dump& d, const HeapIndex* index, const LineEntry&
 // of that name (the dump records no declaration, or one outside the workspace).
 TypeId typeForDeclaration(const LoadedDump& loaded, std::string_view name, const std::string& docPath,
                           const SourceMap* sourceMap);
+// A Creation entry's root holders: "1 goroutine blocked in chan receive", "3 × goroutine (runnable)".
+std::string createdText(const Dump& d, const LineEntry& e);
 // bytes / live heap; 0 without a heap index.
 double shareOfHeap(const HeapIndex* index, uint64_t bytes);
 inline double shareOfHeap(const HeapIndex& index, uint64_t bytes) { return shareOfHeap(&index, bytes); }

@@ -70,6 +70,25 @@ std::string rootPathSection(const LoadedDump& loaded, NodeId node, const SourceM
   return s;
 }
 
+// A line that created root holders (a go statement): how many of each kind, what they retain, and
+// which ones (their root labels: "goroutine 18 (chan receive), created by main.main main.go:37").
+std::string creationSection(const LoadedDump& loaded, const LineEntry& e) {
+  const Dump& d = loaded.dump();
+  const HeapGraph& g = d.heap->graph;
+  std::string s = heading(d) + "**Created here:** " + entrySummary(d, &loaded.index(), e) + "\n\n";
+  size_t listed = 0;
+  for (EdgeIndex ei = g.firstEdge[kSuperRoot]; ei < g.firstEdge[kSuperRoot + 1]; ++ei) {
+    const NodeId root = g.edgeTarget[ei];
+    if (std::find(e.sites.begin(), e.sites.end(), g.site[root]) == e.sites.end()) continue;
+    if (listed++ == 8) {
+      s += "- …\n";
+      break;
+    }
+    s += "- " + g.labelText(ei) + " — retains " + formatBytes(d.heap->retained[root]) + "\n";
+  }
+  return s;
+}
+
 std::string allocationSection(const LoadedDump& loaded, const LineEntry& e, const SourceMap* sourceMap) {
   const Dump& d = loaded.dump();
   const HeapGraph& g = d.heap->graph;
@@ -337,6 +356,7 @@ std::optional<protocol::Hover> getHover(const FeatureContext& ctx, const Documen
   for (const LineHit& hit : entriesAt(docLines, line1)) {
     switch (hit.entry->kind) {
       case LineKind::Frame: sections.push_back(frameSection(*hit.dump, *hit.entry, ctx.sourceMap)); break;
+      case LineKind::Creation: sections.push_back(creationSection(*hit.dump, *hit.entry)); break;
       case LineKind::Allocation: sections.push_back(allocationSection(*hit.dump, *hit.entry, ctx.sourceMap)); break;
       // What grew since the baseline is the news: first, so a long hover is not cut before it.
       case LineKind::Growth: sections.insert(sections.begin(), growthSection(*hit.dump, *hit.entry)); break;

@@ -933,7 +933,7 @@ void Server::publishWorkspaceDiagnostics() {
     if (ctx.sourceMap)
       for (const auto& loaded : ctx.dumps)
         for (const auto& [path, lines] : loaded->sources(*ctx.sourceMap)->byFile)
-          for (const LineEntry& e : lines) weight[path] += e.isFrame() ? e.stats.retainedBytes : e.stats.shallowBytes;
+          for (const LineEntry& e : lines) weight[path] += e.retains() ? e.stats.retainedBytes : e.stats.shallowBytes;
     std::vector<std::pair<uint64_t, std::string>> ranked;
     for (const auto& [path, w] : weight) ranked.emplace_back(w, path);
     std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });

@@ -1,9 +1,9 @@
 // goexe_fuzz: libFuzzer target for the reader of the executable beside a Go dump (ELF, Go build
-// info, DWARF through libdw).
+// info, DWARF through libdw, Go's PC table .gopclntab with moduledata and inline trees).
 //
 // The bytes become a file (a memfd, opened by its /proc path like any executable), which is
 // opened and then asked what a load asks: globals and their field paths, lines and variables at
-// PCs in .text. ExecutableError is the expected answer to bad input; anything else escaping, and
+// PCs in .text, and the same PCs in .gopclntab (what a stripped binary answers from). ExecutableError is the expected answer to bad input; anything else escaping, and
 // any sanitizer report, is a bug. Seeds: small Go programs (run-smoke.sh builds them).
 //
 // Threading: libFuzzer's single thread.
@@ -15,6 +15,7 @@
 #include <string>
 
 #include "analysis/formats/go/exe/GoExecutable.h"
+#include "analysis/formats/go/exe/GoPclntab.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int fd = memfd_create("goexe", MFD_CLOEXEC);
@@ -38,7 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         uint64_t pc = text->addr + (text->size / 16) * k;
         exe->linesAt(pc);
         exe->variableAt(pc, -8);
+        if (const heaplens::go::GoPclntab* pcln = exe->pclntab()) pcln->linesAt(pc);
       }
+    exe->pclntabProblem();
   } catch (const heaplens::go::ExecutableError&) {
   }
   close(fd);

@@ -53,7 +53,20 @@ SNAP
     goexe) # Small ELF files with DWARF (a Go program is over the length limit): a C program built with -g.
            printf 'int g[4]; struct s { int a; char *b; } v; int main(void) { return g[0] + v.a; }\n' \
              | ${CC:-cc} -g -x c - -o "$corpus/tiny-c"
-           cp /bin/true "$corpus/true" ;;
+           cp /bin/true "$corpus/true"
+           # The same with a small Go PC table, moduledata and inline tree whose functions are its .text.
+           text=$(readelf -SW "$corpus/tiny-c" | awk '{for (i = 1; i < NF; i++) if ($i == ".text") print "0x" $(i + 2)}')
+           seed=$(mktemp -d)
+           "$build"/tests/fuzz/goexe_seed "$text" 0x900000 0x980000 "$seed/pcln" "$seed/noptrdata" "$seed/gofunc"
+           objcopy --add-section .gopclntab="$seed/pcln" --set-section-flags .gopclntab=alloc,readonly,contents \
+                   --change-section-address .gopclntab=0x900000 \
+                   --add-section .noptrdata="$seed/noptrdata" --set-section-flags .noptrdata=alloc,contents \
+                   --change-section-address .noptrdata=0x940000 \
+                   --add-section .gofunc="$seed/gofunc" --set-section-flags .gofunc=alloc,readonly,contents \
+                   --change-section-address .gofunc=0x980000 \
+                   --strip-debug "$corpus/tiny-c" "$corpus/tiny-go-pclntab" 2>/dev/null \
+             || echo "fuzz: objcopy could not add the .gopclntab seed; goexe starts from the other seeds"
+           rm -rf "$seed" ;;
   esac
   echo "fuzz: $name for ${seconds}s"
   "$fuzzer" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=4096 -print_final_stats=1 "$corpus" \

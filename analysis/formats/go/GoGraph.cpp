@@ -381,9 +381,13 @@ private:
       std::string state = gr.waitReason.empty() || (gr.status & ~uint64_t{0x1000}) != 4 ? statusName(gr.status)
                                                                                        : gr.waitReason;
       std::string createdBy = names_ ? names_->createdBy(gr) : std::string();
-      addRoot(RootKind::Goroutine, g, NodeKind::Root, "goroutine",
-              "goroutine " + std::to_string(gr.goid) + " (" + state + ")" +
-                  (createdBy.empty() ? "" : ", created by " + createdBy));
+      const bool waiting = !gr.waitReason.empty() && (gr.status & ~uint64_t{0x1000}) == 4;
+      NodeId goroutine = addRoot(RootKind::Goroutine, g, NodeKind::Root,
+                                 waiting ? "goroutine blocked in " + state : "goroutine (" + state + ")",
+                                 "goroutine " + std::to_string(gr.goid) + " (" + state + ")" +
+                                     (createdBy.empty() ? "" : ", created by " + createdBy));
+      // Its site is the go statement that created it (the line index's Creation entries).
+      if (names_ && gr.gopc != 0) setSite(goroutine, names_->exe().linesAt(gr.gopc - 1), "");
       for (uint32_t f : framesOf[g]) {
         const GoFrame& fr = s_.frames[f];
         NodeId node =
@@ -459,12 +463,14 @@ private:
 
   // A frame's site: its logical frames at its PC, inlined calls expanded, innermost first.
   void setFrameSite(NodeId node, const GoFrame& fr) {
-    std::vector<ExeLine> lines = names_->frameLines(fr);
-    if (lines.empty()) return;
+    if (setSite(node, names_->frameLines(fr), fr.function)) ++framesWithLines_;
+  }
+  bool setSite(NodeId node, const std::vector<ExeLine>& lines, const std::string& function) {
+    if (lines.empty()) return false;
     std::vector<LocationId> locs;
-    for (const ExeLine& l : lines) locs.push_back(b_.addLocation(l.function.empty() ? fr.function : l.function, l.file, l.line));
+    for (const ExeLine& l : lines) locs.push_back(b_.addLocation(l.function.empty() ? function : l.function, l.file, l.line));
     b_.setSite(node, b_.addSite(locs));
-    ++framesWithLines_;
+    return true;
   }
 
   // Resolves every object pointer word to an object index, in place, in file order (sequential,
@@ -665,6 +671,11 @@ private:
       fact(d, "executableGoVersion", "Executable Go version", Cell::str(exeIn_.exe->goVersion()));
       fact(d, "executableBuildId", "Executable Go build ID", Cell::str(exeIn_.exe->buildId()));
       fact(d, "executableUsed", "Executable used for names", Cell::str(names_ ? "yes" : "no"));
+      if (names_ && exeIn_.exe->isPie()) {
+        char bias[24];
+        std::snprintf(bias, sizeof bias, "0x%" PRIx64, exeIn_.exe->loadBias());
+        fact(d, "executableLoadBias", "Executable load bias (position-independent)", Cell::str(bias));
+      }
     }
     if (names_) {
       fact(d, "namedGlobals", "Global variables named", Cell::num(static_cast<double>(namedGlobals_)));
@@ -711,6 +722,10 @@ private:
     // Warnings.
     if (s_.truncation) d.warnings.push_back(*s_.truncation);
     for (const std::string& w : exeWarnings_) d.warnings.push_back(w);
+    // A corrupt pc-value table found by a lookup after the executable was checked.
+    if (names_ && pclntabProblemAtCheck_.empty() && !names_->exe().pclntabProblem().empty())
+      d.warnings.push_back("the executable " + names_->exe().path() + "'s .gopclntab (Go's PC table) is corrupt: " +
+                           names_->exe().pclntabProblem() + "; the frames it could not place keep no line");
     if (s_.reachedEof && s_.trailingBytes > 0)
       d.warnings.push_back(formatCount(s_.trailingBytes) + " bytes follow the EOF record at byte " +
                            std::to_string(s_.eofOffset) + "; they were ignored");
@@ -755,7 +770,10 @@ private:
       return;
     }
     if (!exeIn_.exe) return;
-    std::vector<std::string> problems = sameBuildProblems(s_, *exeIn_.exe);
+    std::vector<std::string> problems;
+    if (exeIn_.exe->isPie())
+      if (std::string p = applyLoadBias(s_, *exeIn_.exe); !p.empty()) problems.push_back(std::move(p));
+    if (problems.empty()) problems = sameBuildProblems(s_, *exeIn_.exe);
     if (!problems.empty()) {
       std::string w = "the executable " + exeIn_.path + " did not write this dump, so it was not used: ";
       for (size_t i = 0; i < problems.size(); ++i) w += (i ? "; " : "") + problems[i];
@@ -763,6 +781,7 @@ private:
       return;
     }
     for (std::string& gap : executableGaps(*exeIn_.exe)) exeWarnings_.push_back(std::move(gap));
+    pclntabProblemAtCheck_ = exeIn_.exe->pclntabProblem();
     names_.emplace(*exeIn_.exe);
   }
 
@@ -775,6 +794,7 @@ private:
   std::unordered_map<uint64_t, TypeId> typedTypes_;
   std::unordered_map<const std::string*, StringId> labelIds_;
   std::vector<std::string> exeWarnings_;
+  std::string pclntabProblemAtCheck_;  // already in exeWarnings_
   std::vector<GoGlobalRun> globalRuns_;
   std::vector<uint64_t> globalRunSegment_;  // segment index of each run
   uint64_t namedGlobals_ = 0, namedFrameWords_ = 0, framesWithLines_ = 0;

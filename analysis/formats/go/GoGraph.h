@@ -25,7 +25,8 @@ class GoExecutable;
 
 // The executable given with the dump, if any (LoadOptions::executable).
 struct GoExeInput {
-  const GoExecutable* exe = nullptr;  // opened; used only when it passes sameBuildProblems()
+  GoExecutable* exe = nullptr;  // opened; used only when it passes sameBuildProblems() (a PIE one
+                                // is first moved to its load address: applyLoadBias())
   std::string path;
   std::string openError;  // why it could not be opened (exe is then nullptr)
 };

@@ -24,6 +24,29 @@ std::string baseName(const std::string& path) {
 
 }  // namespace
 
+std::string applyLoadBias(const GoScan& scan, GoExecutable& exe) {
+  const GoSegment* data = nullptr;
+  for (const GoSegment& seg : scan.segments)
+    if (!seg.bss) data = &seg;
+  const ExeSection* s = exe.section(".data");
+  if (!data || !s)
+    return std::string("it is a position-independent executable, and without ") +
+           (data ? "a .data section" : "a data segment in the dump") + " its load address cannot be found";
+  const uint64_t bias = data->addr - (s->addr - exe.loadBias());
+  if (bias % 4096 != 0)
+    return "it is a position-independent executable whose .data is at " + hex(s->addr - exe.loadBias()) +
+           " in the file, but the dump's data segment is at " + hex(data->addr) +
+           ", not a whole number of pages away, so no load address fits";
+  for (const GoSegment& seg : scan.segments) {
+    const ExeSection* bss = seg.bss ? exe.section(".bss") : nullptr;
+    if (bss && seg.addr - (bss->addr - exe.loadBias()) != bias)
+      return "it is a position-independent executable, and the dump's data segment puts it " + hex(bias) +
+             " from its file addresses but the bss segment " + hex(seg.addr - (bss->addr - exe.loadBias()));
+  }
+  exe.setLoadBias(bias);
+  return {};
+}
+
 std::vector<std::string> sameBuildProblems(const GoScan& scan, const GoExecutable& exe) {
   std::vector<std::string> problems;
   const std::string& dumpVersion = scan.params.version;
@@ -48,14 +71,15 @@ std::vector<std::string> sameBuildProblems(const GoScan& scan, const GoExecutabl
   }
   uint64_t typesOutside = 0, example = 0;
   for (const auto& [addr, type] : scan.types) {
+    // Type descriptors are read-only data; a position-independent build relocates them (.data.rel.ro).
     const ExeSection* s = exe.sectionAt(addr);
-    if (!s || s->name != ".rodata") {
+    if (!s || (s->name != ".rodata" && s->name != ".data.rel.ro")) {
       if (typesOutside++ == 0) example = addr;
     }
   }
   if (typesOutside > 0)
     problems.push_back(std::to_string(typesOutside) + " of the dump's " + std::to_string(scan.types.size()) +
-                       " type addresses (e.g. " + hex(example) + ") are not in its .rodata");
+                       " type addresses (e.g. " + hex(example) + ") are not in its .rodata or .data.rel.ro");
   const ExeSection* text = exe.section(".text");
   uint64_t pcsOutside = 0;
   for (const GoFrame& f : scan.frames)
@@ -70,15 +94,24 @@ std::vector<std::string> sameBuildProblems(const GoScan& scan, const GoExecutabl
 
 std::vector<std::string> executableGaps(const GoExecutable& exe) {
   std::vector<std::string> gaps;
+  const std::string pclnProblem = exe.pclntabProblem();
+  const bool pcln = exe.pclntab() != nullptr;
   if (!exe.hasDwarf() && !exe.hasSymbols()) {
     gaps.push_back("the executable " + exe.path() +
                    " is stripped (no symbol table and no DWARF, as with -ldflags='-s -w'): globals, locals and "
-                   "frame lines stay unnamed; rebuild without -s -w to get them");
+                   "object types stay unnamed" +
+                   (pcln ? std::string("; frame lines come from its .gopclntab")
+                         : "; frame lines too, as its .gopclntab cannot be read") +
+                   "; rebuild without -s -w to get them all");
   } else if (!exe.hasDwarf()) {
     gaps.push_back("the executable " + exe.path() +
                    " has no DWARF (built with -ldflags=-w?): globals are named from the symbol table, but their "
-                   "fields, locals and frame lines stay unnamed");
+                   "fields, locals and object types stay unnamed" +
+                   (pcln ? std::string("; frame lines come from its .gopclntab") : std::string()));
   }
+  if (!pclnProblem.empty())
+    gaps.push_back("the executable " + exe.path() + "'s .gopclntab (Go's PC table) is corrupt: " + pclnProblem +
+                   (exe.hasDwarf() ? "; frame lines come from DWARF" : "; frames it cannot place keep no line"));
   return gaps;
 }
 

@@ -28,6 +28,13 @@
 
 namespace heaplens::go {
 
+// A position-independent executable (-buildmode=pie) ran at its file's addresses plus a load bias.
+// The dump's data and bss segments are the executable's .data and .bss where the process had them,
+// so their distance from the file's sections is the bias: the same for both, a whole number of
+// pages. Moves the executable there (GoExecutable::setLoadBias) and returns ""; else a sentence
+// saying why no load address fits (then the same-build check fails).
+std::string applyLoadBias(const GoScan& scan, GoExecutable& exe);
+
 // Empty when the executable wrote the dump; else one sentence per mismatch found.
 std::vector<std::string> sameBuildProblems(const GoScan& scan, const GoExecutable& exe);
 

@@ -9,6 +9,8 @@
 // Threading: see GoExecutable.h.
 #include "analysis/formats/go/exe/GoExecutable.h"
 
+#include "analysis/formats/go/exe/GoPclntab.h"
+
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <fcntl.h>
@@ -32,6 +34,14 @@ struct CuRange {
 }  // namespace
 
 struct GoExecutable::Impl {
+  struct ImageSection {
+    uint64_t addr, size;
+    const uint8_t* data;
+  };
+  std::vector<ImageSection> image;  // allocated sections with bytes in the file, as libelf maps them
+  bool littleEndian = true;
+  std::unique_ptr<GoPclntab> pclntab;
+  std::string pclntabError;       // why there is no pclntab ("" when it was read, or absent)
   std::vector<CuRange> cuRanges;  // sorted by lo
   std::unordered_map<uint64_t, uint64_t> byRuntimeType;  // *_type address -> type DIE
   std::unordered_map<std::string, uint64_t> byName;      // type name -> type DIE (the first one)
@@ -90,6 +100,7 @@ std::unique_ptr<GoExecutable> GoExecutable::open(const std::string& path) {
   exe->fd_ = fd;
   exe->readElf(fd);
   exe->readDwarf();
+  exe->readPclntab();
   return exe;
 }
 
@@ -112,6 +123,8 @@ void GoExecutable::readElf(int fd) {
   if (!gelf_getehdr(elf, &eh))
     throw ExecutableError("the executable " + path_ + " has a corrupt ELF header: " + elf_errmsg(-1));
   ptrSize_ = eh.e_ident[EI_CLASS] == ELFCLASS32 ? 4 : 8;
+  impl_->littleEndian = eh.e_ident[EI_DATA] == ELFDATA2LSB;
+  pie_ = eh.e_type == ET_DYN;
   if (eh.e_shoff > fileSize)
     throw ExecutableError("the executable " + path_ + " is truncated: its section headers start at byte " +
                           std::to_string(eh.e_shoff) + " of a " + std::to_string(fileSize) + "-byte file");
@@ -132,7 +145,12 @@ void GoExecutable::readElf(int fd) {
                             " (file bytes " + std::to_string(sh.sh_offset) + " to " +
                             std::to_string(sh.sh_offset + sh.sh_size) + ") ends past the end of the " +
                             std::to_string(fileSize) + "-byte file");
-    sections_.push_back({sname, sh.sh_addr, sh.sh_size, (sh.sh_flags & SHF_ALLOC) != 0});
+    sections_.push_back({sname, sh.sh_addr, sh.sh_size, sh.sh_offset, (sh.sh_flags & SHF_ALLOC) != 0});
+    if ((sh.sh_flags & SHF_ALLOC) && sh.sh_type != SHT_NOBITS && sh.sh_size > 0) {
+      Elf_Data* d = elf_getdata(scn, nullptr);
+      if (d && d->d_buf && d->d_size == sh.sh_size)
+        impl_->image.push_back({sh.sh_addr, sh.sh_size, static_cast<const uint8_t*>(d->d_buf)});
+    }
     if (sh.sh_type == SHT_SYMTAB) {
       symtab = scn;
       symStrIndex = sh.sh_link;
@@ -264,6 +282,58 @@ void GoExecutable::readDwarf() {
     std::sort(globals_.begin(), globals_.end(), [](const ExeGlobal& a, const ExeGlobal& b) { return a.addr < b.addr; });
 }
 
+void GoExecutable::setLoadBias(uint64_t bias) {
+  const uint64_t delta = bias - bias_;
+  for (ExeSection& s : sections_)
+    if (s.alloc) s.addr += delta;
+  for (ExeGlobal& g : globals_) g.addr += delta;
+  if (runtimeTypes_) runtimeTypes_ += delta;
+  bias_ = bias;
+}
+
+void GoExecutable::readPclntab() {
+  // A position-independent build keeps it among its relocated read-only data.
+  const ExeSection* sec = section(".gopclntab");
+  if (!sec) sec = section(".data.rel.ro.gopclntab");
+  if (!sec) return;  // not a Go program, or one whose table is elsewhere (not ELF-linked by Go)
+  const Impl::ImageSection* bytes = nullptr;
+  for (const Impl::ImageSection& s : impl_->image)
+    if (s.addr == sec->addr && s.size == sec->size) bytes = &s;
+  if (!bytes) {
+    impl_->pclntabError = "its .gopclntab section has no bytes in the file";
+    return;
+  }
+  if (!impl_->littleEndian) {
+    impl_->pclntabError = "its .gopclntab is big-endian, which HeapLens does not read";
+    return;
+  }
+  std::string error;
+  impl_->pclntab = GoPclntab::parse({bytes->data, bytes->size}, bytes->addr, error);
+  if (!impl_->pclntab) {
+    impl_->pclntabError = error;
+    return;
+  }
+  // moduledata (in .noptrdata) gives go:func.*, where the inline trees are.
+  if (const ExeSection* nd = section(".noptrdata"))
+    for (const Impl::ImageSection& s : impl_->image)
+      if (s.addr == nd->addr && s.size == nd->size && impl_->pclntab->findModuledata({s.data, s.size})) {
+        const Impl* impl = impl_.get();
+        impl_->pclntab->setImage([impl](uint64_t addr, uint64_t n) -> const uint8_t* {
+          for (const Impl::ImageSection& s : impl->image)
+            if (addr >= s.addr && addr - s.addr <= s.size && n <= s.size - (addr - s.addr)) return s.data + (addr - s.addr);
+          return nullptr;
+        });
+        break;
+      }
+}
+
+const GoPclntab* GoExecutable::pclntab() const { return impl_->pclntab.get(); }
+
+std::string GoExecutable::pclntabProblem() const {
+  if (!impl_->pclntabError.empty()) return impl_->pclntabError;
+  return impl_->pclntab ? impl_->pclntab->problem() : std::string();
+}
+
 const ExeSection* GoExecutable::section(std::string_view name) const {
   for (const ExeSection& s : sections_)
     if (s.name == name) return &s;
@@ -374,8 +444,20 @@ std::string callFile(Dwarf_Die* cu, Dwarf_Die* scope) {
 }  // namespace
 
 std::vector<ExeLine> GoExecutable::linesAt(uint64_t pc) const {
+  // Every Go function is in .gopclntab, so a PC it does not place is padding or not Go code; DWARF
+  // is asked only when the table is corrupt. (libdw 0.188 leaks 32 bytes when dwarf_getsrc_die() is
+  // asked for padding inside a CU's range, seen under LeakSanitizer.)
+  if (impl_->pclntab) {
+    std::vector<ExeLine> out = impl_->pclntab->linesAt(pc - bias_);
+    if (!out.empty() || impl_->pclntab->problem().empty()) return out;
+  }
+  return dwarfLinesAt(pc);
+}
+
+std::vector<ExeLine> GoExecutable::dwarfLinesAt(uint64_t pc) const {
   std::vector<ExeLine> out;
   if (!dwarf_) return out;
+  pc -= bias_;
   Dwarf_Die cu;
   if (!cuDie(asDwarf(dwarf_), impl_->cuRanges, pc, &cu)) return out;
   std::string file;
@@ -520,6 +602,7 @@ ExeLayout GoExecutable::layout(uint64_t typeDie) const {
 
 std::optional<ExeVar> GoExecutable::variableSlot(uint64_t pc, int64_t cfaOffset, bool paramsOnly) const {
   if (!dwarf_) return std::nullopt;
+  pc -= bias_;
   Dwarf_Die cu;
   if (!cuDie(asDwarf(dwarf_), impl_->cuRanges, pc, &cu)) return std::nullopt;
   Dwarf_Die* scopes = nullptr;

@@ -12,11 +12,17 @@
 // eu-addr2line, systemtap), it decompresses Go's SHF_COMPRESSED .zdebug sections itself,
 // evaluates DWARF 4 location lists and DWARF 5 loclists the same way, and dwarf_getscopes()
 // gives the inlined scopes of a PC in one call; libdwarf would need all three written here.
-// The Go-specific tables no library reads (.go.buildinfo) are read here.
+// The Go-specific tables no library reads (.go.buildinfo, and .gopclntab in GoPclntab.h) are read
+// here. A stripped binary keeps .gopclntab: its frame PCs still map to function, file and line,
+// inlined calls expanded. linesAt() answers from .gopclntab whenever it can, with DWARF present or
+// not (it is what the runtime's own tracebacks read; a lookup decodes a few table bytes where
+// dwarf_getscopes() walks the CU's DIE tree); locals and types still come from DWARF.
+// GoExecutableTest.*PclntabAgreesWithDwarf compares the two tables.
 //
 // Bad input: open() throws ExecutableError for a missing file, a non-ELF file, a truncated or
 // corrupt ELF (section outside the file), and never crashes; a stripped binary opens with
-// hasDwarf()/hasSymbols() false and a note saying what is missing. Broken DWARF (a reference
+// hasDwarf()/hasSymbols() false and a note saying what is missing. A corrupt .gopclntab is not an
+// open error: pclntabProblem() says which table and byte, and lines come from DWARF or nowhere. Broken DWARF (a reference
 // outside .debug_info, a type cycle) loses the name it was needed for, nothing more.
 //
 // Threading: open on the loading worker; queries are const but use libdw caches, so one thread.
@@ -32,6 +38,8 @@
 
 namespace heaplens::go {
 
+class GoPclntab;
+
 struct ExecutableError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -39,6 +47,7 @@ struct ExecutableError : std::runtime_error {
 struct ExeSection {
   std::string name;
   uint64_t addr = 0, size = 0;
+  uint64_t fileOffset = 0;  // where its bytes are in the file (none for SHT_NOBITS)
   bool alloc = false;  // SHF_ALLOC: occupies memory when the program runs
 };
 
@@ -97,6 +106,13 @@ public:
   const std::string& goVersion() const { return goVersion_; }  // "go1.22.12", "" when not found
   const std::string& buildId() const { return buildId_; }      // Go build ID, "" when not found
   bool hasDwarf() const { return dwarf_ != nullptr; }
+  // A position-independent executable (ELF type ET_DYN, as -buildmode=pie makes): it runs at its
+  // file's addresses plus a load bias that only the running process knew.
+  bool isPie() const { return pie_; }
+  // Moves the executable to where the process had it: section, global and runtime.types addresses
+  // gain `bias`, and PC queries (linesAt, variableSlot) take run-time PCs. Once, before queries.
+  void setLoadBias(uint64_t bias);
+  uint64_t loadBias() const { return bias_; }
   bool hasSymbols() const { return hasSymtab_; }
   unsigned pointerSize() const { return ptrSize_; }
   const std::vector<ExeSection>& sections() const { return sections_; }
@@ -112,8 +128,16 @@ public:
   // for the value's own pointer word (also a slice's array, a string's bytes, an interface's data).
   std::string fieldPath(uint64_t typeDie, uint64_t offset) const;
 
-  // The logical frames at pc, innermost first (inlined calls expanded); empty when unknown.
+  // The logical frames at pc, innermost first (inlined calls expanded); empty when unknown. From
+  // .gopclntab when it places pc (every frame the runtime could walk), else from DWARF.
   std::vector<ExeLine> linesAt(uint64_t pc) const;
+  // The same from DWARF only: the line table, and inlined scopes as dwarf_getscopes() gives them
+  // (with libdw 0.188, none for a PC in code Go inlined: see docs/architecture.md).
+  std::vector<ExeLine> dwarfLinesAt(uint64_t pc) const;
+  // Go's PC table (.gopclntab), nullptr when absent or unreadable (then pclntabProblem() says why).
+  const GoPclntab* pclntab() const;
+  // Why .gopclntab gives nothing or less than all (the first corruption a lookup met); "" when fine.
+  std::string pclntabProblem() const;
   // The local variable or parameter of the function at pc whose value covers the stack word at
   // `cfaOffset` from the frame's CFA (the caller's SP), with the field path inside it:
   // "local", "it.Name", "p[2]"; nullopt when none does. `paramsOnly`: only formal parameters.
@@ -132,11 +156,14 @@ private:
   struct Impl;
   void readElf(int fd);
   void readDwarf();
+  void readPclntab();
   std::string path_, goVersion_, buildId_;
   int fd_ = -1;
   void* elf_ = nullptr;    // Elf*
   void* dwarf_ = nullptr;  // Dwarf*
   bool hasSymtab_ = false;
+  bool pie_ = false;
+  uint64_t bias_ = 0;
   uint64_t runtimeTypes_ = 0;  // address of runtime.types (the start of the type descriptors)
   unsigned ptrSize_ = 8;
   std::vector<ExeSection> sections_;
