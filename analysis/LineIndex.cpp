@@ -20,6 +20,7 @@ HeapIndex::HeapIndex(const HeapPart& d) {
   countSubtreeObjects(g, domTree);
   liveBytes = d.liveBytes();
   aggregates = aggregateByTypeAndSite(d, {}, &domTree);
+  domTree.objectsBefore = {};  // 4 bytes a node more at the peak; retainedObjects() counts instead
 
   siteFirst.assign(sites + 1, 0);
   siteIsFrame.assign(sites, 0);
@@ -46,8 +47,9 @@ HeapIndex::HeapIndex(const HeapPart& d) {
 
 uint32_t HeapIndex::retainedObjects(const HeapGraph& g, NodeId v) const {
   if (!domTree.contains(v)) return v < g.nodeCount() && g.kind(v) == NodeKind::Object ? 1 : 0;
-  const uint32_t i = domTree.position[v];
-  return domTree.objectsBefore[domTree.subtreeEnd[i]] - domTree.objectsBefore[i];
+  uint32_t objects = 0;  // asked for a few nodes (a hover's lexicals): counted over the subtree's range
+  for (NodeId u : domTree.subtree(v)) objects += g.kind(u) == NodeKind::Object ? 1 : 0;
+  return objects;
 }
 
 TypeId HeapIndex::typeNamed(const HeapGraph& g, std::string_view name) const {

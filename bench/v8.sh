@@ -5,9 +5,11 @@
 # medians are printed beside the targets: report <= 8x md5sum with peak RSS <= 1.5x the file, diff
 # <= 12x md5sum of the target. Figures are reported, never asserted.
 #   bash bench/v8.sh [build-dir] [runs]
-# With HEAPLENS_MEMLAB=1, memlab (npm, installed by `npx` into a temporary directory, never into the
-# repo) runs beside on the same files: `memlab analyze unbound-object --snapshot-dir` (one load of
-# the target, as `heaplens report`) and `memlab diff-leaks` (baseline and target, as `heaplens diff`).
+# With HEAPLENS_MEMLAB=1, memlab (npm; installed into $HEAPLENS_MEMLAB_DIR, default
+# /tmp/heaplens-memlab, never into the repo, without puppeteer's browser download) runs beside on
+# the same files in the first run: `memlab analyze object-size --snapshot TARGET` (one load of the
+# target and a per-object ranking, as `heaplens report`) and `memlab find-leaks --baseline BASE
+# --target TARGET --final TARGET` (both snapshots, as `heaplens diff`).
 # HEAPLENS_BIG_JS_DIR (default /tmp/bigjs) holds big-baseline.heapsnapshot and
 # big-target.heapsnapshot; they are made there first when missing (needs node; about 90 s and
 # 2.7 GB of memory for node).
@@ -62,17 +64,15 @@ summary() {  # summary NAME TARGET-TEXT
 memlab=()
 if [ "${HEAPLENS_MEMLAB:-0}" = 1 ]; then
   mdir=${HEAPLENS_MEMLAB_DIR:-/tmp/heaplens-memlab}
-  mkdir -p "$mdir/npm" "$mdir/base" "$mdir/target" "$mdir/diff/baseline" "$mdir/diff/final"
+  mkdir -p "$mdir/npm" "$mdir/work"
   if [ ! -x "$mdir/npm/node_modules/.bin/memlab" ]; then
-    (cd "$mdir/npm" && npm install --no-save --no-audit --no-fund --prefix "$mdir/npm" memlab > "$mdir/install.log" 2>&1) ||
+    (cd "$mdir/npm" && PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 \
+      npm install --no-save --no-audit --no-fund memlab > "$mdir/install.log" 2>&1) ||
       echo "memlab: npm install failed (see $mdir/install.log); measured without it"
   fi
   if [ -x "$mdir/npm/node_modules/.bin/memlab" ]; then
     memlab=("$mdir/npm/node_modules/.bin/memlab")
-    ln -sf "$target" "$mdir/target/s1.heapsnapshot"
-    ln -sf "$base" "$mdir/diff/baseline/s1.heapsnapshot"
-    ln -sf "$target" "$mdir/diff/final/s1.heapsnapshot"
-    echo "memlab $("${memlab[@]}" version 2>/dev/null | head -1) ($mdir)"
+    echo "memlab $(cd "$mdir/npm" && node -p 'require("memlab/package.json").version' 2>/dev/null) ($mdir)"
   fi
 fi
 
@@ -80,16 +80,17 @@ for run in $(seq 1 "$runs"); do
   echo "run $run"
   contender report "$bin" report "$target"
   contender diff "$bin" diff "$base" "$target" -o /dev/null
-  if [ ${#memlab[@]} -gt 0 ]; then
-    contender memlab-r "${memlab[@]}" analyze unbound-object --snapshot-dir "$mdir/target"
-    contender memlab-d "${memlab[@]}" diff-leaks --baseline "$base" --target "$target" --final "$target"
+  if [ ${#memlab[@]} -gt 0 ] && [ "$run" = 1 ]; then
+    contender memlab-r "${memlab[@]}" analyze object-size --snapshot "$target" --work-dir "$mdir/work"
+    contender memlab-d "${memlab[@]}" find-leaks --baseline "$base" --target "$target" --final "$target" \
+      --work-dir "$mdir/work"
   fi
 done
 echo "medians of $runs runs (md5sum of the target: all its runs):"
 summary report "targets: <= 8x md5sum, <= 1.5x the file"
 summary diff "target: <= 12x md5sum"
 if [ ${#memlab[@]} -gt 0 ]; then
-  summary memlab-r "memlab analyze unbound-object on the target"
-  summary memlab-d "memlab diff-leaks baseline/target"
+  summary memlab-r "memlab analyze object-size on the target, one run"
+  summary memlab-d "memlab find-leaks baseline/target, one run"
 fi
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
