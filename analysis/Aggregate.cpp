@@ -81,7 +81,7 @@ std::vector<GroupStats> accumulate(const HeapPart& d, uint32_t groupCount, Group
       });
 
   DominatorTree built;
-  if (!prebuilt || !dom.idomLocal.empty() || prebuilt->first.size() != size_t{n} + 1 ||
+  if (!prebuilt || !dom.idomLocal.empty() || prebuilt->position.size() != size_t{n} ||
       prebuilt->preorder.empty()) {
     built = buildDominatorTree(dom.idom);
     prebuilt = &built;
@@ -93,11 +93,16 @@ std::vector<GroupStats> accumulate(const HeapPart& d, uint32_t groupCount, Group
   const std::span<const NodeId> order = tree.preorder;
   const size_t m = order.size();
   constexpr size_t kAhead = 16;  // random reads of the node columns, prefetched this far ahead
-  std::vector<uint32_t> objectsBefore(m + 1, 0);
-  for (size_t i = 0; i < m; ++i) {
-    if (i + 2 * kAhead < m) __builtin_prefetch(&g.kindAndFlags[order[i + 2 * kAhead]]);
-    objectsBefore[i + 1] = objectsBefore[i] + (g.kind(order[i]) == NodeKind::Object ? 1 : 0);
+  // Objects before each position: the tree's own when it has them (HeapIndex), else counted here.
+  std::vector<uint32_t> ownObjectsBefore;
+  if (tree.objectsBefore.size() != m + 1) {
+    ownObjectsBefore.assign(m + 1, 0);
+    for (size_t i = 0; i < m; ++i) {
+      if (i + 2 * kAhead < m) __builtin_prefetch(&g.kindAndFlags[order[i + 2 * kAhead]]);
+      ownObjectsBefore[i + 1] = ownObjectsBefore[i] + (g.kind(order[i]) == NodeKind::Object ? 1 : 0);
+    }
   }
+  const std::vector<uint32_t>& objectsBefore = ownObjectsBefore.empty() ? tree.objectsBefore : ownObjectsBefore;
   std::vector<uint32_t> coveredUntil(groupCount, 0);
   for (size_t i = 0; i < m; ++i) {
     if ((i & kPollMask) == 0) ctx.checkCancelled();

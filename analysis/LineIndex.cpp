@@ -14,6 +14,14 @@ HeapIndex::HeapIndex(const HeapPart& d) {
   const uint32_t n = g.nodeCount();
   const uint32_t sites = g.siteCount();
 
+  // The tree first, while nothing else of this index is held: its scratch is the largest part of
+  // the index's peak (V8 target snapshot of bench/v8.sh: the report's peak memory).
+  domTree = buildDominatorTree(d.idom);
+  countSubtreeObjects(g, domTree);
+  liveBytes = d.liveBytes();
+  aggregates = aggregateByTypeAndSite(d, {}, &domTree);
+  domTree.objectsBefore = {};  // 4 bytes a node more at the peak; retainedObjects() counts instead
+
   siteFirst.assign(sites + 1, 0);
   siteIsFrame.assign(sites, 0);
   for (NodeId v = 0; v < n; ++v)
@@ -28,24 +36,6 @@ HeapIndex::HeapIndex(const HeapPart& d) {
     if (g.kind(v) == NodeKind::Frame) siteIsFrame[s] = 1;
   }
 
-  domTree = buildDominatorTree(d.idom);
-  // Objects per dominator subtree: in preorder a subtree is a range, so its objects are a difference
-  // of prefix counts; unreachable nodes (outside the tree) count only themselves.
-  retainedObjects.assign(n, 0);
-  for (NodeId v = 0; v < n; ++v) retainedObjects[v] = g.kind(v) == NodeKind::Object ? 1 : 0;
-  const std::vector<NodeId>& order = domTree.preorder;
-  std::vector<uint32_t> objectsBefore(order.size() + 1, 0);
-  for (size_t i = 0; i < order.size(); ++i) {
-    if (i + 32 < order.size()) __builtin_prefetch(&retainedObjects[order[i + 32]]);
-    objectsBefore[i + 1] = objectsBefore[i] + retainedObjects[order[i]];
-  }
-  for (size_t i = 0; i < order.size(); ++i) {
-    if (i + 32 < order.size()) __builtin_prefetch(&retainedObjects[order[i + 32]], 1);
-    retainedObjects[order[i]] = objectsBefore[domTree.subtreeEnd[i]] - objectsBefore[i];
-  }
-  liveBytes = d.liveBytes();
-  aggregates = aggregateByTypeAndSite(d, {}, &domTree);
-
   typeRepresentative.assign(g.typeCount(), kNoNode);
   for (NodeId v = 0; v < n; ++v) {
     const TypeId t = g.type[v];
@@ -53,6 +43,13 @@ HeapIndex::HeapIndex(const HeapPart& d) {
     NodeId& best = typeRepresentative[t];
     if (best == kNoNode || d.retained[v] > d.retained[best]) best = v;
   }
+}
+
+uint32_t HeapIndex::retainedObjects(const HeapGraph& g, NodeId v) const {
+  if (!domTree.contains(v)) return v < g.nodeCount() && g.kind(v) == NodeKind::Object ? 1 : 0;
+  uint32_t objects = 0;  // asked for a few nodes (a hover's lexicals): counted over the subtree's range
+  for (NodeId u : domTree.subtree(v)) objects += g.kind(u) == NodeKind::Object ? 1 : 0;
+  return objects;
 }
 
 TypeId HeapIndex::typeNamed(const HeapGraph& g, std::string_view name) const {

@@ -40,9 +40,11 @@ struct HeapIndex {
   std::vector<uint32_t> siteFirst;
   std::vector<NodeId> siteNodes;
   std::vector<uint8_t> siteIsFrame;  // the site's nodes are frames (MoarVM), not allocations
-  // Objects in each node's dominator subtree, the node included when it is an object.
-  std::vector<uint32_t> retainedObjects;
+  // The dominator tree in preorder (its objectsBefore is freed once the aggregates are made).
   DominatorTree domTree;
+  // Objects in v's dominator subtree, v included when it is an object; an unreachable node counts
+  // only itself. Counted over the subtree's range on each call.
+  uint32_t retainedObjects(const HeapGraph& g, NodeId v) const;
   uint64_t liveBytes = 0;  // retained bytes of the super-root: everything reachable
   // Per-type and per-site stats, from one walk of the dominator tree.
   TypeAndSiteAggregates aggregates;

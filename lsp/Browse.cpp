@@ -220,10 +220,7 @@ protocol::DominatorsResult getDominators(const FeatureContext& ctx, const protoc
   const DominatorTree& tree = loaded.index().domTree;
   const uint64_t parent = p.node.value_or(kSuperRoot);
   if (parent >= g.nodeCount()) throw ParamsError("/node", "a node id below " + std::to_string(g.nodeCount()));
-  auto childrenOf = [&](NodeId n) {
-    return std::span<const NodeId>(tree.children.data() + tree.first[n], tree.children.data() + tree.first[n + 1]);
-  };
-  auto children = childrenOf(static_cast<NodeId>(parent));
+  const std::vector<NodeId> children = tree.children(static_cast<NodeId>(parent));
   out.total = children.size();
   for (size_t i : page(children.size(), p, [&](size_t a, size_t b) {
          NodeId x = children[a], y = children[b];
@@ -236,7 +233,9 @@ protocol::DominatorsResult getDominators(const FeatureContext& ctx, const protoc
     item.description = describeNode(g, n, ctx.sourceMap);
     item.size = g.shallowSize(n);
     item.retained = heap.retained[n];
-    item.children = childrenOf(n).size();
+    size_t grandchildren = 0;
+    tree.forEachChild(n, [&](NodeId) { ++grandchildren; });
+    item.children = grandchildren;
     item.location = stepLocation(g, n, ctx.sourceMap);
     out.items.push_back(std::move(item));
   }

@@ -32,15 +32,10 @@ std::vector<std::pair<TypeId, uint64_t>> dominatedTypes(const Dump& d, const Hea
                                                         size_t limit = 3) {
   const HeapGraph& g = d.heap->graph;
   std::unordered_map<TypeId, uint64_t> counts;
-  std::vector<NodeId> stack{root};
-  size_t visited = 0;
-  while (!stack.empty() && visited < 5'000'000) {
-    NodeId v = stack.back();
-    stack.pop_back();
-    ++visited;
+  std::span<const NodeId> subtree = index.domTree.subtree(root);
+  if (subtree.empty()) subtree = {&root, 1};  // unreachable: itself only
+  for (NodeId v : subtree.first(std::min<size_t>(subtree.size(), 5'000'000)))
     if (g.kind(v) == NodeKind::Object) ++counts[g.type[v]];
-    for (uint32_t c = index.domTree.first[v]; c < index.domTree.first[v + 1]; ++c) stack.push_back(index.domTree.children[c]);
-  }
   std::vector<std::pair<TypeId, uint64_t>> out(counts.begin(), counts.end());
   std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
   if (out.size() > limit) out.resize(limit);
@@ -187,7 +182,7 @@ std::string frameSection(const LoadedDump& loaded, const LineEntry& e, const Sou
         mostly += formatCount(count) + " × " + std::string(g.str(g.typeName[type]));
       }
       s += "| `" + lname + "` | " + describeNode(g, lex.target, sourceMap) + " | " + formatBytes(lex.retained) + " (" +
-           plural(index.retainedObjects[lex.target], "object") + ") | " + mostly + " |\n";
+           plural(index.retainedObjects(g, lex.target), "object") + ") | " + mostly + " |\n";
     }
     if (rows.size() > 12) s += "| … " + std::to_string(rows.size() - 12) + " more | | | |\n";
   } else {

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <type_traits>
 #include <unordered_map>
 
 #include <boost/sort/pdqsort/pdqsort.hpp>
@@ -67,11 +68,15 @@ uint32_t GoObjectLookup::find(uint64_t p) const {
   return p - o.addr < o.size ? candidate : kNone;
 }
 
+// Out: the index type written, or Encode (GoResolvedWord in place; returns the words in objects).
+struct Encode {};
+
 template <typename Out>
-static void findAllImpl(const GoObjectLookup& lookup, const uint64_t* in, size_t count, Out* out,
-                        const uint64_t base, const unsigned shift, const std::vector<uint32_t>& first,
-                        const std::vector<GoObjectRec>& objs) {
+static uint64_t findAllImpl(const GoObjectLookup& lookup, const uint64_t* in, size_t count, Out* out,
+                            const uint64_t base, const unsigned shift, const std::vector<uint32_t>& first,
+                            const std::vector<GoObjectRec>& objs) {
   constexpr size_t kAhead = 16;
+  uint64_t inObjects = 0;
   const uint64_t buckets = first.empty() ? 0 : first.size() - 1;
   auto bucketOf = [&](uint64_t p) -> uint64_t {
     if (p < base) return UINT64_MAX;
@@ -94,8 +99,20 @@ static void findAllImpl(const GoObjectLookup& lookup, const uint64_t* in, size_t
       }
     }
     uint64_t p = in[i];
-    out[i] = p == 0 ? GoObjectLookup::kNil : lookup.find(p);
+    if constexpr (std::is_same_v<Out, Encode>) {
+      if (p == 0) continue;
+      const uint32_t t = lookup.find(p);
+      if (t == GoObjectLookup::kNone) {
+        const_cast<uint64_t*>(in)[i] = GoResolvedWord::outside(p);
+      } else {
+        const_cast<uint64_t*>(in)[i] = GoResolvedWord::make(t, p - objs[t].addr);
+        ++inObjects;
+      }
+    } else {
+      out[i] = p == 0 ? GoObjectLookup::kNil : lookup.find(p);
+    }
   }
+  return inObjects;
 }
 
 void GoObjectLookup::findAll(const uint64_t* in, size_t count, uint64_t* out) const {
@@ -103,6 +120,9 @@ void GoObjectLookup::findAll(const uint64_t* in, size_t count, uint64_t* out) co
 }
 void GoObjectLookup::findAll(const uint64_t* in, size_t count, uint32_t* out) const {
   findAllImpl(*this, in, count, out, base_, shift_, first_, objs_);
+}
+uint64_t GoObjectLookup::resolveAll(uint64_t* words, size_t count) const {
+  return findAllImpl(*this, words, count, static_cast<Encode*>(nullptr), base_, shift_, first_, objs_);
 }
 
 namespace {
@@ -212,11 +232,12 @@ public:
 
     GoObjectLookup lookup(s_.objects);
     matchSamples(lookup);
-    if (names_) typeObjects(lookup);
     ctx_.report("Building graph", 0.2);
     // Object edges are known exactly once every pointer word is resolved, so the edge columns are
     // reserved once, at their final size (root edges: at most one per root pointer word).
     const uint64_t objectEdges = resolveObjectPointers(lookup);
+    // The typing walks the resolved words: no pointer is looked up twice.
+    if (names_) typeObjects(lookup);
     b_.reserve(static_cast<uint32_t>(n + extraNodes),
                objectEdges + s_.rootPtrs.size() + 2 * (s_.finalizers.size() + s_.defers.size() + s_.panics.size()) +
                    s_.otherRoots.size() + s_.frames.size());
@@ -473,7 +494,7 @@ private:
     return true;
   }
 
-  // Resolves every object pointer word to an object index, in place, in file order (sequential,
+  // Resolves every object pointer word in place (GoResolvedWord), in file order (sequential,
   // pipelined); returns how many become edges (neither nil nor pointing into no object).
   uint64_t resolveObjectPointers(const GoObjectLookup& lookup) {
     const size_t m = s_.objectPtrs.size();
@@ -481,10 +502,7 @@ private:
     for (size_t i = 0; i < m; i += kChunk) {
       ctx_.checkCancelled();
       ctx_.report("Building graph", 0.2 + 0.2 * static_cast<double>(i) / static_cast<double>(m));
-      const size_t count = std::min(kChunk, m - i);
-      uint64_t* p = s_.objectPtrs.data() + i;
-      lookup.findAll(p, count, p);
-      for (size_t k = 0; k < count; ++k) edges += p[k] < GoObjectLookup::kNil;
+      edges += lookup.resolveAll(s_.objectPtrs.data() + i, std::min(kChunk, m - i));
     }
     return edges;
   }
@@ -502,10 +520,10 @@ private:
       if (labelled) offsets.emplace(s_, o);
       for (uint32_t k = 0; k < o.ptrCount; ++k) {
         const uint64_t off = labelled ? offsets->next() : 0;
-        uint64_t t = p[k];  // resolved above
-        if (t == GoObjectLookup::kNil) continue;
-        if (t == GoObjectLookup::kNone) { ++unresolved_; continue; }
-        b_.addEdge(from, objectNode(static_cast<uint32_t>(t)),
+        const uint64_t w = p[k];  // resolved above
+        if (w == 0) continue;
+        if (!GoResolvedWord::inObject(w)) { ++unresolved_; continue; }
+        b_.addEdge(from, objectNode(GoResolvedWord::object(w)),
                    labelled ? fieldLabel(static_cast<uint32_t>(i), off) : EdgeLabel::none());
       }
     }

@@ -36,6 +36,25 @@ struct GoExeInput {
 // words the names of locals (exe/GoExeNaming.h).
 std::unique_ptr<Dump> buildGoDump(GoScan&& scan, const TaskContext& ctx, const GoExeInput& exe = {});
 
+// An object's pointer word once resolved (GoObjectLookup::resolveAll), in place of its value, so
+// the graph's edges and the typing pass (exe/GoTyping.h) share one lookup per pointer:
+//   - 0: nil;
+//   - top bit set: it points into object `object()` (index in the sorted objects), `offset()` bytes
+//     past its start (2^31 - 1 for that far or further);
+//   - anything else: it points into no object and keeps its value (an itab, a *_type in the
+//     executable's data; a value with its top bit set, never a user-space address, becomes 1).
+struct GoResolvedWord {
+  static constexpr uint64_t kInObject = uint64_t{1} << 63;
+  static constexpr uint32_t kFar = 0x7fffffff;
+  static bool inObject(uint64_t w) { return (w & kInObject) != 0; }
+  static uint32_t object(uint64_t w) { return static_cast<uint32_t>(w); }
+  static uint32_t offset(uint64_t w) { return static_cast<uint32_t>(w >> 32) & kFar; }
+  static uint64_t make(uint32_t object, uint64_t offset) {
+    return kInObject | uint64_t{offset < kFar ? static_cast<uint32_t>(offset) : kFar} << 32 | object;
+  }
+  static uint64_t outside(uint64_t value) { return (value & kInObject) ? 1 : value; }
+};
+
 // Interior-pointer lookup over objects sorted by address: a bucket table over
 // the address range (at least one 8 KiB page per bucket, at most about two
 // buckets per object) narrows each lookup to a short binary search. Faster
@@ -52,6 +71,9 @@ public:
   static constexpr uint32_t kNil = UINT32_MAX - 1;
   void findAll(const uint64_t* in, size_t count, uint64_t* out) const;
   void findAll(const uint64_t* in, size_t count, uint32_t* out) const;
+  // Resolves pointer words in place (GoResolvedWord), pipelined as findAll; returns how many point into
+  // an object.
+  uint64_t resolveAll(uint64_t* words, size_t count) const;
 
 private:
   const std::vector<GoObjectRec>& objs_;

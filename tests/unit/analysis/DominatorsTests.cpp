@@ -107,10 +107,38 @@ TEST(Dominators, EmptyGraphHasOnlyTheSuperRoot) {
   EXPECT_EQ(computeRetainedSizes(g, idom), (std::vector<uint64_t>{0}));
 }
 
-TEST(Dominators, TreeChildrenAsCsr) {
+TEST(Dominators, TreeInPreorderWithChildrenByRanges) {
+  // 0 -> {1, 4}, 1 -> {2, 3}; 5 is unreachable.
   DominatorTree t = buildDominatorTree(std::vector<NodeId>{X, 0, 1, 1, 0, X});
-  EXPECT_EQ(t.first, (std::vector<uint32_t>{0, 2, 4, 4, 4, 4, 4}));
-  EXPECT_EQ(t.children, (std::vector<NodeId>{1, 4, 2, 3}));
+  EXPECT_EQ(t.preorder, (std::vector<NodeId>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(t.subtreeEnd, (std::vector<uint32_t>{5, 4, 3, 4, 5}));
+  EXPECT_EQ(t.children(0), (std::vector<NodeId>{1, 4}));
+  EXPECT_EQ(t.children(1), (std::vector<NodeId>{2, 3}));
+  EXPECT_TRUE(t.children(2).empty());
+  EXPECT_TRUE(t.children(5).empty());
+  EXPECT_FALSE(t.contains(5));
+  EXPECT_TRUE(t.subtree(5).empty());
+  EXPECT_EQ(std::vector<NodeId>(t.subtree(1).begin(), t.subtree(1).end()), (std::vector<NodeId>{1, 2, 3}));
+}
+
+// Children listed by increasing id whatever the ids' order in the tree; a deep chain; a cycle in a
+// malformed idom array stays outside the tree instead of looping.
+TEST(Dominators, TreeSiblingsByIdAndMalformedInput) {
+  DominatorTree t = buildDominatorTree(std::vector<NodeId>{X, 3, 0, 0, 2, 2, 3});
+  EXPECT_EQ(t.children(0), (std::vector<NodeId>{2, 3}));
+  EXPECT_EQ(t.children(2), (std::vector<NodeId>{4, 5}));
+  EXPECT_EQ(t.children(3), (std::vector<NodeId>{1, 6}));
+  EXPECT_EQ(t.preorder, (std::vector<NodeId>{0, 2, 4, 5, 3, 1, 6}));
+  std::vector<NodeId> chain(1000);
+  chain[0] = X;
+  for (NodeId v = 1; v < chain.size(); ++v) chain[v] = v - 1;
+  DominatorTree c = buildDominatorTree(chain);
+  EXPECT_EQ(c.subtreeEnd[1], 1000u);
+  EXPECT_EQ(c.children(998), (std::vector<NodeId>{999}));
+  DominatorTree bad = buildDominatorTree(std::vector<NodeId>{X, 2, 1, 0});
+  EXPECT_EQ(bad.preorder, (std::vector<NodeId>{0, 3}));
+  EXPECT_FALSE(bad.contains(1));
+  EXPECT_FALSE(bad.contains(2));
 }
 
 TEST(Dominators, CancellationUnwinds) {
@@ -120,6 +148,7 @@ TEST(Dominators, CancellationUnwinds) {
   TaskContext ctx(stop.get_token(), nullptr);
   EXPECT_THROW(computeDominators(g, ctx), OperationCancelled);
   EXPECT_THROW(computeDominatorsAndRetained(g, ctx), OperationCancelled);
+  EXPECT_THROW(detail::computeDominators(g, true, {0, false}, ctx), OperationCancelled);
   EXPECT_THROW(detail::computeDominators(g, true, {0, true}, ctx), OperationCancelled);
 }
 

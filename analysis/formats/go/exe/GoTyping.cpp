@@ -3,6 +3,8 @@
 // Threading: see GoTyping.h.
 #include "analysis/formats/go/exe/GoTyping.h"
 
+#include <algorithm>
+
 namespace heaplens::go {
 
 GoTyping::GoTyping(const GoExecutable& exe, const GoScan& scan, const GoObjectLookup& lookup)
@@ -54,6 +56,15 @@ uint32_t GoTyping::dynamicType(bool itab, uint64_t word, bool& pointer) {
   return t;
 }
 
+uint32_t GoTyping::pointeeType(uint32_t type, size_t word) {
+  std::vector<uint32_t>& cache = types_[type].pointee;
+  if (cache.empty()) cache.assign(types_[type].layout.words.size(), kNotYet);
+  if (cache[word] != kNotYet) return cache[word];
+  const uint32_t t = typeOfDie(types_[type].layout.words[word].pointee);  // may grow types_
+  types_[type].pointee[word] = t;
+  return t;
+}
+
 void GoTyping::assign(uint32_t obj, uint32_t type, uint64_t base, bool array) {
   if (obj >= state_.size() || state_[obj] != kUntyped || type == kUntyped) return;
   const GoObjectRec& o = scan_.objects[obj];
@@ -68,31 +79,25 @@ void GoTyping::assign(uint32_t obj, uint32_t type, uint64_t base, bool array) {
   queue_.push_back(obj);
 }
 
-void GoTyping::pointTo(uint32_t type, uint64_t value, bool array) {
-  if (type == kUntyped || value == 0) return;
-  uint32_t obj = lookup_.find(value);
+void GoTyping::fromWord(uint32_t type, size_t w, uint32_t obj, uint64_t base, uint64_t prevValue) {
   if (obj == GoObjectLookup::kNone) return;
-  assign(obj, type, value - scan_.objects[obj].addr, array);
-}
-
-void GoTyping::fromWord(const ExeWord& w, uint64_t value, uint64_t prevValue) {
-  switch (w.kind) {
+  switch (types_[type].layout.words[w].kind) {
     case ExeWordKind::Ptr:
-      pointTo(typeOfDie(w.pointee), value, false);
+      assign(obj, pointeeType(type, w), base, false);
       return;
     case ExeWordKind::SliceArray:
     case ExeWordKind::ChanBuf:
-      pointTo(typeOfDie(w.pointee), value, true);
+      assign(obj, pointeeType(type, w), base, true);
       return;
     case ExeWordKind::StringData:
-      pointTo(stringType_, value, true);
+      assign(obj, stringType_, base, true);
       return;
     case ExeWordKind::IfaceData: {
       // The word before says which: an itab (iface) or a *_type (eface); both are tried, itab first.
       bool pointer = false;
       uint32_t t = dynamicType(true, prevValue, pointer);
       if (t == kUntyped) t = dynamicType(false, prevValue, pointer);
-      pointTo(t, value, false);
+      assign(obj, t, base, false);
       return;
     }
     default:
@@ -100,15 +105,19 @@ void GoTyping::fromWord(const ExeWord& w, uint64_t value, uint64_t prevValue) {
   }
 }
 
+uint64_t GoTyping::rawValue(uint64_t resolved) const {
+  if (!GoResolvedWord::inObject(resolved)) return resolved;
+  return scan_.objects[GoResolvedWord::object(resolved)].addr + GoResolvedWord::offset(resolved);
+}
+
 void GoTyping::seedRoot(uint64_t slotType, uint64_t within, uint64_t value, uint64_t prevValue) {
   uint32_t t = typeOfDie(slotType);
-  if (t == kUntyped) return;
-  const ExeLayout& l = types_[t].layout;
-  uint64_t w = within / ptr_;
-  if (w < l.words.size()) {
-    ExeWord word = l.words[w];  // copied: typeOfDie may grow types_
-    fromWord(word, value, prevValue);
-  }
+  if (t == kUntyped || value == 0) return;
+  const uint64_t w = within / ptr_;
+  if (w >= types_[t].layout.words.size()) return;
+  const uint32_t obj = lookup_.find(value);
+  if (obj == GoObjectLookup::kNone) return;
+  fromWord(t, w, obj, value - scan_.objects[obj].addr, prevValue);
 }
 
 void GoTyping::run(const TaskContext& ctx) {
@@ -121,15 +130,26 @@ void GoTyping::run(const TaskContext& ctx) {
   }
   const bool withOffsets = scan_.objectPtrWords.size() == scan_.objectPtrs.size();
   if (!withOffsets) return;
+  const uint64_t* ptrs = scan_.objectPtrs.data();
   for (size_t q = 0; q < queue_.size(); ++q) {
     if ((q & 0xffff) == 0) ctx.checkCancelled();
-    // The queue is in no address order: fetch ahead an object record, then its pointer words.
+    // The queue is in no address order: fetch ahead an object record, then its pointer words, then
+    // the records and states of the objects they point into (the words say which: no lookup).
     if (q + 16 < queue_.size()) __builtin_prefetch(&scan_.objects[queue_[q + 16]]);
     if (q + 8 < queue_.size()) {
       const GoObjectRec& ahead = scan_.objects[queue_[q + 8]];
       if (ahead.ptrCount) {
-        __builtin_prefetch(&scan_.objectPtrs[ahead.ptrBegin]);
+        __builtin_prefetch(&ptrs[ahead.ptrBegin]);
         __builtin_prefetch(&scan_.objectPtrWords[ahead.ptrBegin]);
+      }
+    }
+    if (q + 4 < queue_.size()) {
+      const GoObjectRec& ahead = scan_.objects[queue_[q + 4]];
+      for (uint32_t k = 0, end = std::min<uint32_t>(ahead.ptrCount, 8); k < end; ++k) {
+        const uint64_t word = ptrs[ahead.ptrBegin + k];
+        if (!GoResolvedWord::inObject(word)) continue;
+        __builtin_prefetch(&state_[GoResolvedWord::object(word)]);
+        __builtin_prefetch(&scan_.objects[GoResolvedWord::object(word)]);
       }
     }
     const uint32_t obj = queue_[q];
@@ -144,15 +164,20 @@ void GoTyping::run(const TaskContext& ctx) {
       const uint64_t off = offsets.next();
       const uint64_t before = prevOff;
       prevOff = off;
-      if (off < base) continue;
+      const uint64_t word = ptrs[o.ptrBegin + k];
+      if (!GoResolvedWord::inObject(word) || off < base) continue;
       uint64_t rel = off - base;
       if (!array && rel >= size) continue;
-      const std::vector<ExeWord>& words = types_[t].layout.words;
       uint64_t w = (rel % size) / ptr_;
+      const std::vector<ExeWord>& words = types_[t].layout.words;
       if (w >= words.size() || words[w].kind == ExeWordKind::None) continue;
-      ExeWord word = words[w];
-      uint64_t prev = k > 0 && before + ptr_ == off ? scan_.objectPtrs[o.ptrBegin + k - 1] : 0;
-      fromWord(word, scan_.objectPtrs[o.ptrBegin + k], prev);
+      uint64_t prev = 0;
+      if (words[w].kind == ExeWordKind::IfaceData && k > 0 && before + ptr_ == off)
+        prev = rawValue(ptrs[o.ptrBegin + k - 1]);
+      // Prefetch the next pointee's state while this one is assigned (objects with many pointers).
+      if (k + 4 < o.ptrCount && GoResolvedWord::inObject(ptrs[o.ptrBegin + k + 4]))
+        __builtin_prefetch(&state_[GoResolvedWord::object(ptrs[o.ptrBegin + k + 4])]);
+      fromWord(t, w, GoResolvedWord::object(word), GoResolvedWord::offset(word), prev);
     }
   }
   std::vector<uint32_t>().swap(queue_);

@@ -39,7 +39,8 @@ class GoTyping {
 public:
   static constexpr uint32_t kUntyped = UINT32_MAX;
 
-  // `objects` sorted by address; `ptrs`/`offsets`: raw pointer values and their offsets.
+  // `scan.objects` sorted by address, `scan.objectPtrs` resolved in place (GoResolvedWord): the walk
+  // reuses the graph's lookups instead of its own. `lookup` is for the roots' and headers' words.
   GoTyping(const GoExecutable& exe, const GoScan& scan, const GoObjectLookup& lookup);
 
   // A root's pointer word: `slotType` is the DWARF type of the variable holding it, `within` the
@@ -64,15 +65,20 @@ public:
   uint64_t typedObjects() const { return typedObjects_; }
 
 private:
+  static constexpr uint32_t kNotYet = UINT32_MAX - 1;
   struct Type {
     ExeLayout layout;
     uint64_t die = 0;
+    std::vector<uint32_t> pointee;  // per word, typeOfDie(its pointee) once asked (kNotYet before)
   };
   uint32_t typeOfDie(uint64_t die);
+  uint32_t pointeeType(uint32_t type, size_t word);
   uint32_t dynamicType(bool itab, uint64_t word, bool& pointee);
   void assign(uint32_t obj, uint32_t type, uint64_t base, bool array);
-  void fromWord(const ExeWord& w, uint64_t value, uint64_t prevValue);
-  void pointTo(uint32_t type, uint64_t value, bool array);
+  // Word `w` of type `type` points into object `obj` (GoObjectLookup::kNone: none), `base` bytes in.
+  void fromWord(uint32_t type, size_t w, uint32_t obj, uint64_t base, uint64_t prevValue);
+  // An object pointer word's value as it was before it was resolved.
+  uint64_t rawValue(uint64_t resolved) const;
 
   const GoExecutable& exe_;
   const GoScan& scan_;
