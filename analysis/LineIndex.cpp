@@ -155,7 +155,7 @@ void addHeap(const HeapPart& heap, const HeapIndex& index, const SourceMap& sour
     if (!e) continue;
     ++e->stats.count;
     e->stats.retainedBytes += heap.retained[root];
-    e->stats.retainedObjects += index.retainedObjects[root];
+    e->stats.retainedObjects += index.retainedObjects(g, root);
     if (std::find(e->sites.begin(), e->sites.end(), site) == e->sites.end()) e->sites.push_back(site);
     if (e->representative == kNoNode || heap.retained[root] > heap.retained[e->representative]) e->representative = root;
     auto kind = std::find_if(e->created.begin(), e->created.end(), [&](const auto& c) { return c.first == g.type[root]; });
