@@ -11,7 +11,7 @@ VSIX       := vscode-extension/heaplens-$(shell sed -n 's/^  "version": "\(.*\)"
 # seconds against 15); -O1 instead of -O2 made the tests about 4% slower.
 SAN_CMAKE  := $(GENERATOR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
               "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG" \
-              -DHEAPLENS_BENCH=OFF
+              -DHEAPLENS_ONLY_ANALYSIS=ON -DHEAPLENS_BENCH=OFF
 
 .PHONY: all setup setup-packages setup-npm native build demo test test-native asan test-asan \
         test-fuzz tsan test-tsan test-extension extension test-vscode bench clean
@@ -26,10 +26,10 @@ setup-packages:
 setup-npm: setup-packages
 	@bash scripts/setup.sh npm
 
-# The Release build is the product (server, command line) and the tests that run it as users do; the
-# GoogleTest executables are built and run once, in the ASan/UBSan build (HEAPLENS_GTESTS=ON there).
+# The Release build is the product (server, command line), the server's tests and those that run it as
+# users do; the analysis and parser tests are built and run once, in the ASan/UBSan build.
 $(BUILD)/CMakeCache.txt: | setup-packages
-	cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release -DHEAPLENS_GTESTS=OFF
+	cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release -DHEAPLENS_ANALYSIS_TESTS=OFF
 
 # The Release build: server, command line, the tests of the binary (not the benchmarks: `make bench`).
 native: setup-packages $(BUILD)/CMakeCache.txt
@@ -41,12 +41,12 @@ demo: build
 	./$(BUILD)/lsp/heaplens report $(DEMO_DUMP)
 
 # Every test, each built and run once:
-#  - on the Release build (the product): the transcripts, the README's editor snippets in Neovim and
-#    Emacs, the page-dump page in Chromium (ctest), the VS Code extension (bundle, protocol test
-#    against the real binary, .vsix) and the same .vsix in a real VS Code (code-server in headless
-#    Chromium);
-#  - in one clang build under ASan/UBSan: every GoogleTest executable (unit, real dumps, mutated
-#    dumps, the server's own code) and the libFuzzer smoke run;
+#  - on the Release build (the product): the server's tests, the transcripts, the README's editor
+#    snippets in Neovim and Emacs, the page-dump page in Chromium (ctest), the VS Code extension
+#    (bundle, protocol test against the real binary, .vsix) and the same .vsix in a real VS Code
+#    (code-server in headless Chromium);
+#  - in one clang build under ASan/UBSan: the analysis and parser tests (unit, real dumps, mutated
+#    dumps) and the libFuzzer smoke run;
 #  - the two-thread dominator code under ThreadSanitizer.
 #
 # Steps run two at a time (make -j2): npm ci beside the Release build, then the Release build's tests,
@@ -65,9 +65,9 @@ endif
 test-native: native
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# ASan/UBSan: every GoogleTest executable (analysis, parsers, server), and the fuzz targets, in one build.
+# ASan/UBSan: the analysis and parser tests, and the fuzz targets, in one build.
 asan: setup-packages
-	cmake -S . -B $(ASAN_BUILD) $(SAN_CMAKE) -DHEAPLENS_SANITIZE=ON -DHEAPLENS_FUZZ=ON -DHEAPLENS_CLIENT_TESTS=OFF
+	cmake -S . -B $(ASAN_BUILD) $(SAN_CMAKE) -DHEAPLENS_SANITIZE=ON -DHEAPLENS_FUZZ=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 test-asan: asan
@@ -78,7 +78,7 @@ test-fuzz: asan
 
 # ThreadSanitizer: only the dominator tests (tests/CMakeLists.txt says which).
 tsan: setup-packages
-	cmake -S . -B $(TSAN_BUILD) $(SAN_CMAKE) -DHEAPLENS_ONLY_ANALYSIS=ON -DHEAPLENS_SANITIZE_THREAD=ON
+	cmake -S . -B $(TSAN_BUILD) $(SAN_CMAKE) -DHEAPLENS_SANITIZE_THREAD=ON
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target dominator_tests
 
 test-tsan: tsan
