@@ -52,7 +52,7 @@ struct Fact {
 // One snapshot of a multi-snapshot file (MoarVM). Single-snapshot formats leave the list empty.
 struct SnapshotInfo {
   uint32_t index = 0;
-  uint64_t gcSequence = 0;
+  std::optional<uint64_t> gcSequence;  // none where the format records none (MoarVM v2)
   uint64_t timeMicros = 0;  // monotonic, only differences mean anything
   uint64_t objects = 0;     // collectables / nodes
   uint64_t references = 0;

@@ -156,7 +156,7 @@ void heapJson(json& r, const HeapPart& heap, const HeapIndex& index, size_t top)
 void seriesJson(json& r, const SnapshotSeries& series, size_t top) {
   json snapshots = json::array();
   for (const SnapshotInfo& s : series.snapshots)
-    snapshots.push_back({{"index", s.index}, {"number", s.index + 1}, {"gcSequence", s.gcSequence},
+    snapshots.push_back({{"index", s.index}, {"number", s.index + 1}, {"gcSequence", s.gcSequence ? json(*s.gcSequence) : json(nullptr)},
                          {"timeMicros", s.timeMicros}, {"objects", s.objects}, {"references", s.references},
                          {"heapBytes", s.heapBytes}, {"complete", s.complete}, {"selected", s.index == series.selected}});
   r["snapshots"] = std::move(snapshots);
@@ -467,7 +467,7 @@ std::string reportText(const Dump& d, const ReportOptions& options, const HeapIn
     TextTable t({"#", "GC seq", "objects", "references", "heap bytes", "complete"});
     for (const auto& s : r["snapshots"])
       t.add({std::to_string(s["number"].get<uint64_t>()) + (s["selected"].get<bool>() ? "*" : ""),
-             formatCount(s["gcSequence"]), formatCount(s["objects"]), formatCount(s["references"]),
+             optCount(s["gcSequence"]), formatCount(s["objects"]), formatCount(s["references"]),
              formatBytes(s["heapBytes"]), s["complete"].get<bool>() ? "yes" : "no"},
             {true, true, true, true, true, false});
     t.print(out);

@@ -113,7 +113,7 @@ SnapshotSummary summarizeSnapshot(const MoarFile& f, uint32_t snap, const Snapsh
   const std::string at = "snapshot " + std::to_string(snap);
   SnapshotSummary sum;
   sum.info.index = snap;
-  sum.info.gcSequence = s.meta.gcSeqNum.value_or(0);
+  sum.info.gcSequence = s.meta.gcSeqNum;
   sum.info.timeMicros = s.meta.snapTime.value_or(0);
   const uint64_t n = c.collectables;
   sum.info.objects = n;
@@ -367,7 +367,7 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
         } catch (const LoadError& e) {
           SnapshotInfo& info = sums[i].info;
           info.index = i;
-          info.gcSequence = snaps[i].meta.gcSeqNum.value_or(0);
+          info.gcSequence = snaps[i].meta.gcSeqNum;
           info.timeMicros = snaps[i].meta.snapTime.value_or(0);
           info.references = snaps[i].meta.totalRefs.value_or(0);
           info.heapBytes = snaps[i].meta.totalHeapSize.value_or(0);
@@ -447,7 +447,7 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
   const FileMeta& fm = file.fileMeta();
   auto fact = [&](std::string id, std::string label, Cell v) { dump->facts.push_back(Fact{std::move(id), std::move(label), std::move(v)}); };
   if (file.version() != 2)  // v2 records no GC sequence numbers (nor times)
-    fact("gcSequence", "GC sequence number of the selected snapshot", Cell::num(static_cast<double>(sums[selected].info.gcSequence)));
+    fact("gcSequence", "GC sequence number of the selected snapshot", Cell::num(static_cast<double>(sums[selected].info.gcSequence.value_or(0))));
   if (fm.pid) fact("pid", "Process id", Cell::num(static_cast<double>(*fm.pid)));
   if (fm.startTime) fact("startTime", "Profile start (µs, monotonic clock)", Cell::num(static_cast<double>(*fm.startTime)));
   fact("strings", "Strings", Cell::num(file.stringCount()));

@@ -12,6 +12,7 @@
 #include <deque>
 #include <filesystem>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "analysis/Text.h"
@@ -20,6 +21,7 @@
 #include "analysis/formats/moar/MoarFormat.h"
 #include "lsp/Features.h"
 #include "lsp/FeatureSupport.h"
+#include "lsp/Report.h"
 #include "tests/formats/moar/MoarTestData.h"
 #include "tests/unit/lsp/TestWorkspace.h"
 
@@ -112,7 +114,24 @@ TEST_F(MoarRakuPoints, IsReadAsFormatV2WithEverySnapshotComplete) {
   for (const SnapshotInfo& s : dump->series->snapshots) {
     EXPECT_TRUE(s.complete) << s.index;
     EXPECT_GT(s.objects, 100000u) << s.index;  // the Rakudo runtime alone is ~500,000 collectables
+    EXPECT_FALSE(s.gcSequence.has_value()) << s.index;  // v2 records none (MoarVM's v2 writer)
   }
+  // The report says so rather than showing "GC seq 0".
+  const nlohmann::json r = lsp::reportJson(*dump);
+  ASSERT_FALSE(r["snapshots"].empty());
+  EXPECT_TRUE(r["snapshots"][0]["gcSequence"].is_null());
+  // In the text, the first snapshot's row (after the heading and the column names) has "-" there.
+  const std::string text = lsp::reportText(*dump);
+  const size_t table = text.find("Snapshots (* selected)");
+  ASSERT_NE(table, std::string::npos);
+  std::istringstream lines(text.substr(table));
+  std::string heading, columns, row, number, gcSeq;
+  std::getline(lines, heading);
+  std::getline(lines, columns);
+  std::getline(lines, row);
+  ASSERT_NE(columns.find("GC seq"), std::string::npos) << columns;
+  std::istringstream(row) >> number >> gcSeq;
+  EXPECT_EQ(gcSeq, "-") << row;
 }
 
 TEST_F(MoarRakuPoints, FiveThousandPointsHeldByTheLexicalOfMakePoints) {
