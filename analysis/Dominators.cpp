@@ -75,8 +75,9 @@ template <typename T>
 class RawArray {
 public:
   RawArray() = default;
+  // An empty array still has a place for one element: code that takes &a[i] of an empty range (a
+  // prefetch, a CSR with no entries) then binds no reference to null.
   explicit RawArray(size_t n) : size_(n) {
-    if (n == 0) return;
     void* p = ::mmap(nullptr, bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     data_ = static_cast<T*>(p);
@@ -96,7 +97,7 @@ public:
   }
 
 private:
-  size_t bytes() const { return size_ * sizeof(T); }
+  size_t bytes() const { return std::max<size_t>(size_, 1) * sizeof(T); }
   T* data_ = nullptr;
   size_t size_ = 0;
 };
