@@ -2,10 +2,12 @@
 # unload-releases-memory.sh: after heaplens.unloadDump the server gives the dump's memory back.
 #
 # Usage: bash tests/e2e/unload-releases-memory.sh <path-to-heaplens> (with HEAPLENS_TEST_DATA).
-# Loads the Go 1.22 leakcache dump over LSP, builds its editor indexes (a code lens), unloads it,
-# and reads the server's VmRSS from /proc/PID/status: it must fall back by at least a quarter of
-# what the load added. (glibc keeps freed memory for reuse: before the server called malloc_trim
-# after the last reference to a dump went, RSS after the unload stayed exactly where it was.)
+# Loads the MoarVM leaky.mvmheap over LSP, builds its editor indexes (a code lens), unloads it,
+# and reads the server's VmRSS from /proc/PID/status: it must fall back by at least half of what
+# the load added (here 48 to 62 MiB of 67 MiB came back). The Go leakcache dump it used before adds
+# only 3.4 MiB, of which allocator noise could keep a quarter: it failed beside a build once.
+# (glibc keeps freed memory for reuse: before the server called malloc_trim after the last
+# reference to a dump went, RSS after the unload stayed exactly where it was.)
 set -euo pipefail
 bin=${1:?usage: unload-releases-memory.sh <path-to-heaplens>}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,8 +16,8 @@ exec python3 - "$bin" "$data" <<'PY'
 import json, re, subprocess, sys, time
 
 binary, data = sys.argv[1], sys.argv[2]
-dump = data + "/go/leakcache-go1.22.heapdump"
-source = data + "/go/leakcache/main.go"
+dump = data + "/moar/leaky.mvmheap"
+source = data + "/moar/leaky.raku"
 p = subprocess.Popen([binary, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 buf = b""
 
@@ -58,7 +60,7 @@ send({"jsonrpc": "2.0", "id": 3, "method": "workspace/executeCommand",
       "params": {"command": "heaplens.loadDump", "arguments": [dump]}})
 reply(3)
 send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
-    "uri": "file://" + source, "languageId": "go", "version": 1, "text": open(source).read()}}})
+    "uri": "file://" + source, "languageId": "raku", "version": 1, "text": open(source).read()}}})
 send({"jsonrpc": "2.0", "id": 4, "method": "textDocument/codeLens", "params": {"textDocument": {"uri": "file://" + source}}})
 if not reply(4)["result"]:
     sys.exit("unload-releases-memory: FAIL: no code lenses: the dump's indexes were not built")
@@ -68,7 +70,7 @@ send({"jsonrpc": "2.0", "id": 5, "method": "workspace/executeCommand",
       "params": {"command": "heaplens.unloadDump", "arguments": [dump]}})
 reply(5)
 # The dump is freed on a worker after the reply: wait for RSS to fall, up to a deadline.
-target = loaded - added // 4
+target = loaded - added // 2
 deadline = time.time() + 10
 after = rss()
 while after > target and time.time() < deadline:
