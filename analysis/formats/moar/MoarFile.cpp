@@ -9,6 +9,7 @@
 #include <zstd_errors.h>
 
 #include <algorithm>
+#include <memory>
 #include <atomic>
 #include <bit>
 #include <condition_variable>
@@ -234,7 +235,11 @@ void decompressNarrow(std::span<const uint8_t> file, uint64_t payload, uint64_t 
                       uint64_t maxBytes, const std::string& what, ColumnBuffer& out, const TaskContext& ctx,
                       Convert convert) {
   BlockStream stream(file, payload, end, what, ctx);
-  std::vector<uint8_t> chunk(size_t{1} << 18);
+  // Up to 256 KiB, less for a small column; not zero-filled (zstd writes each byte before it is read):
+  // a load of a small file makes many of these, and zeroing 256 KiB each time was most of its time.
+  constexpr uint64_t kChunk = uint64_t{1} << 18;
+  const size_t chunkBytes = static_cast<size_t>(sizeHint ? std::clamp<uint64_t>((sizeHint + 15) / 8 * 8, 4096, kChunk) : kChunk);
+  std::unique_ptr<uint8_t[]> chunk(new uint8_t[chunkBytes]);
   size_t carry = 0;
   uint64_t count = 0;  // 4-byte entries written
   out.setSize(0);
@@ -242,14 +247,14 @@ void decompressNarrow(std::span<const uint8_t> file, uint64_t payload, uint64_t 
   out.grow(capacity);
   capacity = out.capacity();
   for (;;) {
-    ZSTD_outBuffer o{chunk.data() + carry, chunk.size() - carry, 0};
+    ZSTD_outBuffer o{chunk.get() + carry, chunkBytes - carry, 0};
     const size_t ret = stream.step(o, count * 8);
     const size_t avail = carry + o.pos, whole = avail / 8;
     if ((count + whole) * 8 > maxBytes) stream.tooLarge(maxBytes);
     if ((count + whole) * 4 > capacity) capacity = std::max((count + whole) * 4, capacity + capacity / 2);
     uint8_t* dst = out.grow(capacity) + count * 4;
     for (size_t k = 0; k < whole; ++k) {
-      const uint64_t v = readU64(chunk.data() + k * 8);
+      const uint64_t v = readU64(chunk.get() + k * 8);
       uint32_t w;
       if (!convert(v, w))
         fail(what + ": entry " + std::to_string(count + k) + " = " + std::to_string(v) +
@@ -259,7 +264,7 @@ void decompressNarrow(std::span<const uint8_t> file, uint64_t payload, uint64_t 
     }
     count += whole;
     carry = avail - whole * 8;
-    if (carry) std::memmove(chunk.data(), chunk.data() + whole * 8, carry);
+    if (carry) std::memmove(chunk.get(), chunk.get() + whole * 8, carry);
     if (ret == 0) break;
     if (stream.inputConsumed() && o.pos < o.size) stream.cutShort();
   }
