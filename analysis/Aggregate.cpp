@@ -22,7 +22,6 @@ namespace heaplens {
 
 namespace {
 
-constexpr uint32_t kPollMask = 0xFFFF;
 
 // Per-site group lists as CSR (first[s]..first[s+1] into groups).
 struct SiteGroups {

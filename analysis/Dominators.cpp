@@ -64,7 +64,6 @@ namespace heaplens {
 namespace {
 
 constexpr uint32_t kUnreached = 0xFFFFFFFFu;
-constexpr uint32_t kPollMask = 0xFFFF;  // poll cancellation every 64k iterations
 constexpr const char* kPhase = "Computing dominators";
 
 // An uninitialised array: pages are touched by whoever writes them first. Mapped on its own and

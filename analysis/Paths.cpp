@@ -20,7 +20,6 @@
 namespace heaplens {
 
 namespace {
-constexpr uint32_t kPollMask = 0xFFFF;
 constexpr uint32_t kFar = std::numeric_limits<uint32_t>::max();
 }  // namespace
 

@@ -10,6 +10,7 @@
 // worker; the progress callback runs on the worker and must be thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <stop_token>
@@ -23,6 +24,9 @@ struct OperationCancelled : std::runtime_error {
 
 // phase: a short UI text such as "Reading objects"; fraction in [0, 1] within that phase.
 using ProgressFn = std::function<void(std::string_view phase, double fraction)>;
+
+// Loops over nodes or edges poll `checkCancelled()` when `(i & kPollMask) == 0`: every 64k iterations.
+inline constexpr uint32_t kPollMask = 0xFFFF;
 
 class TaskContext {
 public:

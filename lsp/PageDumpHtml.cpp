@@ -92,7 +92,7 @@ bool isPlainNumber(std::string_view s) {
   return true;
 }
 
-json mapJson(const PageMap& m, const PageMapStats& s) {
+json pageMapJson(const PageMap& m, const PageMapStats& s) {
   json classes = json::array();
   for (const ClassStats& c : s.classes) {
     json occ = json::array();
@@ -146,8 +146,8 @@ json pageData(const Dump& d, const HtmlOptions& options) {
                      {"sample", tied ? json(*gc.sample) : json(nullptr)},
                      {"sampleLine", tied ? json(d.timeline->samples[*gc.sample].line) : json(nullptr)},
                      {"match", std::string(sampleMatchName(gc.match))},
-                     {"before", gc.before ? mapJson(*gc.before, *g.before) : json(nullptr)},
-                     {"after", gc.after ? mapJson(*gc.after, *g.after) : json(nullptr)},
+                     {"before", gc.before ? pageMapJson(*gc.before, *g.before) : json(nullptr)},
+                     {"after", gc.after ? pageMapJson(*gc.after, *g.after) : json(nullptr)},
                      {"pagesReleased", g.before && g.after ? json(g.pagesReleased) : json(nullptr)},
                      {"occupancyChangePoints", g.occupancyChangePoints ? json(*g.occupancyChangePoints) : json(nullptr)},
                      {"heapDrop", g.heapDrop ? json(*g.heapDrop) : json(nullptr)}});

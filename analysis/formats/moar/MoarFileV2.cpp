@@ -54,7 +54,7 @@ template <typename T> T load(const uint8_t* p) {
   return v;
 }
 
-[[noreturn]] void fail(const std::string& msg, std::optional<uint64_t> offset = std::nullopt) {
+[[noreturn]] void failV2(const std::string& msg, std::optional<uint64_t> offset = std::nullopt) {
   throw LoadError("mvmheap v2: " + msg, offset);
 }
 
@@ -249,7 +249,7 @@ void MoarFile::parseV2(const TaskContext& ctx) {
         ok = false;
         break;
       }
-      if (stringCount() == UINT32_MAX - 1) fail("more than 2^32 strings", pos);
+      if (stringCount() == UINT32_MAX - 1) failV2("more than 2^32 strings", pos);
       stringChars_.insert(stringChars_.end(), d + pos + 8, d + pos + 8 + len);
       stringOffsets_.push_back(stringChars_.size());
       pos += 8 + len;
@@ -258,7 +258,7 @@ void MoarFile::parseV2(const TaskContext& ctx) {
     const uint32_t nStrings = stringCount();
     auto checkString = [&](const char* tag, uint64_t at, const char* field, uint64_t row, uint64_t idx) {
       if (idx >= nStrings)
-        fail("the \"" + std::string(tag) + "\" block of " + group + ": entry " + formatCount(row) + " at byte " +
+        failV2("the \"" + std::string(tag) + "\" block of " + group + ": entry " + formatCount(row) + " at byte " +
                  formatCount(at) + " has " + field + " string " + formatCount(idx) + " but only " +
                  formatCount(nStrings) + " strings exist at that point",
              at);
@@ -274,7 +274,7 @@ void MoarFile::parseV2(const TaskContext& ctx) {
                                     formatCount(size - pos - kBlockHeader) + " bytes left");
         break;
       }
-      if (types_.size() + n > UINT32_MAX) fail("more than 2^32 types", start);
+      if (types_.size() + n > UINT32_MAX) failV2("more than 2^32 types", start);
       for (uint64_t i = 0; i < n; ++i) {
         const uint64_t at = pos + kBlockHeader + i * 16;
         const uint64_t repr = load<uint32_t>(d + at), type = load<uint32_t>(d + at + 8);  // low halves (see above)
@@ -295,7 +295,7 @@ void MoarFile::parseV2(const TaskContext& ctx) {
                                     formatCount(size - pos - kBlockHeader) + " bytes left");
         break;
       }
-      if (frames_.size() + n > UINT32_MAX) fail("more than 2^32 static frames", start);
+      if (frames_.size() + n > UINT32_MAX) failV2("more than 2^32 static frames", start);
       for (uint64_t i = 0; i < n; ++i) {
         const uint64_t at = pos + kBlockHeader + i * 32;
         const uint64_t name = load<uint32_t>(d + at), cuid = load<uint32_t>(d + at + 8),  // low halves (see above)
@@ -320,7 +320,7 @@ void MoarFile::parseV2(const TaskContext& ctx) {
   }
 
   if (stop) {
-    if (snapshots_.empty()) fail(stop->why + "; the file holds no complete snapshot", stop->offset);
+    if (snapshots_.empty()) failV2(stop->why + "; the file holds no complete snapshot", stop->offset);
     warnings_.push_back("mvmheap v2: " + stop->why + (stop->cutShort ? " (the process was probably stopped while writing it)" : "") +
                         ". Kept the " + formatCount(snapshots_.size()) + " complete snapshots before it; the " +
                         formatCount(size - stop->offset) + " bytes from byte " + formatCount(stop->offset) +
@@ -377,7 +377,7 @@ void MoarFile::readColumnsV2(const SnapshotEntry& s, std::span<const Column> whi
       if (rfstr) {
         const uint64_t v = load<uint64_t>(p + 16);
         if (v > UINT32_MAX)
-          fail("the \"coll\" block of " + at + ": collectable " + formatCount(i) + " at byte " +
+          failV2("the \"coll\" block of " + at + ": collectable " + formatCount(i) + " at byte " +
                    formatCount(b.start + kBlockHeader + i * kCollRecord) + " says its references start at " +
                    formatCount(v) + " (more than 32 bits)",
                b.start + kBlockHeader + i * kCollRecord + 16);
@@ -399,21 +399,21 @@ void MoarFile::readColumnsV2(const SnapshotEntry& s, std::span<const Column> whi
       if ((j & 0xFFFF) == 0) ctx.checkCancelled();
       const unsigned w = refWidth(base[p]);
       if (w == 0 || b.end - p < 2 + 2 * uint64_t{w})  // parseV2 checked this; the bytes are the same
-        fail("the \"refs\" block of " + at + ": reference " + formatCount(j) + " at byte " + formatCount(p) +
+        failV2("the \"refs\" block of " + at + ": reference " + formatCount(j) + " at byte " + formatCount(p) +
                  " is malformed",
              p);
       const uint8_t kindBits = base[p + 1];
       const uint64_t idx = readWidth(base + p + 2, w), tgt = readWidth(base + p + 2 + w, w);
       if (kindBits > 3)
-        fail("the \"refs\" block of " + at + ": reference " + formatCount(j) + " at byte " + formatCount(p) +
+        failV2("the \"refs\" block of " + at + ": reference " + formatCount(j) + " at byte " + formatCount(p) +
                  " has description kind " + std::to_string(kindBits) + " (expected 0-3)",
              p + 1);
       if (kindBits == 2 && idx > kRefIndexMask)
-        fail("the \"refs\" block of " + at + ": reference " + formatCount(j) + " at byte " + formatCount(p) +
+        failV2("the \"refs\" block of " + at + ": reference " + formatCount(j) + " at byte " + formatCount(p) +
                  " names string " + formatCount(idx) + " (string indices must fit in 30 bits)",
              p + 2);
       if (tgt > UINT32_MAX)
-        fail("the \"refs\" block of " + at + ": reference " + formatCount(j) + " at byte " + formatCount(p) +
+        failV2("the \"refs\" block of " + at + ": reference " + formatCount(j) + " at byte " + formatCount(p) +
                  " points to collectable " + formatCount(tgt) + " (more than 32 bits)",
              p + 2 + w);
       if (descr)
@@ -425,7 +425,7 @@ void MoarFile::readColumnsV2(const SnapshotEntry& s, std::span<const Column> whi
       p += 2 + 2 * w;
     }
     if (p != b.end)
-      fail("the \"refs\" block of " + at + ": its " + formatCount(r) + " references end at byte " + formatCount(p) +
+      failV2("the \"refs\" block of " + at + ": its " + formatCount(r) + " references end at byte " + formatCount(p) +
                " but the block ends at byte " + formatCount(b.end),
            p);
   };

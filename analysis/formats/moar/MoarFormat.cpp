@@ -39,7 +39,7 @@ constexpr std::string_view kRootKindNames[] = {"Permanent Roots",          "VM I
                                                "Thread Roots",             "Root",              "Inter-generational Roots",
                                                "Thread Call Stack Roots"};
 
-[[noreturn]] void fail(const std::string& msg) { throw LoadError("mvmheap: " + msg); }
+[[noreturn]] void failModel(const std::string& msg) { throw LoadError("mvmheap: " + msg); }
 
 constexpr Column kSummaryColumns[] = {kColKind, kColSize, kColToFi, kColRefCount, kColUnmanagedSize, kTopIds, kTopScore};
 constexpr Column kAllColumns[] = {kColKind,          kColSize,  kColToFi,   kColRefCount, kColRefStart,
@@ -131,16 +131,16 @@ SnapshotSummary summarizeSnapshot(const MoarFile& f, uint32_t snap, const Snapsh
   for (uint64_t i = 0; i < n; ++i) {
     const uint16_t k = kind[i];
     if (k == 0 || k > kKindMax)
-      fail("column colkind of " + at + ": collectable " + std::to_string(i) + " has kind " + std::to_string(k) +
+      failModel("column colkind of " + at + ": collectable " + std::to_string(i) + " has kind " + std::to_string(k) +
            " (expected 1-11)");
     const uint64_t bytes = uint64_t{size[i]} + usize[i];
-    if (bytes < usize[i]) fail("column colusize of " + at + ": collectable " + std::to_string(i) + " has an impossible size");
+    if (bytes < usize[i]) failModel("column colusize of " + at + ": collectable " + std::to_string(i) + " has an impossible size");
     heap += bytes;
     refs += rfcnt[i];
     ++sum.kindCount[k];
     if (k <= kKindStable) {
       if (tofi[i] >= s.typesAvailable)
-        fail("column coltofi of " + at + ": collectable " + std::to_string(i) + " refers to type " +
+        failModel("column coltofi of " + at + ": collectable " + std::to_string(i) + " refers to type " +
              std::to_string(tofi[i]) + " but only " + std::to_string(s.typesAvailable) + " types exist at that point");
       if (k == kKindObject) {
         ++sum.typeCount[tofi[i]];
@@ -148,7 +148,7 @@ SnapshotSummary summarizeSnapshot(const MoarFile& f, uint32_t snap, const Snapsh
       }
     } else if (k == kKindFrame) {
       if (tofi[i] >= s.framesAvailable)
-        fail("column coltofi of " + at + ": collectable " + std::to_string(i) + " (a frame) refers to static frame " +
+        failModel("column coltofi of " + at + ": collectable " + std::to_string(i) + " (a frame) refers to static frame " +
              std::to_string(tofi[i]) + " but only " + std::to_string(s.framesAvailable) +
              " static frames exist at that point");
       ++sum.frameCount[tofi[i]];
@@ -179,9 +179,9 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
   const SnapshotEntry& s = f.snapshots()[snap];
   const std::string at = "snapshot " + std::to_string(snap);
   const uint64_t n = c.collectables, r = c.col[kRefTarget].count();
-  if (n == 0) fail(at + " has no collectables");
+  if (n == 0) failModel(at + " has no collectables");
   if (n >= UINT32_MAX - 1 || r >= UINT32_MAX - 1)
-    fail(at + " has " + formatCount(n) + " collectables and " + formatCount(r) + " references, more than a graph holds");
+    failModel(at + " has " + formatCount(n) + " collectables and " + formatCount(r) + " references, more than a graph holds");
 
   GraphBuilder b;
   b.reserve(static_cast<uint32_t>(n + 1), r);
@@ -279,13 +279,13 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
     }
     const uint64_t start = rfstr[i], cnt = rfcnt[i];
     if (start > r || cnt > r - start)
-      fail("columns colrfstr/colrfcnt of " + at + ": collectable " + std::to_string(i) + " has references " +
+      failModel("columns colrfstr/colrfcnt of " + at + ": collectable " + std::to_string(i) + " has references " +
            formatCount(start) + " to " + formatCount(start + cnt) + " but the snapshot has " + formatCount(r));
     const NodeId from = static_cast<NodeId>(i + 1);
     for (uint64_t j = start; j < start + cnt; ++j) {
       const uint64_t t = target[j];
       if (t >= n)
-        fail("column reftrget of " + at + ": reference " + std::to_string(j) + " (of collectable " + std::to_string(i) +
+        failModel("column reftrget of " + at + ": reference " + std::to_string(j) + " (of collectable " + std::to_string(i) +
              ") points to collectable " + std::to_string(t) + " but the snapshot has " + formatCount(n));
       const uint32_t d = descr[j];
       const uint32_t idx = refIndex(d);
@@ -294,7 +294,7 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
         case 1: label = EdgeLabel::index(idx); break;
         case 2:
           if (idx >= s.stringsAvailable)
-            fail("column refdescr of " + at + ": reference " + std::to_string(j) + " (of collectable " +
+            failModel("column refdescr of " + at + ": reference " + std::to_string(j) + " (of collectable " +
                  std::to_string(i) + ") names string " + std::to_string(idx) + " but only " +
                  std::to_string(s.stringsAvailable) + " strings exist at that point");
           if (labelIds[idx] == kNoString) labelIds[idx] = b.intern(f.string(idx));
@@ -333,11 +333,11 @@ std::unique_ptr<Dump> loadMoarDump(std::span<const uint8_t> bytes, const LoadOpt
   dump->formatDescription = file.version() == 2 ? kFormatDescriptionV2 : kFormatDescription;
   dump->warnings = file.warnings();
   const auto& snaps = file.snapshots();
-  if (snaps.empty()) fail("the file holds no complete snapshot (its table of contents lists none)");
+  if (snaps.empty()) failModel("the file holds no complete snapshot (its table of contents lists none)");
   uint32_t selected = static_cast<uint32_t>(snaps.size() - 1);
   if (options.snapshot) {
     if (*options.snapshot >= snaps.size())
-      fail("snapshot " + std::to_string(*options.snapshot) + " was requested but the file has " +
+      failModel("snapshot " + std::to_string(*options.snapshot) + " was requested but the file has " +
            std::to_string(snaps.size()) + " (" + snapshotRange(snaps.size()) + ")");
     selected = *options.snapshot;
   }

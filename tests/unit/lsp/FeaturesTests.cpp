@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-using test::Workspace;
+using test::TestWorkspace;
 
 std::shared_ptr<const LoadedDump> load(const std::string& relative, std::optional<uint32_t> snapshot = {}) {
   LoadOptions options;
@@ -40,7 +40,7 @@ const protocol::Diagnostic* diagnosticAt(const std::vector<protocol::Diagnostic>
 class GoFeatures : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(GoFeatures, SessionLineShowsTenThousandObjects) {
-  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "cmd/leakcache/main.go", "go");
+  TestWorkspace ws(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "cmd/leakcache/main.go", "go");
   FeatureContext ctx;
   ctx.dumps = {load(GetParam())};
   ctx.sourceMap = &ws.sourceMap;
@@ -87,7 +87,7 @@ TEST_P(GoFeatures, SessionLineShowsTenThousandObjects) {
 }
 
 TEST_P(GoFeatures, StackHeldSliceIsRetainedByHolderFrame) {
-  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "main.go", "go");
+  TestWorkspace ws(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "main.go", "go");
   FeatureContext ctx;
   ctx.dumps = {load(GetParam())};
   ctx.sourceMap = &ws.sourceMap;
@@ -111,7 +111,7 @@ INSTANTIATE_TEST_SUITE_P(RealDumps, GoFeatures,
                          ::testing::Values("go/leakcache-go1.19.heapdump", "go/leakcache-go1.22.heapdump"));
 
 TEST(GoFeaturesNoProfile, SaysLinesCannotBeAttributed) {
-  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "main.go", "go");
+  TestWorkspace ws(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "main.go", "go");
   FeatureContext ctx;
   ctx.dumps = {load("go/rates/unlinked-default-go1.19.heapdump")};
   ctx.sourceMap = &ws.sourceMap;
@@ -131,7 +131,7 @@ protected:
 std::shared_ptr<const LoadedDump> MoarFeatures::snapshot5;
 
 TEST_F(MoarFeatures, FrameLinesHaveLensesAndLexicals) {
-  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "moar/leaky.raku", "leaky.raku", "raku");
+  TestWorkspace ws(fs::path(HEAPLENS_TEST_DATA) / "moar/leaky.raku", "leaky.raku", "raku");
   FeatureContext ctx;
   ctx.dumps = {snapshot5};
   ctx.sourceMap = &ws.sourceMap;
@@ -152,7 +152,7 @@ TEST_F(MoarFeatures, FrameLinesHaveLensesAndLexicals) {
 }
 
 TEST_F(MoarFeatures, ClassHoverShowsInstancesAndGrowth) {
-  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "moar/leaky.raku", "leaky.raku", "raku");
+  TestWorkspace ws(fs::path(HEAPLENS_TEST_DATA) / "moar/leaky.raku", "leaky.raku", "raku");
   FeatureContext ctx;
   ctx.dumps = {snapshot5};
   ctx.sourceMap = &ws.sourceMap;
@@ -187,7 +187,7 @@ TEST(V8Features, ClassLineShowsItsInstances) {
   std::shared_ptr<const Dump> dump = loadDump(file.string(), LoadOptions{}, {});
   fs::remove(file);
 
-  Workspace ws(fs::path(HEAPLENS_TEST_DATA) / "js/lib/records.js", "web/lib/records.js", "javascript");
+  TestWorkspace ws(fs::path(HEAPLENS_TEST_DATA) / "js/lib/records.js", "web/lib/records.js", "javascript");
   FeatureContext ctx;
   ctx.dumps = {std::make_shared<const LoadedDump>(dump)};
   ctx.sourceMap = &ws.sourceMap;

@@ -19,11 +19,11 @@ namespace {
 namespace fs = std::filesystem;
 
 // leakcache's main.go in a workspace elsewhere than the dump records (/tmp/realdumps/go/leakcache).
-struct GoWorkspace : test::Workspace {
-  GoWorkspace() : Workspace(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "cmd/leakcache/main.go", "go") {}
+struct GoWorkspace : test::TestWorkspace {
+  GoWorkspace() : TestWorkspace(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "cmd/leakcache/main.go", "go") {}
 };
 
-std::shared_ptr<const LoadedDump> load(const std::string& path) {
+std::shared_ptr<const LoadedDump> loadShared(const std::string& path) {
   return std::make_shared<const LoadedDump>(std::shared_ptr<const Dump>(loadDump(path, {}, {})));
 }
 
@@ -33,7 +33,7 @@ TEST(Readable, RetainedObjectsOfAChainAreCountedOnce) {
   // main.go:48: 1,000 Sessions in a chain, 64 B each. Summing each object's subtree gave 500,500.
   GoWorkspace ws;
   FeatureContext ctx;
-  ctx.dumps = {load(kGo122)};
+  ctx.dumps = {loadShared(kGo122)};
   ctx.sourceMap = &ws.sourceMap;
   auto hover = getHover(ctx, ws.doc, {47, 10});
   ASSERT_TRUE(hover);
@@ -44,7 +44,7 @@ TEST(Readable, RetainedObjectsOfAChainAreCountedOnce) {
 TEST(Readable, StacksLinkToTheWorkspaceFileAndShortenRuntimePaths) {
   GoWorkspace ws;
   FeatureContext ctx;
-  ctx.dumps = {load(kGo122)};
+  ctx.dumps = {loadShared(kGo122)};
   ctx.sourceMap = &ws.sourceMap;
   auto hover = getHover(ctx, ws.doc, {52, 10});
   ASSERT_TRUE(hover);
@@ -60,7 +60,7 @@ TEST(Readable, StacksLinkToTheWorkspaceFileAndShortenRuntimePaths) {
 TEST(Readable, PlainTextClientsGetNoMarkupAndLongHoversAreCut) {
   GoWorkspace ws;
   FeatureContext ctx;
-  ctx.dumps = {load(kGo122)};
+  ctx.dumps = {loadShared(kGo122)};
   ctx.sourceMap = &ws.sourceMap;
   ctx.settings.plainTextHover = true;
   ctx.settings.hoverMaxLines = 4;
@@ -81,7 +81,7 @@ TEST(Readable, TheSameFindingFromTwoDumpsIsOneDiagnosticNamingBoth) {
   const fs::path copy = ws.root / "copy-of-leakcache.heapdump";
   fs::copy_file(kGo122, copy);
   FeatureContext ctx;
-  ctx.dumps = {load(kGo122), load(copy.string())};
+  ctx.dumps = {loadShared(kGo122), loadShared(copy.string())};
   ctx.sourceMap = &ws.sourceMap;
   size_t atLine53 = 0;
   for (const auto& d : getDiagnostics(ctx, ws.doc)) {

@@ -10,7 +10,7 @@ using nlohmann::json;
 
 namespace {
 
-std::unique_ptr<Dump> load(const std::string& rel) {
+std::unique_ptr<Dump> loadTestDump(const std::string& rel) {
   return loadDump(std::string(HEAPLENS_TEST_DATA) + "/" + rel, {}, {});
 }
 
@@ -21,7 +21,7 @@ const json* findByName(const json& list, const std::string& key, const std::stri
 }
 
 TEST(ReportTests, GoLeakcacheSitesAreNamedAfterTheirFirstNonRuntimeFrame) {
-  auto dump = load("go/leakcache-go1.22.heapdump");
+  auto dump = loadTestDump("go/leakcache-go1.22.heapdump");
   lsp::ReportOptions options;
   options.top = 50;
   json r = lsp::reportJson(*dump, options);
@@ -57,7 +57,7 @@ TEST(ReportTests, GoLeakcacheSitesAreNamedAfterTheirFirstNonRuntimeFrame) {
 }
 
 TEST(ReportTests, GoTextReportShowsTheHeaderAndTopSites) {
-  auto dump = load("go/leakcache-go1.19.heapdump");
+  auto dump = loadTestDump("go/leakcache-go1.19.heapdump");
   std::string text = lsp::reportText(*dump, {});
   EXPECT_NE(text.find("Go heap dump"), std::string::npos);
   EXPECT_NE(text.find("Top allocation sites by live bytes"), std::string::npos);
@@ -67,7 +67,7 @@ TEST(ReportTests, GoTextReportShowsTheHeaderAndTopSites) {
 }
 
 TEST(ReportTests, TopLimitsEveryRanking) {
-  auto dump = load("go/leakcache-go1.19.heapdump");
+  auto dump = loadTestDump("go/leakcache-go1.19.heapdump");
   lsp::ReportOptions options;
   options.top = 2;
   json r = lsp::reportJson(*dump, options);
@@ -78,7 +78,7 @@ TEST(ReportTests, TopLimitsEveryRanking) {
 }
 
 TEST(ReportTests, MoarVmSnapshotsFramesAndGrowth) {
-  auto dump = load("moar/leaky.mvmheap");
+  auto dump = loadTestDump("moar/leaky.mvmheap");
   lsp::ReportOptions options;
   options.top = 100000;
   json r = lsp::reportJson(*dump, options);

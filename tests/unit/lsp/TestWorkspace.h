@@ -22,11 +22,11 @@ inline std::string readFile(const std::filesystem::path& p) {
   return ss.str();
 }
 
-struct Workspace {
+struct TestWorkspace {
   std::filesystem::path root;
   Document doc;
   SourceMap sourceMap;
-  Workspace(const std::filesystem::path& source, const std::string& relative, const std::string& languageId) {
+  TestWorkspace(const std::filesystem::path& source, const std::string& relative, const std::string& languageId) {
     namespace fs = std::filesystem;
     root = fs::temp_directory_path() / ("heaplens-ws-" + std::to_string(::getpid()) + "-" + languageId);
     fs::remove_all(root);
@@ -38,7 +38,7 @@ struct Workspace {
     doc.text = readFile(source);
     sourceMap.setWorkspaceRoots({root.string()});
   }
-  ~Workspace() { std::filesystem::remove_all(root); }
+  ~TestWorkspace() { std::filesystem::remove_all(root); }
 };
 
 }  // namespace heaplens::lsp::test

@@ -215,7 +215,7 @@ TEST_F(MoarRakuReader, FrameRetainsWhatItsCapturedLexicalsHold) {
   EXPECT_GE(d.heap->retained[frame], 3000000u);
   EXPECT_GE(d.heap->retained[buffer], 3000000u);
 
-  lsp::test::Workspace ws(programPath("reader"), "src/reader.raku", "raku");
+  lsp::test::TestWorkspace ws(programPath("reader"), "src/reader.raku", "raku");
   lsp::FeatureContext ctx;
   ctx.dumps = {*loaded};
   ctx.sourceMap = &ws.sourceMap;
