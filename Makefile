@@ -25,6 +25,7 @@ setup-packages:
 
 setup-npm: setup-packages
 	@bash scripts/setup.sh npm
+	$(STEP_DONE)
 
 # The Release build is the product (server, command line), the server's tests and those that run it as
 # users do; the analysis and parser tests are built and run once, in the ASan/UBSan build.
@@ -34,6 +35,7 @@ $(BUILD)/CMakeCache.txt: | setup-packages
 # The Release build: server, command line, the tests of the binary (not the benchmarks: `make bench`).
 native: setup-packages $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
+	$(STEP_DONE)
 
 build: setup native
 
@@ -51,8 +53,12 @@ demo: build
 #
 # Steps run two at a time (make -j2): npm ci beside the Release build, then the Release build's tests,
 # the extension's and its end-to-end test beside the ASan/UBSan build, then the sanitizer runs.
+# Each step prints when it ended, in seconds since `make test` started (TEST_T0).
 test:
-	@$(MAKE) --no-print-directory -j2 TEST_ORDER=1 test-native test-extension test-vscode test-asan test-fuzz test-tsan
+	@$(MAKE) --no-print-directory -j2 TEST_ORDER=1 TEST_T0=$$(date +%s) test-native test-extension test-vscode test-asan test-fuzz test-tsan
+	@echo "make test: every step passed"
+
+STEP_DONE = $(if $(TEST_T0),@echo "make test: $@ done at $$(( $$(date +%s) - $(TEST_T0) )) s")
 
 ifdef TEST_ORDER
 test-extension: | test-native
@@ -64,31 +70,38 @@ endif
 
 test-native: native
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(STEP_DONE)
 
 # ASan/UBSan: the analysis and parser tests, and the fuzz targets, in one build.
 asan: setup-packages
 	cmake -S . -B $(ASAN_BUILD) $(SAN_CMAKE) -DHEAPLENS_SANITIZE=ON -DHEAPLENS_FUZZ=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	$(STEP_DONE)
 
 test-asan: asan
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(STEP_DONE)
 
 test-fuzz: asan
 	bash tests/fuzz/run-smoke.sh $(ASAN_BUILD)
+	$(STEP_DONE)
 
 # ThreadSanitizer: only the dominator tests (tests/CMakeLists.txt says which).
 tsan: setup-packages
 	cmake -S . -B $(TSAN_BUILD) $(SAN_CMAKE) -DHEAPLENS_SANITIZE_THREAD=ON
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target dominator_tests
+	$(STEP_DONE)
 
 test-tsan: tsan
 	cd $(TSAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(STEP_DONE)
 
 # Its output is kept until it ends, so it does not mix with a build running beside it.
 extension test-extension: native setup-npm
 	@echo "extension: typecheck, bundle, tests against $(BUILD)/lsp/heaplens, .vsix (output when done)"
 	@cd vscode-extension && HEAPLENS_BIN=$(abspath $(BUILD))/lsp/heaplens npm run --silent ci \
 	  > $(abspath $(BUILD))/extension.log 2>&1; status=$$?; cat $(abspath $(BUILD))/extension.log; exit $$status
+	$(STEP_DONE)
 
 # The extension in a real VS Code (tests/vscode-e2e/): screenshots of each step in $(BUILD)/vscode-e2e/shots.
 # Its output, too, is kept until it ends.
@@ -96,6 +109,7 @@ test-vscode: test-extension
 	@echo "vscode-e2e: the .vsix in code-server in headless Chromium (output when done)"
 	@bash tests/vscode-e2e/run.sh $(BUILD)/lsp/heaplens $(VSIX) $(BUILD)/vscode-e2e \
 	  > $(abspath $(BUILD))/vscode-e2e.log 2>&1; status=$$?; cat $(abspath $(BUILD))/vscode-e2e.log; exit $$status
+	$(STEP_DONE)
 
 bench: build
 	cmake --build $(BUILD) -j $(JOBS) --target benchmarks
