@@ -71,6 +71,28 @@ npm_packages() {
     echo "setup: installing Node 24 for code-server (npm ci in $e2e/node24/)"
     (cd $e2e/node24 && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  # A finished install is kept per user, keyed by the two package-lock.json files and this script, and a clean
+  # clone on the same machine copies it (cp -a of 660 MB: 3 s of CPU and wall here, on ext4)
+  # instead of installing again. Only a later clone on the same machine gains: a fresh machine, as a CI
+  # runner, still pays the full install below. HEAPLENS_NPM_CACHE=0 turns the cache off; deleting the
+  # folder is always safe.
+  cache=""
+  if [ "${HEAPLENS_NPM_CACHE:-1}" != 0 ]; then
+    key=$(cat $e2e/package-lock.json $e2e/node24/package-lock.json scripts/setup.sh | sha256sum | cut -c1-16)
+    cache=${XDG_CACHE_HOME:-$HOME/.cache}/heaplens/vscode-e2e-$key
+  fi
+  if [ -n "$cache" ] && [ -f "$cache/.complete" ] && \
+     { [ ! -d $e2e/node_modules ] || [ $e2e/package-lock.json -nt $e2e/node_modules/.package-lock.json ]; }; then
+    echo "setup: copying code-server and puppeteer-core for the VS Code end-to-end test from $cache"
+    rm -rf $e2e/node_modules
+    if cp -a "$cache/node_modules" $e2e/node_modules &&
+       [ -f $e2e/node_modules/code-server/lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node ]; then
+      touch $e2e/node_modules/.package-lock.json  # newer than the clone's package-lock.json
+    else
+      echo "setup: the copy in $cache is not whole: installing instead" >&2
+      rm -rf $e2e/node_modules "$cache"
+    fi
+  fi
   if [ ! -d $e2e/node_modules ] || [ $e2e/package-lock.json -nt $e2e/node_modules/.package-lock.json ]; then
     echo "setup: installing code-server and puppeteer-core for the VS Code end-to-end test (npm ci in $e2e/, about a minute)"
     # code-server's postinstall.sh runs `npm install --omit=dev` in lib/vscode and lib/vscode/extensions,
@@ -100,6 +122,18 @@ npm_packages() {
       echo "setup: installing code-server failed (spdlog and native-watchdog must build against Node 24's headers)" >&2
       rm -rf $e2e/node_modules
       exit 1
+    fi
+    if [ -n "$cache" ] && [ ! -f "$cache/.complete" ]; then
+      # into a temporary folder first, so that a cache folder is always a whole install (or absent)
+      # (and only the newest is kept: each is 660 MB where cp cannot reflink)
+      mkdir -p "$(dirname "$cache")"
+      rm -rf "$(dirname "$cache")"/vscode-e2e-*
+      tmp=$(mktemp -d "${cache}.XXXXXX" 2>/dev/null) || tmp=""
+      if [ -n "$tmp" ] && cp -a $e2e/node_modules "$tmp/node_modules" && touch "$tmp/.complete" && mv -T "$tmp" "$cache" 2>/dev/null; then
+        echo "setup: kept a copy of the install in $cache for other clones on this machine"
+      else
+        rm -rf "$tmp"
+      fi
     fi
   fi
 }
