@@ -77,7 +77,7 @@ npm_packages() {
   # runner, still pays the full install below. HEAPLENS_NPM_CACHE=0 turns the cache off; deleting the
   # folder is always safe.
   cache=""
-  if [ "${HEAPLENS_NPM_CACHE:-1}" != 0 ]; then
+  if [ "${HEAPLENS_NPM_CACHE:-1}" != 0 ] && [ -n "${XDG_CACHE_HOME:-${HOME:-}}" ]; then
     key=$(cat $e2e/package-lock.json $e2e/node24/package-lock.json scripts/setup.sh | sha256sum | cut -c1-16)
     cache=${XDG_CACHE_HOME:-$HOME/.cache}/heaplens/vscode-e2e-$key
   fi
