@@ -51,19 +51,19 @@ demo: build
 #    dumps) and the libFuzzer smoke run;
 #  - the two-thread dominator code under ThreadSanitizer.
 #
-# Steps run three at a time (make -j3), each build and ctest with -j2 on the 2 cores: at the start,
-# npm ci, the Release build and the ASan/UBSan build side by side (npm mostly waits on the disk); then
-# the Release build's tests, the extension's and its end-to-end test (which mostly wait on processes
-# and the browser) beside the ASan/UBSan tests, then the fuzz smoke and TSan.
+# Steps run two at a time (make -j2): npm ci beside the Release build, then the Release build's tests,
+# the extension's and its end-to-end test beside the ASan/UBSan build, then the sanitizer runs.
 # Each step prints when it ended, in seconds since `make test` started (TEST_T0).
 test:
-	@$(MAKE) --no-print-directory -j3 TEST_ORDER=1 TEST_T0=$$(date +%s) test-native test-extension test-vscode test-asan test-fuzz test-tsan
+	@$(MAKE) --no-print-directory -j2 TEST_ORDER=1 TEST_T0=$$(date +%s) test-native test-extension test-vscode test-asan test-fuzz test-tsan
 	@echo "make test: every step passed"
 
 STEP_DONE = $(if $(TEST_T0),@echo "make test: $@ done at $$(( $$(date +%s) - $(TEST_T0) )) s")
 
 ifdef TEST_ORDER
-test-asan: | native
+test-extension: | test-native
+asan: | native
+test-asan: | test-vscode
 test-fuzz: | test-asan
 tsan: | test-asan
 endif
