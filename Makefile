@@ -3,9 +3,6 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
-# Compilers one more than the cores: the builds run beside npm and beside tests that often wait (on a
-# browser, an editor, a child process), and the extra compiler takes up the core they leave idle.
-BUILD_JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 DEMO_DUMP  ?= tests/data/go/leakcache-go1.22.heapdump
 VSIX       := vscode-extension/heaplens-$(shell sed -n 's/^  "version": "\(.*\)",/\1/p' vscode-extension/package.json).vsix
@@ -37,7 +34,7 @@ $(BUILD)/CMakeCache.txt: | setup-packages
 
 # The Release build: server, command line, the tests of the binary (not the benchmarks: `make bench`).
 native: setup-packages $(BUILD)/CMakeCache.txt
-	cmake --build $(BUILD) -j $(BUILD_JOBS)
+	cmake --build $(BUILD) -j $(JOBS)
 	$(STEP_DONE)
 
 build: setup native
@@ -55,8 +52,7 @@ demo: build
 #  - the two-thread dominator code under ThreadSanitizer.
 #
 # Steps run two at a time (make -j2): npm ci beside the Release build, then the Release build's tests,
-# the extension's and its end-to-end test beside the ASan/UBSan build, then TSan (build and run) beside
-# the rest of that build, then the ASan/UBSan tests and the fuzz smoke.
+# the extension's and its end-to-end test beside the ASan/UBSan build, then the sanitizer runs.
 # Each step prints when it ended, in seconds since `make test` started (TEST_T0).
 test:
 	@$(MAKE) --no-print-directory -j2 TEST_ORDER=1 TEST_T0=$$(date +%s) test-native test-extension test-vscode test-asan test-fuzz test-tsan
@@ -69,7 +65,7 @@ test-extension: | test-native
 asan: | native
 test-asan: | test-vscode
 test-fuzz: | test-asan
-tsan: | test-vscode
+tsan: | test-asan
 endif
 
 test-native: native
@@ -79,7 +75,7 @@ test-native: native
 # ASan/UBSan: the analysis and parser tests, and the fuzz targets, in one build.
 asan: setup-packages
 	cmake -S . -B $(ASAN_BUILD) $(SAN_CMAKE) -DHEAPLENS_SANITIZE=ON -DHEAPLENS_FUZZ=ON
-	cmake --build $(ASAN_BUILD) -j $(BUILD_JOBS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	$(STEP_DONE)
 
 test-asan: asan
