@@ -126,13 +126,18 @@ npm_packages() {
     if [ -n "$cache" ] && [ ! -f "$cache/.complete" ]; then
       # into a temporary folder first, so that a cache folder is always a whole install (or absent)
       # (and only the newest is kept: each is 660 MB where cp cannot reflink)
-      mkdir -p "$(dirname "$cache")"
-      rm -rf "$(dirname "$cache")"/vscode-e2e-*
-      tmp=$(mktemp -d "${cache}.XXXXXX" 2>/dev/null) || tmp=""
+      # A cache that cannot be written (a read-only or full home) is skipped, never an error.
+      tmp=""
+      if mkdir -p "$(dirname "$cache")" 2>/dev/null; then
+        for old in "$(dirname "$cache")"/vscode-e2e-*; do
+          case ${old##*/} in *.*) ;; *) rm -rf "$old" 2>/dev/null || true ;; esac  # not a copy under way (key.XXXXXX)
+        done
+        tmp=$(mktemp -d "${cache}.XXXXXX" 2>/dev/null) || tmp=""
+      fi
       if [ -n "$tmp" ] && cp -a $e2e/node_modules "$tmp/node_modules" && touch "$tmp/.complete" && mv -T "$tmp" "$cache" 2>/dev/null; then
         echo "setup: kept a copy of the install in $cache for other clones on this machine"
       else
-        rm -rf "$tmp"
+        [ -z "$tmp" ] || rm -rf "$tmp"
       fi
     fi
   fi
