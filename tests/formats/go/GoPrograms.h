@@ -35,6 +35,18 @@ struct Built {
 
 inline std::string shellQuote(const std::string& s) { return "'" + s + "'"; }
 
+// Go's build cache: one per user, shared by every clone and build directory on the machine (Go's
+// cache is content-addressed, keyed by toolchain and flags, and safe to share between processes),
+// so only the first run on a machine compiles the runtime with each toolchain: about 13 CPU seconds
+// a version. HEAPLENS_GOCACHE chooses another; with neither XDG_CACHE_HOME nor HOME set it stays in
+// the build-go-programs folder.
+inline std::string goCache(const std::string& dir) {
+  if (const char* c = std::getenv("HEAPLENS_GOCACHE"); c && *c) return c;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/heaplens/go-build";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/heaplens/go-build";
+  return dir + "/cache";
+}
+
 // Builds cartapp with Go `version` (once per process) and runs it to write its dump.
 inline const Built& build(const std::string& version, bool stripped = false) {
   static std::map<std::string, Built> built;
@@ -71,7 +83,7 @@ inline const Built& build(const std::string& version, bool stripped = false) {
   if (builtAfter(b.exe) && builtAfter(b.dump) && builtAfter(b.strippedExe) && builtAfter(b.strippedDump) &&
       programs_fs::last_write_time(b.dump) >= programs_fs::last_write_time(b.exe))
     return b;
-  const std::string env = "cd " + shellQuote(kProgram) + " && GOCACHE=" + shellQuote(dir + "/cache") +
+  const std::string env = "cd " + shellQuote(kProgram) + " && GOCACHE=" + shellQuote(goCache(dir)) +
                           " GOPATH=" + shellQuote(dir + "/gopath") + " GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY=off GO111MODULE=on GOWORK=off ";
   std::string cmd = env + go + " build -o " + shellQuote(b.exe) + " . > " + shellQuote(dir + "/build.log") +
                     " 2>&1 && " + shellQuote(b.exe) + " " + shellQuote(b.dump);
@@ -115,7 +127,7 @@ inline const BuiltPie& buildPie(const std::string& version) {
     return programs_fs::exists(f) && programs_fs::last_write_time(f) > newestSource;
   };
   if (!builtAfter(b.exe) || !builtAfter(b.dump) || programs_fs::last_write_time(b.dump) < programs_fs::last_write_time(b.exe)) {
-    const std::string cmd = "cd " + shellQuote(kProgram) + " && GOCACHE=" + shellQuote(dir + "/cache") +
+    const std::string cmd = "cd " + shellQuote(kProgram) + " && GOCACHE=" + shellQuote(goCache(dir)) +
                             " GOPATH=" + shellQuote(dir + "/gopath") +
                             " GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY=off GO111MODULE=on GOWORK=off " + go +
                             " build -buildmode=pie -o " + shellQuote(b.exe) + " . >> " + shellQuote(dir + "/build.log") +
