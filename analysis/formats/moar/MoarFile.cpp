@@ -9,12 +9,12 @@
 #include <zstd_errors.h>
 
 #include <algorithm>
-#include <memory>
 #include <atomic>
 #include <bit>
 #include <condition_variable>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -238,7 +238,8 @@ void decompressNarrow(std::span<const uint8_t> file, uint64_t payload, uint64_t 
   // Up to 256 KiB, less for a small column; not zero-filled (zstd writes each byte before it is read):
   // a load of a small file makes many of these, and zeroing 256 KiB each time was most of its time.
   constexpr uint64_t kChunk = uint64_t{1} << 18;
-  const size_t chunkBytes = static_cast<size_t>(sizeHint ? std::clamp<uint64_t>((sizeHint + 15) / 8 * 8, 4096, kChunk) : kChunk);
+  const size_t chunkBytes =
+      static_cast<size_t>(sizeHint ? std::clamp<uint64_t>((sizeHint + 15) / 8 * 8, 4096, kChunk) : kChunk);
   std::unique_ptr<uint8_t[]> chunk(new uint8_t[chunkBytes]);
   size_t carry = 0;
   uint64_t count = 0;  // 4-byte entries written

@@ -366,7 +366,7 @@ void MoarFile::readColumnsV2(const SnapshotEntry& s, std::span<const Column> whi
     uint64_t* usize = reinterpret_cast<uint64_t*>(prepare(kColUnmanagedSize, n));
     const uint8_t* p = bytes_.data() + b.start + kBlockHeader;
     for (uint64_t i = 0; i < n; ++i, p += kCollRecord) {
-      if ((i & 0xFFFF) == 0) {
+      if ((i & kPollMask) == 0) {
         ctx.checkCancelled();
         if (report) ctx.report(phase, 0.5 * static_cast<double>(i) / static_cast<double>(n));
       }
@@ -396,7 +396,7 @@ void MoarFile::readColumnsV2(const SnapshotEntry& s, std::span<const Column> whi
     const uint8_t* base = bytes_.data();
     uint64_t p = b.start + kBlockHeader;
     for (uint64_t j = 0; j < r; ++j) {
-      if ((j & 0xFFFF) == 0) ctx.checkCancelled();
+      if ((j & kPollMask) == 0) ctx.checkCancelled();
       const unsigned w = refWidth(base[p]);
       if (w == 0 || b.end - p < 2 + 2 * uint64_t{w})  // parseV2 checked this; the bytes are the same
         failV2("the \"refs\" block of " + at + ": reference " + formatCount(j) + " at byte " + formatCount(p) +

@@ -201,7 +201,7 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
   const uint32_t* tofi = c.col[kColToFi].as<uint32_t>();
   const uint64_t* usize = c.col[kColUnmanagedSize].as<uint64_t>();
   for (uint64_t i = 0; i < n; ++i) {
-    if ((i & 0xFFFF) == 0) {
+    if ((i & kPollMask) == 0) {
       ctx.checkCancelled();
       ctx.report(phase, 0.3 * static_cast<double>(i) / static_cast<double>(n));
     }
@@ -258,7 +258,7 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
     reachedOtherwise[0] = 1;
     queue.push_back(0);
     for (size_t head = 0; head < queue.size(); ++head) {
-      if ((head & 0xFFFF) == 0) ctx.checkCancelled();
+      if ((head & kPollMask) == 0) ctx.checkCancelled();
       const uint32_t i = queue[head];
       if (kind[i] == kKindInterGen) continue;
       const uint64_t start = rfstr[i], cnt = rfcnt[i];
@@ -273,7 +273,7 @@ HeapGraph buildGraph(const MoarFile& f, uint32_t snap, SnapshotColumns c, const 
     }
   }
   for (uint64_t i = 0; i < n; ++i) {
-    if ((i & 0xFFFF) == 0) {
+    if ((i & kPollMask) == 0) {
       ctx.checkCancelled();
       ctx.report(phase, 0.3 + 0.6 * static_cast<double>(i) / static_cast<double>(n));
     }

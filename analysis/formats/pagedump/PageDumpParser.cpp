@@ -328,7 +328,7 @@ public:
       const char* nl = static_cast<const char*>(std::memchr(text_.data() + pos, '\n', text_.size() - pos));
       const size_t end = nl ? static_cast<size_t>(nl - text_.data()) : text_.size();
       ++lineNo;
-      if ((lineNo & 0xFFFF) == 0) {
+      if ((lineNo & kPollMask) == 0) {
         ctx_.checkCancelled();
         ctx_.report("Reading the page dump", static_cast<double>(pos) / static_cast<double>(text_.size()));
       }

@@ -563,7 +563,7 @@ void Reader::readTraceTree() {
     } else {
       failAt(at, "trace_tree: expected a number, '[' or ']'");
     }
-    if ((traceNodes_.size() & 0xFFFF) == 0) ctx_.checkCancelled();
+    if ((traceNodes_.size() & kPollMask) == 0) ctx_.checkCancelled();
   }
 }
 

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,6 +48,43 @@ inline std::string goCache(const std::string& dir) {
   return dir + "/cache";
 }
 
+// "cd <program> && <environment> <go>": the start of every build command, offline and reproducible.
+inline std::string goCommand(const std::string& version, const std::string& dir) {
+  return "cd " + shellQuote(kProgram) + " && GOCACHE=" + shellQuote(goCache(dir)) + " GOPATH=" +
+         shellQuote(dir + "/gopath") + " GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY=off GO111MODULE=on GOWORK=off " +
+         "/usr/lib/go-" + version + "/bin/go";
+}
+
+// Tests of these suites run as separate processes side by side: one builds a version at a time.
+struct FileLock {
+  int fd;
+  explicit FileLock(const std::string& path) : fd(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {
+    if (fd >= 0) ::flock(fd, LOCK_EX);
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Built already (by this build directory's tests or another's) from the current source: every file
+// exists and is newer than the newest file of the program, and each dump is no older than the
+// executable before it (pairs: exe, dump, exe, dump...). Reused, never rewritten while another
+// process may be reading it.
+inline bool builtFromCurrentSource(std::initializer_list<std::string> exeDumpPairs) {
+  auto newestSource = programs_fs::file_time_type::min();
+  for (const auto& e : programs_fs::recursive_directory_iterator(kProgram))
+    if (e.is_regular_file()) newestSource = std::max(newestSource, e.last_write_time());
+  const std::string* exe = nullptr;
+  for (const std::string& f : exeDumpPairs) {
+    if (!programs_fs::exists(f) || programs_fs::last_write_time(f) <= newestSource) return false;
+    if (exe && programs_fs::last_write_time(f) < programs_fs::last_write_time(*exe)) return false;
+    exe = exe ? nullptr : &f;
+  }
+  return true;
+}
+
 // Builds cartapp with Go `version` (once per process) and runs it to write its dump.
 inline const Built& build(const std::string& version, bool stripped = false) {
   static std::map<std::string, Built> built;
@@ -60,32 +98,13 @@ inline const Built& build(const std::string& version, bool stripped = false) {
   }
   const std::string dir = std::string(HEAPLENS_GO_WORK_DIR) + "/go" + version;
   programs_fs::create_directories(dir);
-  // Tests of this suite run as separate processes side by side: one builds a version at a time.
-  struct Lock {
-    int fd;
-    explicit Lock(const std::string& path) : fd(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {
-      if (fd >= 0) ::flock(fd, LOCK_EX);
-    }
-    ~Lock() {
-      if (fd >= 0) ::close(fd);
-    }
-  } lock(dir + "/.lock");
+  FileLock lock(dir + "/.lock");
   b.exe = dir + "/cartapp";
   b.dump = dir + "/cartapp.heapdump";
   b.strippedExe = dir + "/cartapp-stripped";
   b.strippedDump = dir + "/cartapp-stripped.heapdump";
-  // Built already (by this build directory's tests or another's) from the current source: reused,
-  // never rewritten while another process may be reading it.
-  auto newestSource = programs_fs::file_time_type::min();
-  for (const auto& e : programs_fs::recursive_directory_iterator(kProgram))
-    if (e.is_regular_file()) newestSource = std::max(newestSource, e.last_write_time());
-  auto builtAfter = [&](const std::string& f) { return programs_fs::exists(f) && programs_fs::last_write_time(f) > newestSource; };
-  if (builtAfter(b.exe) && builtAfter(b.dump) && builtAfter(b.strippedExe) && builtAfter(b.strippedDump) &&
-      programs_fs::last_write_time(b.dump) >= programs_fs::last_write_time(b.exe))
-    return b;
-  const std::string env = "cd " + shellQuote(kProgram) + " && GOCACHE=" + shellQuote(goCache(dir)) +
-                          " GOPATH=" + shellQuote(dir + "/gopath") + " GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY=off GO111MODULE=on GOWORK=off ";
-  std::string cmd = env + go + " build -o " + shellQuote(b.exe) + " . > " + shellQuote(dir + "/build.log") +
+  if (builtFromCurrentSource({b.exe, b.dump, b.strippedExe, b.strippedDump})) return b;
+  std::string cmd = goCommand(version, dir) + " build -o " + shellQuote(b.exe) + " . > " + shellQuote(dir + "/build.log") +
                     " 2>&1 && " + shellQuote(b.exe) + " " + shellQuote(b.dump);
   if (std::system(cmd.c_str()) != 0) {
     b.error = "building or running cartapp with Go " + version + " failed: " + cmd + " (see " + dir + "/build.log)";
@@ -93,7 +112,7 @@ inline const Built& build(const std::string& version, bool stripped = false) {
   }
   // A stripped build lays out its sections a little differently (seen: .data 32 bytes apart), so it
   // writes its own dump, as it would for a user who ships stripped binaries.
-  cmd = env + go + " build -ldflags='-s -w' -o " + shellQuote(b.strippedExe) + " . >> " +
+  cmd = goCommand(version, dir) + " build -ldflags='-s -w' -o " + shellQuote(b.strippedExe) + " . >> " +
         shellQuote(dir + "/build.log") + " 2>&1 && " + shellQuote(b.strippedExe) + " " + shellQuote(b.strippedDump);
   if (std::system(cmd.c_str()) != 0)
     b.error = "building or running the stripped cartapp with Go " + version + " failed: " + cmd;
@@ -114,27 +133,14 @@ inline const BuiltPie& buildPie(const std::string& version) {
     b.error = plain.error;
     return b;
   }
-  const std::string go = "/usr/lib/go-" + version + "/bin/go";
   const std::string dir = std::string(HEAPLENS_GO_WORK_DIR) + "/go" + version;
-  int fd = ::open((dir + "/.lock-pie").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-  if (fd >= 0) ::flock(fd, LOCK_EX);
+  FileLock lock(dir + "/.lock-pie");
   b.exe = dir + "/cartapp-pie";
   b.dump = dir + "/cartapp-pie.heapdump";
-  auto newestSource = programs_fs::file_time_type::min();
-  for (const auto& e : programs_fs::recursive_directory_iterator(kProgram))
-    if (e.is_regular_file()) newestSource = std::max(newestSource, e.last_write_time());
-  auto builtAfter = [&](const std::string& f) {
-    return programs_fs::exists(f) && programs_fs::last_write_time(f) > newestSource;
-  };
-  if (!builtAfter(b.exe) || !builtAfter(b.dump) || programs_fs::last_write_time(b.dump) < programs_fs::last_write_time(b.exe)) {
-    const std::string cmd = "cd " + shellQuote(kProgram) + " && GOCACHE=" + shellQuote(goCache(dir)) +
-                            " GOPATH=" + shellQuote(dir + "/gopath") +
-                            " GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY=off GO111MODULE=on GOWORK=off " + go +
-                            " build -buildmode=pie -o " + shellQuote(b.exe) + " . >> " + shellQuote(dir + "/build.log") +
-                            " 2>&1 && " + shellQuote(b.exe) + " " + shellQuote(b.dump);
-    if (std::system(cmd.c_str()) != 0) b.error = "building or running the PIE cartapp with Go " + version + " failed: " + cmd;
-  }
-  if (fd >= 0) ::close(fd);
+  if (builtFromCurrentSource({b.exe, b.dump})) return b;
+  const std::string cmd = goCommand(version, dir) + " build -buildmode=pie -o " + shellQuote(b.exe) + " . >> " +
+                          shellQuote(dir + "/build.log") + " 2>&1 && " + shellQuote(b.exe) + " " + shellQuote(b.dump);
+  if (std::system(cmd.c_str()) != 0) b.error = "building or running the PIE cartapp with Go " + version + " failed: " + cmd;
   return b;
 }
 

@@ -132,7 +132,7 @@ void GoTyping::run(const TaskContext& ctx) {
   if (!withOffsets) return;
   const uint64_t* ptrs = scan_.objectPtrs.data();
   for (size_t q = 0; q < queue_.size(); ++q) {
-    if ((q & 0xffff) == 0) ctx.checkCancelled();
+    if ((q & kPollMask) == 0) ctx.checkCancelled();
     // The queue is in no address order: fetch ahead an object record, then its pointer words, then
     // the records and states of the objects they point into (the words say which: no lookup).
     if (q + 16 < queue_.size()) __builtin_prefetch(&scan_.objects[queue_[q + 16]]);
