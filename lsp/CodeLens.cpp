@@ -65,7 +65,6 @@ std::vector<protocol::CodeLens> getCodeLenses(const FeatureContext& ctx, const D
   std::set<std::pair<const LoadedDump*, TypeId>> typesLensed;
   for (const auto& loaded : ctx.dumps) {
     if (!loaded->hasHeap() || types.empty()) continue;
-    const HeapGraph& g = loaded->graph();
     const HeapIndex& index = loaded->index();
     for (const SourceDeclaration& decl : types) {
       const TypeId t = typeForDeclaration(*loaded, decl.qualifiedName, doc.path, ctx.sourceMap);

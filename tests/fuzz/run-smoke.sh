@@ -5,7 +5,7 @@ set -euo pipefail
 build=${1:-build-asan}
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../data
-seconds=${FUZZ_SECONDS:-20}
+seconds=${FUZZ_SECONDS:-10}
 status=0
 # The fuzzers run side by side (one thread each), each for the full $seconds.
 declare -A pids corpora
