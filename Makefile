@@ -63,7 +63,7 @@ STEP_DONE = $(if $(TEST_T0),@echo "make test: $@ done at $$(( $$(date +%s) - $(T
 
 ifdef TEST_ORDER
 test-extension: | test-native
-asan: | native
+asan: | setup-npm
 test-asan: | test-vscode
 test-fuzz: | test-asan
 tsan: | test-vscode

@@ -26,7 +26,8 @@
 
 namespace heaplens::lsp {
 
-// A dump as the server holds it: the immutable Dump plus indexes built on first use.
+// A dump as the server holds it: the immutable Dump plus indexes built on first use (the server asks for
+// them when a load ends, on the load's thread, before it publishes the dump).
 class LoadedDump {
 public:
   explicit LoadedDump(std::shared_ptr<const Dump> dump) : dump_(std::move(dump)) {}
