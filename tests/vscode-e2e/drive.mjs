@@ -114,9 +114,9 @@ const browser = await puppeteer.launch({
   executablePath: CHROMIUM,
   headless: true,
   userDataDir: join(out, 'chromium-profile'),
-  defaultViewport: { width: 1400, height: 900 },
+  defaultViewport: { width: 1280, height: 800 },
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--window-size=1400,900'],
+    '--disable-component-update', '--disable-sync', '--window-size=1280,800'],
 });
 const page = await browser.newPage();
 page.setDefaultTimeout(STEP_TIMEOUT);
