@@ -12,6 +12,15 @@ const PathFinder& LoadedDump::paths() const {
   return *paths_;
 }
 
+void LoadedDump::prepare(const SourceMap& sourceMap, const TaskContext& ctx) const {
+  ctx.report("Indexing", 0.0);
+  (void)heapIndex();
+  // A cancel throws out of call_once, which leaves the flag unset (and the load drops this object).
+  if (hasHeap()) std::call_once(pathsOnce_, [&] { paths_ = std::make_unique<PathFinder>(dump_->heap->graph, ctx); });
+  ctx.checkCancelled();
+  (void)sources(sourceMap);
+}
+
 const HeapIndex& LoadedDump::index() const {
   std::call_once(indexOnce_, [&] { index_ = std::make_unique<HeapIndex>(*dump_->heap); });
   return *index_;

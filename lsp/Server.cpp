@@ -810,11 +810,7 @@ void Server::startLoad(std::string path, LoadOptions options, std::optional<std:
       auto loaded = std::make_shared<const LoadedDump>(dump);
       // The indexes every lens, hover and diagnostic reads (the shortest root paths among them), built
       // here on the load's thread while the progress says so, not by the first request after the load.
-      progress.update("Indexing", 0.0);
-      (void)loaded->heapIndex();
-      if (loaded->hasHeap()) (void)loaded->paths();
-      (void)loaded->sources(*workspace_.sourceMap());
-      if (stop.stop_requested()) throw OperationCancelled();
+      loaded->prepare(*workspace_.sourceMap(), ctx);
       protocol::DumpSummary summary = dumpSummary(*dump);
       summary.baseline = baseline;
       store_.setBaseline(path, baseline);

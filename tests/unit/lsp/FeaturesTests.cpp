@@ -107,6 +107,33 @@ TEST_P(GoFeatures, StackHeldSliceIsRetainedByHolderFrame) {
   EXPECT_EQ(steps[steps.size() - 2]["kind"], "frame") << result.dump(2);
 }
 
+// What the server does when a load ends: prepare() builds the indexes and the root paths, saying so in the
+// progress; a cancel stops it with OperationCancelled, and the same object still answers afterwards
+// (call_once retries a build that threw).
+TEST_P(GoFeatures, PrepareReportsItsPhasesAndStopsAtACancel) {
+  TestWorkspace ws(fs::path(HEAPLENS_TEST_DATA) / "go/leakcache/main.go", "cmd/leakcache/main.go", "go");
+  auto loaded = load(GetParam());
+
+  std::stop_source cancelled;
+  cancelled.request_stop();
+  EXPECT_THROW(loaded->prepare(ws.sourceMap, TaskContext(cancelled.get_token(), {})), OperationCancelled);
+
+  std::vector<std::string> phases;
+  std::stop_source running;
+  loaded->prepare(ws.sourceMap, TaskContext(running.get_token(), [&](std::string_view phase, double) {
+    if (phases.empty() || phases.back() != phase) phases.emplace_back(phase);
+  }));
+  EXPECT_EQ(phases, (std::vector<std::string>{"Indexing", "Finding paths from the roots"}));
+
+  FeatureContext ctx;
+  ctx.dumps = {loaded};
+  ctx.sourceMap = &ws.sourceMap;
+  auto hover = getHover(ctx, ws.doc, {52, 10});
+  ASSERT_TRUE(hover.has_value());
+  EXPECT_NE(hover->contents.value.find("10,000 live objects"), std::string::npos) << hover->contents.value;
+  EXPECT_NE(hover->contents.value.find("Path from a root"), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(RealDumps, GoFeatures,
                          ::testing::Values("go/leakcache-go1.19.heapdump", "go/leakcache-go1.22.heapdump"));
 
