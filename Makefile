@@ -51,9 +51,9 @@ demo: build
 #    dumps) and the libFuzzer smoke run;
 #  - the two-thread dominator code under ThreadSanitizer.
 #
-# Steps run two at a time (make -j2): npm ci beside the Release build, then the Release build's tests,
-# the extension's and its end-to-end test beside the ASan/UBSan build, then the TSan build and test
-# beside the rest of it, then the ASan/UBSan tests and the fuzz smoke.
+# Steps run two at a time (make -j2): npm ci beside the Release build, and the ASan/UBSan build from when
+# npm ends; the Release build's tests, the extension's and its end-to-end test beside the ASan/UBSan
+# build; the TSan build and test beside the rest of it; then the ASan/UBSan tests and the fuzz smoke.
 # Each step prints when it ended, in seconds since `make test` started (TEST_T0).
 test:
 	@$(MAKE) --no-print-directory -j2 TEST_ORDER=1 TEST_T0=$$(date +%s) test-native test-extension test-vscode test-asan test-fuzz test-tsan

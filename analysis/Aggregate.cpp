@@ -22,7 +22,6 @@ namespace heaplens {
 
 namespace {
 
-
 // Per-site group lists as CSR (first[s]..first[s+1] into groups).
 struct SiteGroups {
   std::vector<uint32_t> first;

@@ -36,8 +36,9 @@ public:
   bool hasHeap() const { return dump_->heap.has_value(); }
   const HeapGraph& graph() const { return dump_->heap->graph; }  // only when hasHeap()
   const HeapPart& heap() const { return *dump_->heap; }          // only when hasHeap()
-  // Built once, on first use, thread-safe. paths() and index() only when hasHeap().
-  const PathFinder& paths() const;
+  // Built once, on first use, thread-safe. paths() and index() only when hasHeap(). `ctx` is the
+  // paths' search's progress and cancel when this call is the one that builds them.
+  const PathFinder& paths(const TaskContext& ctx = {}) const;
   const HeapIndex& index() const;
   const HeapIndex* heapIndex() const { return hasHeap() ? &index() : nullptr; }
   const DumpFileIndex& dumpFileIndex() const;

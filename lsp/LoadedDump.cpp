@@ -7,16 +7,16 @@
 
 namespace heaplens::lsp {
 
-const PathFinder& LoadedDump::paths() const {
-  std::call_once(pathsOnce_, [&] { paths_ = std::make_unique<PathFinder>(dump_->heap->graph); });
+const PathFinder& LoadedDump::paths(const TaskContext& ctx) const {
+  // A cancel throws out of call_once, which leaves the flag unset (and the load drops this object).
+  std::call_once(pathsOnce_, [&] { paths_ = std::make_unique<PathFinder>(dump_->heap->graph, ctx); });
   return *paths_;
 }
 
 void LoadedDump::prepare(const SourceMap& sourceMap, const TaskContext& ctx) const {
   ctx.report("Indexing", 0.0);
   (void)heapIndex();
-  // A cancel throws out of call_once, which leaves the flag unset (and the load drops this object).
-  if (hasHeap()) std::call_once(pathsOnce_, [&] { paths_ = std::make_unique<PathFinder>(dump_->heap->graph, ctx); });
+  if (hasHeap()) (void)paths(ctx);
   ctx.checkCancelled();
   (void)sources(sourceMap);
 }
